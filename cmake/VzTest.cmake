@@ -1,0 +1,34 @@
+# Test helpers. Labels: unit (unprivileged, fast), privileged (needs root;
+# skips with a reason otherwise), slow, lint, fuzz. CI runs them all.
+
+# A GoogleTest executable of unit tests, one per component.
+function(vz_add_unit_test target)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  if(NOT VZ_BUILD_TESTS OR VZ_FUZZ)
+    return()
+  endif()
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
+  vz_target_warnings(${target})
+  gtest_discover_tests(${target} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+endfunction()
+
+# A GoogleTest executable of privileged integration tests (real kernel
+# objects). Each test GTEST_SKIP()s with a reason when not root. These
+# share machine-wide resources (loop devices, mounts), so they run serially.
+function(vz_add_privileged_test target)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT VZ_BUILD_TESTS OR VZ_FUZZ)
+    return()
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 600)
+  endif()
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
+  vz_target_warnings(${target})
+  gtest_discover_tests(${target}
+    PROPERTIES LABELS "privileged;${ARG_LABELS}" RUN_SERIAL TRUE TIMEOUT ${ARG_TIMEOUT}
+               ENVIRONMENT "VZ_SOURCE_DIR=${PROJECT_SOURCE_DIR};VZ_BUILD_DIR=${PROJECT_BINARY_DIR}"
+    DISCOVERY_TIMEOUT 60)
+endfunction()
