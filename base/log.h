@@ -79,8 +79,8 @@ class LogMessage {
 }  // namespace vz
 
 // VZ_LOG(kInfo) << "mounted '" << path << "'";
-#define VZ_LOG(level)                           \
-  if (!::vz::LogEnabled(::vz::LogLevel::level)) \
-    ;                                           \
-  else                                          \
-    ::vz::internal::LogMessage(::vz::LogLevel::level).stream()
+// (A for-statement, so it nests safely inside an if without braces.)
+#define VZ_LOG(level)                                                         \
+  for (bool vz_log_on_ = ::vz::LogEnabled(::vz::LogLevel::level); vz_log_on_; \
+       vz_log_on_ = false)                                                    \
+  ::vz::internal::LogMessage(::vz::LogLevel::level).stream()

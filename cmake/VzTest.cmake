@@ -9,6 +9,7 @@ function(vz_add_unit_test target)
   endif()
   add_executable(${target} ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_compile_definitions(${target} PRIVATE VZ_SOURCE_DIR_DEFAULT="${PROJECT_SOURCE_DIR}")
   vz_target_warnings(${target})
   gtest_discover_tests(${target} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 endfunction()
@@ -26,6 +27,8 @@ function(vz_add_privileged_test target)
   endif()
   add_executable(${target} ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_compile_definitions(${target} PRIVATE VZ_SOURCE_DIR_DEFAULT="${PROJECT_SOURCE_DIR}"
+                                               VZ_BUILD_DIR_DEFAULT="${PROJECT_BINARY_DIR}")
   vz_target_warnings(${target})
   gtest_discover_tests(${target}
     PROPERTIES LABELS "privileged;${ARG_LABELS}" RUN_SERIAL TRUE TIMEOUT ${ARG_TIMEOUT}
