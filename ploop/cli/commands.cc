@@ -1,0 +1,30 @@
+// The table of subcommands. Each Run* lives in its own file.
+#include "ploop/cli/commands.h"
+
+namespace ploop::cli {
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> kCommands = {
+      {"init", "create an image (and a filesystem in it)",
+       "init -s SIZE [-f ploop1|raw] [-v 1|2] [-t ext4|none] [-b BLOCKSIZE] "
+       "DELTA",
+       "  -s SIZE       virtual size: sectors, or with a K/M/G/T suffix\n"
+       "  -f FORMAT     ploop1 (expanded, the default) or raw\n"
+       "  -v VERSION    ploop1 format version, 1 or 2 (default 2)\n"
+       "  -t FSTYPE     ext4 (default: GPT + ext4 inside) or none\n"
+       "  -b BLOCKSIZE  cluster size in sectors (default 2048 = 1 MiB)\n"
+       "  DELTA         the base delta to create; DiskDescriptor.xml goes "
+       "beside it\n",
+       RunInit},
+  };
+  return kCommands;
+}
+
+const Command* FindCommand(const std::string& name) {
+  for (const auto& c : Commands()) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace ploop::cli
