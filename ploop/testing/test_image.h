@@ -69,6 +69,22 @@ inline uint64_t FileSize(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
+// Compares two disk contents, reporting the first difference only.
+inline ::testing::AssertionResult SameDisk(const std::string& expected,
+                                           const std::string& actual) {
+  if (expected == actual) return ::testing::AssertionSuccess();
+  if (expected.size() != actual.size()) {
+    return ::testing::AssertionFailure()
+           << "disk is " << actual.size() << " bytes, expected "
+           << expected.size();
+  }
+  size_t i = 0;
+  while (expected[i] == actual[i]) ++i;
+  return ::testing::AssertionFailure()
+         << "disks differ first at byte " << i << " (cluster of 4 KiB "
+         << i / kSmallClusterBytes << ")";
+}
+
 // The model padded with zeros to the disk size.
 inline std::string Padded(std::string model, uint64_t size) {
   model.resize(size, '\0');
