@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
+#include "base/testing/golden.h"
 #include "base/testing/temp_dir.h"
 #include "ploop/exit_codes.h"
 #include "ploop/lib/delta.h"
@@ -317,6 +318,33 @@ TEST_F(SnapshotTest, MergeIntoATemplateImageIsRefused) {
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().message().find("root.hds"), std::string::npos);
   EXPECT_EQ(ExitCodeFor(r.error()), kSysExitParam);
+}
+
+// The descriptor snapshots write, pinned (file GUIDs are random: each
+// `.{...}` of a File element is replaced by its order of appearance).
+TEST_F(SnapshotTest, DescriptorAfterSnapshotsIsGolden) {
+  {
+    auto img = Open();
+    SnapshotParams p;
+    p.guid = *vz::Uuid::Parse("{11111111-2222-4333-8444-555555555555}");
+    p.name = "first";
+    p.description = "before <upgrade> & co";
+    ASSERT_TRUE(CreateSnapshot(*img, p).has_value());
+    p.guid = *vz::Uuid::Parse("{66666666-7777-4888-9999-aaaaaaaaaaaa}");
+    p.name = "second";
+    p.description = "";
+    ASSERT_TRUE(CreateSnapshot(*img, p).has_value());
+    ASSERT_TRUE(SwitchSnapshot(*img, *p.guid).ok());
+  }
+  std::string xml = *vz::ReadFile(dd_path_);
+  int n = 0;
+  for (size_t at = 0; (at = xml.find("root.hds.{", at)) != std::string::npos;) {
+    size_t end = xml.find('}', at);
+    std::string name = "{file-" + std::to_string(++n) + "}";
+    xml.replace(at + 9, end - at - 8, name);
+    at += 9 + name.size();
+  }
+  vz::testing::ExpectGolden("ploop/descriptors/after-snapshots.out.xml", xml);
 }
 
 // The states a crash can leave a merge in open and read the same.
