@@ -22,9 +22,12 @@ std::string Count(uint64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-std::string Entries(const std::vector<uint32_t>& v, const char* what) {
-  return Count(v.size(), "BAT entry", "BAT entries") + " " + what +
-         " (first: entry " + std::to_string(v.front()) + ")";
+// "1 BAT entry is invalid (first: entry 7)", "3 BAT entries are ...".
+std::string Entries(const std::vector<uint32_t>& v, const char* one,
+                    const char* many) {
+  return Count(v.size(), "BAT entry", "BAT entries") + " " +
+         (v.size() == 1 ? one : many) + " (first: entry " +
+         std::to_string(v.front()) + ")";
 }
 
 // What one look at an expanded delta found, with what the repair needs.
@@ -137,16 +140,20 @@ vz::Status DeltaCheck::RunExpanded(bool second_pass) {
   }
   const BatScan& s = in.scan;
   if (!s.invalid.empty())
-    Add(Problem::kInvalidEntry, Entries(s.invalid, "are invalid"));
+    Add(Problem::kInvalidEntry,
+        Entries(s.invalid, "is invalid", "are invalid"));
   if (!s.past_eof.empty())
     Add(Problem::kEntryPastEof,
-        Entries(s.past_eof, "point past the end of the file"));
+        Entries(s.past_eof, "points past the end of the file",
+                "point past the end of the file"));
   if (!s.past_end_slots.empty())
     Add(Problem::kEntryPastEnd,
-        Entries(s.past_end_slots, "are set past the end of the disk"));
+        Entries(s.past_end_slots, "is set past the end of the disk",
+                "are set past the end of the disk"));
   if (!s.double_mapped.empty())
     Add(Problem::kDoubleMapped,
-        Entries(s.double_mapped, "point at a cluster mapped more than once"));
+        Entries(s.double_mapped, "points at a cluster mapped twice",
+                "point at clusters mapped twice"));
   if (uint64_t tail = in.file_bytes % h.cluster_bytes())
     Add(Problem::kPartialTail,
         "file ends " + std::to_string(tail) + " bytes into a cluster");

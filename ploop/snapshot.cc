@@ -75,6 +75,11 @@ vz::Result<vz::Uuid> CreateSnapshot(Image& image,
   VZ_ASSIGN_OR_RETURN(vz::Uuid file_guid, vz::Uuid::Generate());
   std::string file = NewDeltaFileName(dd, file_guid);
   std::string path = image.DeltaPath(file);
+  DiskDescriptor next = WithSnapshot(dd, snap, file, params);
+  if (vz::Status s = next.Validate(); !s.ok()) {  // a label XML cannot hold
+    return vz::InvalidArgumentError("snapshot: " + s.message())
+        .WithExitCode(kSysExitParam);
+  }
 
   // The old top becomes a read-only snapshot: everything written so far
   // durable, the in-use flag cleared.
@@ -88,7 +93,7 @@ vz::Result<vz::Uuid> CreateSnapshot(Image& image,
   undo.Add([path] { (void)RemoveDeltaFile(path); });
 
   DiskDescriptor before = dd;
-  image.mutable_descriptor() = WithSnapshot(dd, snap, file, params);
+  image.mutable_descriptor() = std::move(next);
   if (vz::Status s = image.SaveDescriptor(); !s.ok()) {
     image.mutable_descriptor() = before;
     return s.WithContext("snapshot '" + image.descriptor_path() + "'");

@@ -37,6 +37,7 @@ run 0 snapshot -u '{11111111-2222-4333-8444-555555555555}' --name second "$dd"
 s2='{11111111-2222-4333-8444-555555555555}'
 run 38 snapshot -u "$s2" "$dd"                 # GUID taken
 run 38 snapshot -u not-a-uuid "$dd"
+run 38 snapshot --name $'bell\a' "$dd"          # XML cannot hold it
 run 0 snapshot-list "$dd"
 expect "PARENT_UUID"
 [[ $(grep -c '^{' <<<"$out") == 3 ]] || fail "3 deltas expected: $out"
@@ -96,7 +97,7 @@ printf 'tail' >>"$base"                         # partial tail cluster
 before="$(sum "$base")"
 run 11 check "$dd"
 expect "in-use flag set"
-expect "point past the end of the file"
+expect "points past the end of the file"
 expect "bytes into a cluster"
 [[ "$(sum "$base")" == "$before" ]] || fail "check without -r wrote"
 run 11 check "$base"                            # the delta on its own
