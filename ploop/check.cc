@@ -59,6 +59,7 @@ class DeltaCheck {
   vz::Status Inspect(int fd, Inspection& in, bool* done);
   vz::Status Repair(const Inspection& in, size_t first);
   vz::Status DropInUse();
+  void AddFindings(const Inspection& in);
 
   const std::string& path_;
   const CheckOptions& o_;
@@ -138,6 +139,23 @@ vz::Status DeltaCheck::RunExpanded(bool second_pass) {
     Fixed(f);
     return RunExpanded(true);  // the BAT changed: look again
   }
+  AddFindings(in);
+  bool in_use = h.in_use == kInUseMagic;
+  if (in_use) Add(Problem::kInUse, "in-use flag set: not closed cleanly");
+  bool only_in_use = in_use && r_.findings.size() == first + 1;
+  if (r_.findings.size() == first) return vz::OkStatus();
+  VZ_ASSIGN_OR_RETURN(bool write, MayWrite(only_in_use));
+  if (!write) return vz::OkStatus();
+  if (!o_.repair) {
+    VZ_RETURN_IF_ERROR(DropInUse());
+    Fixed(first);
+    return vz::OkStatus();
+  }
+  return Repair(in, first);
+}
+
+void DeltaCheck::AddFindings(const Inspection& in) {
+  const Header& h = in.header;
   const BatScan& s = in.scan;
   if (!s.invalid.empty())
     Add(Problem::kInvalidEntry,
@@ -168,18 +186,6 @@ vz::Status DeltaCheck::RunExpanded(bool second_pass) {
                                       " not referenced (leaked)");
   if ((h.flags & kFlagEmpty) && s.mapped)
     Add(Problem::kEmptyFlag, "CIF_Empty is set but clusters are mapped");
-  bool in_use = h.in_use == kInUseMagic;
-  if (in_use) Add(Problem::kInUse, "in-use flag set: not closed cleanly");
-  bool only_in_use = in_use && r_.findings.size() == first + 1;
-  if (r_.findings.size() == first) return vz::OkStatus();
-  VZ_ASSIGN_OR_RETURN(bool write, MayWrite(only_in_use));
-  if (!write) return vz::OkStatus();
-  if (!o_.repair) {
-    VZ_RETURN_IF_ERROR(DropInUse());
-    Fixed(first);
-    return vz::OkStatus();
-  }
-  return Repair(in, first);
 }
 
 vz::Status DeltaCheck::DropInUse() {

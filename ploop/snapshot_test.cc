@@ -12,6 +12,7 @@
 #include "ploop/lib/delta.h"
 #include "ploop/lib/merge.h"
 #include "ploop/lib/stack.h"
+#include "ploop/resize.h"
 #include "ploop/testing/test_image.h"
 
 namespace ploop {
@@ -200,6 +201,34 @@ TEST_F(SnapshotTest, MergeAllLeavesOneDelta) {
   auto none = MergeAllSnapshots(dd_path_);
   ASSERT_TRUE(none.has_value());
   EXPECT_EQ(none->notes.size(), 1u);
+}
+
+// A raw base: snapshots go on top of it as ploop1 deltas, and a merge
+// writes into the raw file (grown first when the disk grew meanwhile).
+TEST(SnapshotRawTest, MergeIntoARawBase) {
+  vz::testing::TempDir dir;
+  CreateParams p = testing::SmallImage(kSize);
+  p.format = ImageFormat::kRaw;
+  ASSERT_TRUE(CreateImage(dir.path(), p).ok());
+  std::string model;
+  auto img = *Image::Open(dir.path(), {});
+  Put(*img, model, 0, 3 * kCb, 1);
+  ASSERT_TRUE(CreateSnapshot(*img, {}).has_value());
+  EXPECT_EQ(img->stack().top().kind(), DeltaKind::kExpanded);
+  Put(*img, model, kCb, kCb + 10, 2);
+  ASSERT_TRUE(GrowImage(*img, 2 * kSize).has_value());
+  Put(*img, model, 2 * kSize - kCb, kCb, 3);  // past the raw file's end
+  auto r = MergeAllSnapshots(*img);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  ASSERT_EQ(img->stack().depth(), 1u);
+  EXPECT_EQ(img->stack().top().kind(), DeltaKind::kRaw);
+  EXPECT_EQ(testing::FileSize(dir.Join("root.hds")), 2 * kSize);
+  EXPECT_TRUE(testing::SameDisk(Padded(model, 2 * kSize), ReadDisk(*img)));
+  img.reset();
+  auto dd = *ReadDiskDescriptor(dir.Join(kDescriptorName));
+  EXPECT_EQ(dd.images[0].type, DeltaType::kPlain);
+  EXPECT_TRUE(testing::SameDisk(Padded(model, 2 * kSize),
+                                ReadDisk(dir.Join(kDescriptorName))));
 }
 
 TEST_F(SnapshotTest, MergeRefusals) {
