@@ -9,6 +9,7 @@
 #include "base/file_util.h"
 #include "base/unique_fd.h"
 #include "ploop/exit_codes.h"
+#include "ploop/image.h"
 #include "ploop/lib/bat_backup.h"
 #include "ploop/lib/bat_scan.h"
 #include "ploop/lib/delta.h"
@@ -335,8 +336,9 @@ vz::Result<CheckReport> CheckImage(const std::string& dir,
   return report;
 }
 
-vz::Result<CheckReport> CheckImage(const std::string& descriptor_path,
+vz::Result<CheckReport> CheckImage(const std::string& path,
                                    const CheckOptions& options) {
+  const std::string descriptor_path = DescriptorPathFor(path);
   bool write = options.repair || options.drop_in_use;
   auto lock = vz::FileLock::Acquire(
       descriptor_path,

@@ -93,6 +93,7 @@ vz::Result<CheckReport> CheckImage(const std::string& dir,
 
 // Locks the descriptor (exclusive to write, shared to read; kUnavailable,
 // SYSEXIT_FLOCK, when another process holds it) and checks the image.
+// `descriptor_path` may name the image directory.
 vz::Result<CheckReport> CheckImage(const std::string& descriptor_path,
                                    const CheckOptions& options);
 

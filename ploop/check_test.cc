@@ -93,7 +93,7 @@ class CheckTest : public ::testing::Test {
 };
 
 TEST_F(CheckTest, ACleanImageIsClean) {
-  auto r = CheckImage(dd_, {});
+  auto r = CheckImage(dir_.path(), {});
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_TRUE(r->clean());
   CheckOptions repair;
