@@ -25,6 +25,7 @@ declare -A third=(
   ["libxml/"]="ploop/"
   ["fuse"]="ploop/server/"
   ["linux/fuse.h"]="ploop/server/"
+  ["liburing"]="ploop/server/"
   ["boost/program_options"]="ploop/cli/ vzctl/"
   ["grpc"]="api/ vzd/ panel/"
   ["google/protobuf"]="api/ vzd/ panel/"

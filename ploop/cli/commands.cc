@@ -16,6 +16,24 @@ const std::vector<Command>& Commands() {
        "  DELTA         the base delta to create; DiskDescriptor.xml goes "
        "beside it\n",
        RunInit},
+      {"mount",
+       "mount an image: start its device server, attach a loop device, mount "
+       "the fs",
+       "mount [-r] [-m DIR] [-o OPTIONS] [-t FSTYPE] DiskDescriptor.xml",
+       "  -r            read-only\n"
+       "  -m DIR        mount the filesystem on DIR (else only attach the "
+       "device)\n"
+       "  -o OPTIONS    filesystem mount options\n"
+       "  -t FSTYPE     filesystem type (default ext4)\n"
+       "  --uring MODE  device server transport: auto (default), on, off\n",
+       RunMount},
+      {"umount", "unmount an image and stop its device server",
+       "umount {DiskDescriptor.xml | -m DIR | -d DEVICE}",
+       "  -m DIR        the image mounted on DIR\n"
+       "  -d DEVICE     the image attached to DEVICE\n",
+       RunUmount},
+      {"list", "list mounted images", "list [-a]",
+       "  -a            also show the server pid and mode\n", RunList},
   };
   return kCommands;
 }

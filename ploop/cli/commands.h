@@ -6,5 +6,8 @@
 namespace ploop::cli {
 
 vz::Status RunInit(const Args& args);
+vz::Status RunMount(const Args& args);
+vz::Status RunUmount(const Args& args);
+vz::Status RunList(const Args& args);
 
 }  // namespace ploop::cli

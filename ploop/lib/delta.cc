@@ -130,12 +130,18 @@ vz::Result<std::unique_ptr<Delta>> Delta::Open(const std::string& path,
 }
 
 vz::Status Delta::LoadExpanded(const DeltaOpenOptions& o) {
-  uint8_t raw[kHeaderSize] = {};
-  ssize_t n = ::pread(fd_.get(), raw, sizeof raw, 0);
-  if (n < 0)
+  // One aligned block, so that O_DIRECT descriptors can read it too.
+  auto raw = Aligned(kMetaBlock);
+  if (!raw)
+    return vz::ResourceExhaustedError("out of memory")
+        .WithExitCode(kSysExitMalloc);
+  ssize_t n = ::pread(fd_.get(), raw.get(), kMetaBlock, 0);
+  if (n < 0) {
     return vz::ErrnoError(errno, "read header of '" + path_ + "'")
         .WithExitCode(kSysExitRead);
-  auto h = DecodeHeader(std::span<const uint8_t>(raw, static_cast<size_t>(n)));
+  }
+  size_t got = std::min(static_cast<size_t>(n), kHeaderSize);
+  auto h = DecodeHeader(std::span<const uint8_t>(raw.get(), got));
   if (!h.has_value())
     return std::move(h).error().WithContext("delta '" + path_ + "'");
   header_ = *h;

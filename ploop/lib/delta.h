@@ -110,6 +110,11 @@ class Delta {
 
   // data -> fdatasync -> changed BAT blocks -> fdatasync.
   vz::Status Sync();
+  // True when Map() or a header change awaits Sync().
+  bool metadata_dirty() const {
+    std::lock_guard<std::mutex> lock(meta_mu_);
+    return any_dirty_;
+  }
   // Sets the in-use flag (and drops a format extension) durably. Called
   // before the first write after opening for writing.
   vz::Status MarkInUse();
