@@ -34,6 +34,27 @@ const std::vector<Command>& Commands() {
        RunUmount},
       {"list", "list mounted images", "list [-a]",
        "  -a            also show the server pid and mode\n", RunList},
+      {"stat",
+       "show a mounted image's I/O statistics (ops, bytes, latency histogram)",
+       "stat {DiskDescriptor.xml | MOUNT_POINT | DEVICE}",
+       "  latency buckets: <kind>_lat_us_le_N = requests that took at most N "
+       "us\n",
+       RunStat},
+      {"iolimit", "show or set a mounted image's I/O limits (token buckets)",
+       "iolimit [--bytes RATE] [--bytes-burst SIZE] [--ops N] [--ops-burst N] "
+       "TARGET",
+       "  --bytes RATE       bytes per second (K/M/G suffixes), 0 = unlimited\n"
+       "  --bytes-burst SIZE bytes that may pass at once (default: one "
+       "second's worth)\n"
+       "  --ops N            operations per second, 0 = unlimited\n"
+       "  --ops-burst N      operations that may pass at once (default: one "
+       "second's worth)\n",
+       RunIolimit},
+      {"ioprio", "show or set a mounted image's I/O priority",
+       "ioprio [-p 0-7] TARGET",
+       "  -p N          0 (lowest) to 7 (highest), default 4 (OpenVZ's "
+       "--ioprio)\n",
+       RunIoprio},
   };
   return kCommands;
 }

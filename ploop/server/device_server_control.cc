@@ -89,6 +89,10 @@ void DeviceServer::RegisterControl() {
           }
           return vz::OkStatus();
         };
+        // A new rate without a burst gets the default burst (one second).
+        if (req.Get("bytes_per_sec") && !req.Get("bytes_burst"))
+          l.bytes_burst = 0;
+        if (req.Get("ops_per_sec") && !req.Get("ops_burst")) l.ops_burst = 0;
         VZ_RETURN_IF_ERROR(take("bytes_per_sec", &l.bytes_per_sec));
         VZ_RETURN_IF_ERROR(take("bytes_burst", &l.bytes_burst));
         VZ_RETURN_IF_ERROR(take("ops_per_sec", &l.ops_per_sec));
