@@ -28,7 +28,11 @@ TEST(ControlProtoTest, Numbers) {
 }
 
 TEST(ControlProtoTest, MalformedInput) {
-  std::vector<std::string> cases = {"", "\n", "cmd", "cmd\nnoequals\n", "cmd\n=value\n",
+  std::vector<std::string> cases = {"",
+                                    "\n",
+                                    "cmd",
+                                    "cmd\nnoequals\n",
+                                    "cmd\n=value\n",
                                     std::string(kMaxControlMessage + 1, 'x')};
   for (const std::string& bad : cases) {
     auto r = DecodeControl(bad);
@@ -38,7 +42,8 @@ TEST(ControlProtoTest, MalformedInput) {
 }
 
 TEST(ControlProtoTest, ErrorsTravel) {
-  vz::Status s = vz::InvalidArgumentError("limit out of range").WithExitCode(38);
+  vz::Status s =
+      vz::InvalidArgumentError("limit out of range").WithExitCode(38);
   auto back = DecodeControl(EncodeControl(ErrorResponse(s)));
   vz::Status t = StatusFromResponse(*back);
   EXPECT_EQ(t.code(), vz::Code::kInvalidArgument);

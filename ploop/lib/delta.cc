@@ -159,6 +159,7 @@ vz::Status Delta::LoadExpanded(const DeltaOpenOptions& o) {
     return Corrupt(path_, "file is shorter than its BAT");
   }
   alloc_head_ = size / cluster_bytes();
+  partial_tail_ = size % cluster_bytes() != 0;
   dirty_blocks_.assign(
       (uint64_t{header_.first_data_cluster()} * cluster_bytes()) / kMetaBlock,
       false);
@@ -297,8 +298,18 @@ vz::Result<uint64_t> Delta::AllocateCluster() {
     return vz::ResourceExhaustedError("delta '" + path_ + "' is full")
         .WithExitCode(kSysExitFallocate);
   }
+  // A partial tail (an extension interrupted by a crash, or a failed
+  // fallocate) may hold old bytes: drop it, so new clusters read as zeros.
+  if (partial_tail_) {
+    if (::ftruncate(fd_.get(), static_cast<off_t>(off)) != 0) {
+      return vz::ErrnoError(errno, "truncate '" + path_ + "'")
+          .WithExitCode(kSysExitFtruncate);
+    }
+    partial_tail_ = false;
+  }
   if (::fallocate(fd_.get(), 0, static_cast<off_t>(off),
                   static_cast<off_t>(cluster_bytes())) != 0) {
+    partial_tail_ = true;
     return vz::ErrnoError(errno, "allocate cluster in '" + path_ + "'")
         .WithExitCode(kSysExitFallocate);
   }
@@ -409,6 +420,7 @@ vz::Status Delta::TruncateClusters(uint64_t clusters) {
         .WithExitCode(kSysExitFtruncate);
   }
   alloc_head_ = clusters;
+  partial_tail_ = false;
   if (::fdatasync(fd_.get()) != 0) {
     return vz::ErrnoError(errno, "sync '" + path_ + "'")
         .WithExitCode(kSysExitFsync);

@@ -162,6 +162,7 @@ class Delta {
   std::atomic<uint64_t> alloc_head_{0};
 
   mutable std::mutex meta_mu_;
+  bool partial_tail_ = false;       // Guarded by meta_mu_.
   std::vector<bool> dirty_blocks_;  // Guarded by meta_mu_. 4 KiB BAT blocks.
   bool any_dirty_ = false;          // Guarded by meta_mu_.
 };

@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "base/file_util.h"
 #include "base/subprocess.h"
 #include "base/testing/temp_dir.h"
-#include "base/file_util.h"
 
 namespace ploop {
 namespace {
@@ -37,7 +37,8 @@ TEST(GptTest, ReadsWhatSfdiskWrites) {
   std::string path = dir.Join("disk");
   ASSERT_TRUE(vz::WriteFileAtomic(path, std::string(64 << 20, '\0')).ok());
   vz::SubprocessOptions o;
-  o.stdin_data = "label: gpt\nstart=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n";
+  o.stdin_data =
+      "label: gpt\nstart=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n";
   auto r = vz::RunSubprocess({"sfdisk", "--quiet", path}, o);
   if (!r.has_value()) GTEST_SKIP() << "sfdisk not installed";
   ASSERT_EQ(r->exit_code, 0) << r->err;
@@ -49,7 +50,8 @@ TEST(GptTest, ReadsWhatSfdiskWrites) {
   EXPECT_LE(p.offset + p.size, disk.size() - 33 * 512);
   // A corrupted header (CRC mismatch) is not trusted.
   disk[512 + 40] ^= 1;
-  EXPECT_FALSE(FindFilesystemPartition(FromBuffer(disk), disk.size())->from_gpt);
+  EXPECT_FALSE(
+      FindFilesystemPartition(FromBuffer(disk), disk.size())->from_gpt);
 }
 
 }  // namespace

@@ -114,7 +114,17 @@ vz::Result<bool> DeltaStack::WriteAllocating(uint32_t c, uint64_t in_cluster,
     return true;
   }
   int below = static_cast<int>(deltas_.size()) - 2;
-  if (Locate(c, below).level < 0 && IsZero(data, len)) return false;
+  if (Locate(c, below).level < 0) {
+    if (IsZero(data, len)) return false;
+    // Nothing below: the new cluster is fresh space from fallocate, which
+    // reads as zeros, so only the data itself needs writing (not a whole
+    // cluster for a 4 KiB write). AllocateCluster never hands out space
+    // that held anything before.
+    VZ_ASSIGN_OR_RETURN(uint64_t off, t.AllocateCluster());
+    VZ_RETURN_IF_ERROR(t.WriteAt(off + in_cluster, data, len));
+    t.Map(c, off);
+    return true;
+  }
   auto buf = AlignedCluster(cluster_bytes_);
   if (!buf)
     return vz::ResourceExhaustedError("out of memory")

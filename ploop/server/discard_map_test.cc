@@ -11,7 +11,7 @@ constexpr uint64_t kCb = 1 << 20;
 
 TEST(DiscardMapTest, WholeClustersAreReported) {
   DiscardMap m(kCb);
-  m.Discard(kCb, 2 * kCb);  // clusters 1 and 2
+  m.Discard(kCb, 2 * kCb);                // clusters 1 and 2
   m.Discard(5 * kCb + 4096, kCb - 4096);  // cluster 5 but its first block
   auto full = m.FullyDiscarded();
   std::sort(full.begin(), full.end());

@@ -56,7 +56,8 @@ TEST(LimiterTest, OpsLimit) {
 
 TEST(LimiterTest, GetReturnsWhatWasSet) {
   IoLimiter l;
-  l.Set({.bytes_per_sec = 5, .bytes_burst = 0, .ops_per_sec = 7, .ops_burst = 9});
+  l.Set(
+      {.bytes_per_sec = 5, .bytes_burst = 0, .ops_per_sec = 7, .ops_burst = 9});
   Limits g = l.Get();
   EXPECT_EQ(g.bytes_per_sec, 5u);
   EXPECT_EQ(g.bytes_burst, 5u);
