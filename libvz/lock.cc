@@ -14,6 +14,7 @@
 #include "base/strings.h"
 #include "libvz/ctid.h"
 #include "libvz/exit_codes.h"
+#include "libvz/template.h"
 
 namespace vz {
 namespace {
@@ -90,6 +91,14 @@ Result<ContainerLock> ContainerLock::Acquire(const std::string& lock_dir,
 Result<ContainerLock> ContainerLock::AcquireNames(const std::string& lock_dir,
                                                   const LockOptions& options) {
   return AcquirePath(lock_dir, ".names.lck", "container names are", options);
+}
+
+Result<ContainerLock> ContainerLock::AcquireTemplate(
+    const std::string& lock_dir, std::string_view name,
+    const LockOptions& options) {
+  VZ_RETURN_IF_ERROR(ValidateTemplateName(name));
+  return AcquirePath(lock_dir, ".tmpl." + std::string(name) + ".lck",
+                     "template '" + std::string(name) + "' is", options);
 }
 
 Result<ContainerLock> ContainerLock::AcquirePath(const std::string& lock_dir,

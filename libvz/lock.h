@@ -61,6 +61,14 @@ class ContainerLock {
   static Result<ContainerLock> AcquireNames(const std::string& lock_dir,
                                             const LockOptions& options = {});
 
+  // The lock of template `name` (LOCKDIR/.tmpl.<name>.lck), held while a
+  // template is written, signed, removed, or linked into a container and
+  // resealed (doc/templates.md §6). Errors: invalid name (exit 21); as
+  // Acquire ("template 'x' is locked by another operation ...").
+  static Result<ContainerLock> AcquireTemplate(const std::string& lock_dir,
+                                               std::string_view name,
+                                               const LockOptions& options = {});
+
   bool held() const { return fd_.valid(); }
   const std::string& path() const { return path_; }
   // Empties the holder record and unlocks. Idempotent.

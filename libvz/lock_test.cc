@@ -101,6 +101,25 @@ TEST(ContainerLockTest, LocksAreIndependentPerContainer) {
             0u);
 }
 
+TEST(ContainerLockTest, TemplateLocks) {
+  testing::TempDir dir;
+  auto a = ContainerLock::AcquireTemplate(dir.path(), "debian-12-x86_64");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->path(), dir.Join(".tmpl.debian-12-x86_64.lck"));
+  // Never the same file as a container's, whatever its CTID.
+  EXPECT_TRUE(
+      ContainerLock::Acquire(dir.path(), "debian-12-x86_64").has_value());
+  auto b = ContainerLock::AcquireTemplate(dir.path(), "debian-12-x86_64");
+  ASSERT_FALSE(b.has_value());
+  EXPECT_EQ(
+      b.error().message().rfind(
+          "template 'debian-12-x86_64' is locked by another operation", 0),
+      0u);
+  EXPECT_EQ(
+      ContainerLock::AcquireTemplate(dir.path(), "../x").error().exit_code(),
+      kVzInvalidParameterValue);
+}
+
 TEST(ContainerLockTest, WaitsForTheHolderUpToTheTimeout) {
   testing::TempDir dir;
   Pipe ready;
