@@ -91,7 +91,12 @@ NodeConfig NodeConfig::Defaults(const NodeRoot& root) {
 }
 
 Status NodeConfig::Validate() {
-  const ConfigFile& f = file_;
+  VZ_RETURN_IF_ERROR(ValidatePaths());
+  VZ_RETURN_IF_ERROR(ValidateNames());
+  return ValidateUsernsRange();
+}
+
+Status NodeConfig::ValidatePaths() {
   struct PathKey {
     const char* key;
     std::string* field;
@@ -101,13 +106,19 @@ Status NodeConfig::Validate() {
                {"LOCKDIR", &lock_dir_},
                {"LOGFILE", &log_file_}};
   for (const auto& p : paths) {
-    auto v = f.Get(p.key);
+    auto v = file_.Get(p.key);
     if (!v) continue;
     if (Status s = ValidateNodePath(p.key, *v); !s.ok()) {
-      return BadValue(f, p.key, *v, "expected an absolute path without '..'");
+      return BadValue(file_, p.key, *v,
+                      "expected an absolute path without '..'");
     }
     *p.field = *v;
   }
+  return OkStatus();
+}
+
+Status NodeConfig::ValidateNames() {
+  const ConfigFile& f = file_;
   if (auto v = f.Get("NODE_PREFIX")) {
     if (Status s = root_.set_prefix(*v); !s.ok()) {
       return BadValue(f, "NODE_PREFIX", *v, "expected 1 to 6 of [a-z0-9]");
@@ -130,30 +141,34 @@ Status NodeConfig::Validate() {
   }
   if (auto v = f.Get("DEF_OSTEMPLATE")) {
     auto name = NormalizeOsTemplate(*v);
-    if (!name) {
-      return BadValue(f, "DEF_OSTEMPLATE", *v, "not a template name");
-    }
+    if (!name) return BadValue(f, "DEF_OSTEMPLATE", *v, "not a template name");
     default_ostemplate_ = *name;
   }
+  return OkStatus();
+}
+
+Status NodeConfig::ValidateUsernsRange() {
   for (auto [key, field] : {std::pair{"USERNS_ID_BASE", &userns_id_base_},
                             std::pair{"USERNS_ID_COUNT", &userns_id_count_}}) {
-    if (auto v = f.Get(key)) {
+    if (auto v = file_.Get(key)) {
       auto n = ParseUint(*v);
-      if (!n) return BadValue(f, key, *v, "expected a number");
+      if (!n) return BadValue(file_, key, *v, "expected a number");
       *field = *n;
     }
   }
   if (userns_id_base_ < kIdsPerContainer) {
-    return BadValue(f, "USERNS_ID_BASE", std::to_string(userns_id_base_),
+    return BadValue(file_, "USERNS_ID_BASE", std::to_string(userns_id_base_),
                     "below 65536, where the host's own users live");
   }
   if (userns_id_count_ == 0 || userns_id_count_ % kIdsPerContainer != 0) {
-    return BadValue(f, "USERNS_ID_COUNT", std::to_string(userns_id_count_),
+    return BadValue(file_, "USERNS_ID_COUNT", std::to_string(userns_id_count_),
                     "expected a positive multiple of 65536");
   }
-  if (userns_id_base_ > 4294967295ull || userns_id_count_ > 4294967295ull ||
-      userns_id_base_ + userns_id_count_ > 4294967295ull) {
-    return BadValue(f, "USERNS_ID_COUNT", std::to_string(userns_id_count_),
+  // (uid_t)-1 is never a valid ID, so the range ends at or below it.
+  constexpr uint64_t kNoId = 4294967295ull;
+  if (userns_id_base_ > kNoId || userns_id_count_ > kNoId ||
+      userns_id_base_ + userns_id_count_ > kNoId) {
+    return BadValue(file_, "USERNS_ID_COUNT", std::to_string(userns_id_count_),
                     "the range passes 4294967295");
   }
   return OkStatus();

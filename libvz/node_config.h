@@ -80,7 +80,11 @@ class NodeConfig {
 
  private:
   NodeConfig() = default;
+  // Each reads its keys from file_ into the fields; errors name the key.
   Status Validate();
+  Status ValidatePaths();
+  Status ValidateNames();
+  Status ValidateUsernsRange();
 
   NodeRoot root_;
   ConfigFile file_;
