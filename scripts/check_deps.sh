@@ -25,6 +25,7 @@ declare -A third=(
   ["libxml/"]="ploop/"
   ["fuse"]="ploop/server/"
   ["linux/fuse.h"]="ploop/server/"
+  ["liburing"]="ploop/server/"
   ["boost/program_options"]="ploop/cli/ vzctl/"
   ["grpc"]="api/ vzd/ panel/"
   ["google/protobuf"]="api/ vzd/ panel/"
@@ -37,6 +38,31 @@ declare -A third=(
   ["openssl/"]="libvz/ vzd/"
 )
 components=" base ploop libvz vzctl api vzd panel "
+
+# libvz is checked the other way round too: besides the standard C++,
+# C/POSIX and Linux headers, only the libraries its row of the table names
+# (third-party prefixes above that list libvz/) may appear. Tests may add
+# GoogleTest.
+libvz_system_dirs="sys/ linux/ netinet/ arpa/ net/"
+libvz_c_headers=" assert.h ctype.h dirent.h dlfcn.h endian.h errno.h fcntl.h
+  fnmatch.h ftw.h getopt.h glob.h grp.h ifaddrs.h inttypes.h libgen.h limits.h
+  locale.h mntent.h netdb.h poll.h pthread.h pty.h pwd.h sched.h semaphore.h
+  signal.h spawn.h stdarg.h stddef.h stdint.h stdio.h stdlib.h string.h
+  strings.h syslog.h termios.h time.h unistd.h utime.h wchar.h"
+libvz_c_headers=" $(echo $libvz_c_headers) "  # one space between names
+libvz_allows() {  # libvz_allows <file> <include>
+  local f="$1" inc="$2" p
+  [[ "$inc" =~ ^[a-z_]+$ ]] && return 0                    # <string>, <vector>
+  [[ "$libvz_c_headers" == *" $inc "* ]] && return 0
+  for p in $libvz_system_dirs; do [[ "$inc" == "$p"* ]] && return 0; done
+  for p in "${!third[@]}"; do
+    [[ "$inc" == "$p"* && " ${third[$p]} " == *" libvz/ "* ]] && return 0
+  done
+  if [[ "$f" == *_test.cc || "$f" == libvz/testing/* ]]; then
+    [[ "$inc" == gtest/* || "$inc" == gmock/* ]] && return 0
+  fi
+  return 1
+}
 
 fail=0
 report() { echo "check_deps: $1" >&2; fail=1; }
@@ -67,6 +93,10 @@ for f in "${files[@]}"; do
     elif [[ "$line" =~ ^[[:space:]]*#[[:space:]]*include[[:space:]]+\<([^\>]+)\> ]]; then
       inc="${BASH_REMATCH[1]}"
       ((is_test == 1)) && continue
+      if [[ "$comp" == libvz ]] && ! libvz_allows "$f" "$inc"; then
+        report "$f includes <$inc>: not in libvz's row of the dependency table"
+        continue
+      fi
       for prefix in "${!third[@]}"; do
         [[ "$inc" == "$prefix"* ]] || continue
         ok=0

@@ -40,6 +40,23 @@ echo '#include <sqlite3.h>' > libvz/bad.cc
 expect fail "SQLite in libvz"
 rm libvz/bad.cc
 
+printf '#include <openssl/evp.h>\n#include <sys/file.h>\n#include <unistd.h>\n#include <string>\n' > libvz/ok.cc
+echo '#include <gtest/gtest.h>' > libvz/ok_test.cc
+expect pass "libvz with OpenSSL, POSIX, the C++ library and GoogleTest in tests"
+rm libvz/ok.cc libvz/ok_test.cc
+
+echo '#include <zstd.h>' > libvz/bad.cc
+expect fail "a library outside libvz's row"
+rm libvz/bad.cc
+
+echo '#include <boost/algorithm/string.hpp>' > libvz/bad.cc
+expect fail "Boost in libvz"
+rm libvz/bad.cc
+
+echo '#include <gtest/gtest.h>' > libvz/bad.cc
+expect fail "GoogleTest in libvz's library code"
+rm libvz/bad.cc
+
 echo '#include "vzd/store.h"' > panel/bad.cc
 expect fail "panel reaching into vzd"
 rm panel/bad.cc

@@ -9,14 +9,14 @@ build=(
   clang libclang-rt-14-dev clang-format
   libgtest-dev libgmock-dev googletest
   libboost-dev libboost-program-options-dev
-  libxml2-dev libfuse3-dev
+  libxml2-dev liburing-dev
   libsqlite3-dev libssl-dev libcap-dev libseccomp-dev
   libnl-3-dev libnl-route-3-dev libnftables-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   qt6-base-dev qt6-charts-dev libgl-dev
 )
 run=(
-  fuse3 e2fsprogs util-linux kmod iproute2 procps psmisc
+  e2fsprogs util-linux fdisk kmod iproute2 procps psmisc
   debootstrap busybox-static lxcfs
   tar gzip xz-utils zstd ca-certificates
   fio xvfb

@@ -16,5 +16,11 @@ vz::Status RunCheck(const Args& args);
 vz::Status RunInfo(const Args& args);
 vz::Status RunConvert(const Args& args);
 vz::Status RunRestoreDescriptor(const Args& args);
+vz::Status RunMount(const Args& args);
+vz::Status RunUmount(const Args& args);
+vz::Status RunList(const Args& args);
+vz::Status RunStat(const Args& args);
+vz::Status RunIolimit(const Args& args);
+vz::Status RunIoprio(const Args& args);
 
 }  // namespace ploop::cli

@@ -1,8 +1,12 @@
 // ploop init: create an image, as `ploop init` does.
+#include <unistd.h>
+
 #include <iostream>
 
 #include "base/file_util.h"
+#include "base/node_root.h"
 #include "ploop/cli/commands.h"
+#include "ploop/fs.h"
 #include "ploop/image.h"
 
 namespace ploop::cli {
@@ -13,7 +17,8 @@ vz::Status RunInit(const Args& args) {
       "format,f", po::value<std::string>(), "")(
       "version,v", po::value<int>()->default_value(2), "")(
       "fstype,t", po::value<std::string>()->default_value("ext4"), "")(
-      "blocksize,b", po::value<uint32_t>()->default_value(2048), "");
+      "blocksize,b", po::value<uint32_t>()->default_value(2048), "")(
+      "label,L", po::value<std::string>(), "");
   VZ_ASSIGN_OR_RETURN(auto vm, Parse(args, o, {"delta"}));
   VZ_ASSIGN_OR_RETURN(
       std::string delta,
@@ -37,12 +42,21 @@ vz::Status RunInit(const Args& args) {
   }
   p.base_name = vz::BaseName(delta);
   std::string dir = vz::DirName(delta);
+  std::string dd = vz::JoinPath(dir, kDescriptorName);
   VZ_RETURN_IF_ERROR(CreateImage(dir, p));
   if (fstype == "ext4") {
-    return vz::UnimplementedError(
-        "making a filesystem needs the device server (-t none works)");
+    VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+    FilesystemOptions fo;
+    if (vm.count("label")) fo.label = vm["label"].as<std::string>();
+    vz::Status s = CreateFilesystem(node, dd, fo);
+    if (!s.ok()) {
+      // A half-made image is worse than none: remove what CreateImage made.
+      ::unlink(delta.c_str());
+      ::unlink(dd.c_str());
+      return s;
+    }
   }
-  std::cout << "created image '" << vz::JoinPath(dir, kDescriptorName) << "'\n";
+  std::cout << "created image '" << dd << "'\n";
   return vz::OkStatus();
 }
 

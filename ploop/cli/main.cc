@@ -1,4 +1,6 @@
 // ploop: manage ploop images (doc/ploop-format.md). See `ploop help`.
+#include <stdlib.h>
+
 #include <iostream>
 
 #include "base/log.h"
@@ -8,7 +10,8 @@
 namespace {
 
 void PrintHelp() {
-  std::cout << "Usage: ploop [-v] COMMAND [OPTIONS] ARGS\n\nCommands:\n";
+  std::cout
+      << "Usage: ploop [-v] [--root DIR] COMMAND [OPTIONS] ARGS\n\nCommands:\n";
   for (const auto& c : ploop::cli::Commands()) {
     std::string name = c.name;
     name.resize(20, ' ');

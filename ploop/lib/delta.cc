@@ -130,18 +130,18 @@ vz::Result<std::unique_ptr<Delta>> Delta::Open(const std::string& path,
 }
 
 vz::Status Delta::LoadExpanded(const DeltaOpenOptions& o) {
-  // A whole aligned block: O_DIRECT descriptors refuse a 64-byte read into
-  // an unaligned buffer.
+  // One aligned block, so that O_DIRECT descriptors can read it too.
   auto raw = Aligned(kMetaBlock);
   if (!raw)
     return vz::ResourceExhaustedError("out of memory")
         .WithExitCode(kSysExitMalloc);
   ssize_t n = ::pread(fd_.get(), raw.get(), kMetaBlock, 0);
-  if (n < 0)
+  if (n < 0) {
     return vz::ErrnoError(errno, "read header of '" + path_ + "'")
         .WithExitCode(kSysExitRead);
-  auto h = DecodeHeader(std::span<const uint8_t>(
-      raw.get(), std::min<size_t>(static_cast<size_t>(n), kHeaderSize)));
+  }
+  size_t got = std::min(static_cast<size_t>(n), kHeaderSize);
+  auto h = DecodeHeader(std::span<const uint8_t>(raw.get(), got));
   if (!h.has_value())
     return std::move(h).error().WithContext("delta '" + path_ + "'");
   header_ = *h;
@@ -166,6 +166,7 @@ vz::Status Delta::LoadExpanded(const DeltaOpenOptions& o) {
     return Corrupt(path_, "file is shorter than its BAT");
   }
   alloc_head_ = size / cluster_bytes();
+  partial_tail_ = size % cluster_bytes() != 0;
   dirty_blocks_.assign(
       (uint64_t{header_.first_data_cluster()} * cluster_bytes()) / kMetaBlock,
       false);
@@ -304,8 +305,18 @@ vz::Result<uint64_t> Delta::AllocateCluster() {
     return vz::ResourceExhaustedError("delta '" + path_ + "' is full")
         .WithExitCode(kSysExitFallocate);
   }
+  // A partial tail (an extension interrupted by a crash, or a failed
+  // fallocate) may hold old bytes: drop it, so new clusters read as zeros.
+  if (partial_tail_) {
+    if (::ftruncate(fd_.get(), static_cast<off_t>(off)) != 0) {
+      return vz::ErrnoError(errno, "truncate '" + path_ + "'")
+          .WithExitCode(kSysExitFtruncate);
+    }
+    partial_tail_ = false;
+  }
   if (::fallocate(fd_.get(), 0, static_cast<off_t>(off),
                   static_cast<off_t>(cluster_bytes())) != 0) {
+    partial_tail_ = true;
     return vz::ErrnoError(errno, "allocate cluster in '" + path_ + "'")
         .WithExitCode(kSysExitFallocate);
   }
@@ -416,6 +427,7 @@ vz::Status Delta::TruncateClusters(uint64_t clusters) {
         .WithExitCode(kSysExitFtruncate);
   }
   alloc_head_ = clusters;
+  partial_tail_ = false;
   if (::fdatasync(fd_.get()) != 0) {
     return vz::ErrnoError(errno, "sync '" + path_ + "'")
         .WithExitCode(kSysExitFsync);

@@ -110,6 +110,11 @@ class Delta {
 
   // data -> fdatasync -> changed BAT blocks -> fdatasync.
   vz::Status Sync();
+  // True when Map() or a header change awaits Sync().
+  bool metadata_dirty() const {
+    std::lock_guard<std::mutex> lock(meta_mu_);
+    return any_dirty_;
+  }
   // Sets the in-use flag (and drops a format extension) durably. Called
   // before the first write after opening for writing.
   vz::Status MarkInUse();
@@ -157,6 +162,7 @@ class Delta {
   std::atomic<uint64_t> alloc_head_{0};
 
   mutable std::mutex meta_mu_;
+  bool partial_tail_ = false;       // Guarded by meta_mu_.
   std::vector<bool> dirty_blocks_;  // Guarded by meta_mu_. 4 KiB BAT blocks.
   bool any_dirty_ = false;          // Guarded by meta_mu_.
 };

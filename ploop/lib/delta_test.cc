@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
@@ -160,6 +162,25 @@ TEST(DeltaTest, TruncatedFileAndPartialTail) {
   ASSERT_EQ(::truncate(p.c_str(), kCb + 1000), 0);  // an interrupted extension
   auto d = *Reopen(p);
   EXPECT_EQ(d->alloc_head(), 1u);
+}
+
+TEST(DeltaTest, PartialTailIsDroppedBeforeAllocating) {
+  vz::testing::TempDir dir;
+  std::string p = dir.Join("root.hds");
+  { auto d = Create(p); }
+  {  // a crash left 3000 bytes of an unfinished extension
+    int fd = ::open(p.c_str(), O_WRONLY | O_APPEND);
+    std::string junk(3000, '\xff');
+    ASSERT_EQ(::write(fd, junk.data(), junk.size()), 3000);
+    ::close(fd);
+  }
+  auto d = *Reopen(p, true);
+  uint64_t off = *d->AllocateCluster();
+  EXPECT_EQ(off, kCb);
+  std::vector<uint8_t> buf(kCb, 1);
+  ASSERT_TRUE(d->ReadAt(off, buf.data(), kCb).ok());
+  EXPECT_EQ(std::count(buf.begin(), buf.end(), 0), static_cast<long>(kCb));
+  EXPECT_EQ(*d->FileSize(), 2 * kCb);
 }
 
 TEST(DeltaTest, SharedDeltasRefuseWriting) {

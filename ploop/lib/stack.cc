@@ -123,9 +123,20 @@ vz::Result<bool> DeltaStack::WriteAllocating(uint32_t c, uint64_t in_cluster,
     return true;
   }
   int below = static_cast<int>(deltas_.size()) - 2;
-  if (Locate(c, below).level < 0 && IsZero(data, len)) return false;
+  if (Locate(c, below).level < 0) {
+    if (IsZero(data, len)) return false;
+    // Nothing below: the new cluster is fresh space from fallocate, which
+    // reads as zeros, so only the data itself needs writing (not a whole
+    // cluster for a 4 KiB write). AllocateCluster never hands out space
+    // that held anything before.
+    VZ_ASSIGN_OR_RETURN(uint64_t off, t.AllocateCluster());
+    VZ_RETURN_IF_ERROR(t.WriteAt(off + in_cluster, data, len));
+    t.Map(c, off);
+    return true;
+  }
   // A whole cluster in an aligned buffer (fit for O_DIRECT) goes straight
-  // to the new cluster; anything else is merged in a bounce buffer.
+  // to the new cluster; anything else is merged with the data below in a
+  // bounce buffer.
   const uint8_t* src = static_cast<const uint8_t*>(data);
   if (in_cluster != 0 || len != cluster_bytes_ ||
       reinterpret_cast<uintptr_t>(data) % 4096 != 0) {

@@ -113,6 +113,19 @@ TEST_F(StackFixture, ZerosAreFreeWhereNothingIsMapped) {
   EXPECT_TRUE(IsZero(buf.data(), kCb));
 }
 
+TEST_F(StackFixture, FreshClustersGetOnlyTheirDataWritten) {
+  auto s = Build(1);
+  std::vector<uint8_t> data(512, 0x5a);
+  ASSERT_TRUE(s->Write(kCb + 1024, data.data(), data.size()).ok());
+  std::vector<uint8_t> buf(kCb, 1);
+  ASSERT_TRUE(s->Read(kCb, buf.data(), kCb).ok());
+  EXPECT_EQ(buf[1023], 0);
+  EXPECT_EQ(buf[1024], 0x5a);
+  EXPECT_EQ(buf[1535], 0x5a);
+  EXPECT_EQ(buf[1536], 0);
+  EXPECT_EQ(buf[kCb - 1], 0);
+}
+
 TEST_F(StackFixture, OutOfRange) {
   auto s = Build(1);
   uint8_t b = 0;

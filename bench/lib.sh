@@ -1,0 +1,24 @@
+# Shared helpers for bench/*.sh (sourced).
+
+# Replaces the section between <!-- BEGIN name --> and <!-- END name --> of
+# doc/benchmarks.md with the file $2 (appends the section if missing).
+bench_write_section() {
+  local name=$1 body=$2 doc=${BENCH_DOC:-doc/benchmarks.md}
+  [[ -f $doc ]] || printf '# Benchmarks\n\nEvery table here comes from a script in `bench/`, named with the command that made it.\n' > "$doc"
+  local begin="<!-- BEGIN $name -->" end="<!-- END $name -->"
+  if grep -qF "$begin" "$doc"; then
+    awk -v b="$begin" -v e="$end" -v f="$body" '
+      $0 == b { print; while ((getline line < f) > 0) print line; skip = 1; next }
+      $0 == e { skip = 0 }
+      !skip { print }' "$doc" > "$doc.tmp" && mv "$doc.tmp" "$doc"
+  else
+    { printf '\n%s\n' "$begin"; cat "$body"; printf '%s\n' "$end"; } >> "$doc"
+  fi
+}
+
+# The median of the numbers on stdin.
+bench_median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+bench_machine() {
+  echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, kernel $(uname -r), $(date -u +%Y-%m-%d)"
+}

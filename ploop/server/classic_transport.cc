@@ -1,0 +1,156 @@
+#include "ploop/server/classic_transport.h"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/log.h"
+#include "ploop/server/request.h"
+
+namespace ploop::server {
+namespace {
+
+constexpr size_t kWriteHeader = sizeof(fuse_in_header) + sizeof(fuse_write_in);
+
+struct Free {
+  void operator()(void* p) const { std::free(p); }
+};
+
+uint8_t* AlignedAlloc(size_t len) {
+  void* p = nullptr;
+  return posix_memalign(&p, 4096, len) == 0 ? static_cast<uint8_t*>(p)
+                                            : nullptr;
+}
+
+}  // namespace
+
+ClassicTransport::ClassicTransport(int fuse_fd, BlockEngine* engine, FuseFs* fs,
+                                   uint32_t max_write, bool want_uring)
+    : fuse_fd_(fuse_fd),
+      engine_(engine),
+      fs_(fs),
+      max_write_(max_write),
+      want_uring_(want_uring) {}
+
+ClassicTransport::~ClassicTransport() { Join(); }
+
+vz::Status ClassicTransport::Start(int threads) {
+  threads_.emplace_back([this] { Loop(fuse_fd_); });
+  for (int i = 1; i < threads; ++i) {
+    vz::UniqueFd c(::open("/dev/fuse", O_RDWR | O_CLOEXEC));
+    if (!c) return vz::ErrnoError(errno, "open '/dev/fuse'");
+    uint32_t master = static_cast<uint32_t>(fuse_fd_);
+    if (::ioctl(c.get(), FUSE_DEV_IOC_CLONE, &master) != 0) {
+      return vz::ErrnoError(errno, "clone the FUSE session");
+    }
+    int fd = c.get();
+    clones_.push_back(std::move(c));
+    threads_.emplace_back([this, fd] { Loop(fd); });
+  }
+  return vz::OkStatus();
+}
+
+vz::Result<bool> ClassicTransport::WaitInit() {
+  std::unique_lock<std::mutex> l(mu_);
+  init_cv_.wait(l, [&] { return init_done_ || closed_; });
+  if (!init_done_)
+    return vz::UnavailableError("the FUSE connection closed before INIT");
+  return uring_granted_;
+}
+
+void ClassicTransport::Join() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void ClassicTransport::Reply(int fd, uint64_t unique, int result,
+                             const uint8_t* payload) {
+  fuse_out_header oh{};
+  oh.unique = unique;
+  oh.error = result < 0 ? result : 0;
+  size_t plen = result > 0 ? static_cast<size_t>(result) : 0;
+  oh.len = static_cast<uint32_t>(sizeof oh + plen);
+  iovec iov[2] = {{&oh, sizeof oh}, {const_cast<uint8_t*>(payload), plen}};
+  while (::writev(fd, iov, plen ? 2 : 1) < 0 && errno == EINTR) {
+  }
+  // ENOENT: the request was interrupted meanwhile; nothing to do.
+}
+
+void ClassicTransport::Loop(int fd) {
+  const size_t in_cap = max_write_ + 4096;
+  // The read lands so that a WRITE's data starts on a page boundary: it can
+  // go to the O_DIRECT delta without a copy.
+  std::unique_ptr<uint8_t, Free> base(AlignedAlloc(in_cap + 8192));
+  std::unique_ptr<uint8_t, Free> out(AlignedAlloc(max_write_ + 8192));
+  if (!base || !out) return;
+  uint8_t* buf = base.get() + 4096 - kWriteHeader;
+  for (;;) {
+    ssize_t n = ::read(fd, buf, in_cap + kWriteHeader);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN || errno == ENOENT) continue;
+      break;  // ENODEV: unmounted or aborted
+    }
+    if (static_cast<size_t>(n) < sizeof(fuse_in_header)) continue;
+    const auto& in = *reinterpret_cast<const fuse_in_header*>(buf);
+    const uint8_t* arg = buf + sizeof in;
+    uint32_t arg_len =
+        static_cast<uint32_t>(n - static_cast<ssize_t>(sizeof in));
+    int rc;
+    if (in.opcode == FUSE_INIT) {
+      bool granted = false;
+      rc = static_cast<int>(fs_->Init(
+          *reinterpret_cast<const fuse_init_in*>(arg), max_write_, want_uring_,
+          reinterpret_cast<fuse_init_out*>(out.get()), &granted));
+      Reply(fd, in.unique, rc, out.get());
+      std::lock_guard<std::mutex> l(mu_);
+      init_done_ = true;
+      uring_granted_ = granted;
+      init_cv_.notify_all();
+      continue;
+    }
+    if (IsBlockOp(in.opcode)) {
+      engine_->gate().EnterBlocking();
+      switch (in.opcode) {
+        case FUSE_READ: {
+          const auto& r = *reinterpret_cast<const fuse_read_in*>(arg);
+          ThrottleSync(*engine_, r.size);
+          rc = SyncRead(*engine_, in, r, out.get());
+          break;
+        }
+        case FUSE_WRITE: {
+          const auto& w = *reinterpret_cast<const fuse_write_in*>(arg);
+          ThrottleSync(*engine_, w.size);
+          rc = SyncWrite(*engine_, in, w, buf + kWriteHeader, out.get());
+          break;
+        }
+        case FUSE_FSYNC:
+          rc = SyncFlush(*engine_);
+          break;
+        default:
+          rc = Fallocate(*engine_, in,
+                         *reinterpret_cast<const fuse_fallocate_in*>(arg));
+      }
+      engine_->gate().Exit();
+    } else {
+      uint32_t hsize = OpHeaderSize(in.opcode);
+      if (arg_len < hsize) {
+        rc = -EINVAL;
+      } else {
+        rc = fs_->Handle(in, arg, arg + hsize, arg_len - hsize, out.get(),
+                         max_write_);
+      }
+    }
+    if (rc != kNoReply) Reply(fd, in.unique, rc, out.get());
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  closed_ = true;
+  init_cv_.notify_all();
+}
+
+}  // namespace ploop::server

@@ -1,0 +1,124 @@
+// ploop mount / umount / list on real loop devices, FUSE and ext4.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "base/file_util.h"
+#include "ploop/lib/delta.h"
+#include "test/integration/ploop_fixture.h"
+
+namespace vz::testing {
+namespace {
+
+class PloopMountTest : public PloopFixture {};
+
+TEST_F(PloopMountTest, MountWriteUmountRemount) {
+  std::string dd = MakeImage("img");
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  auto m = ploop::Mount(node_, dd, o);
+  ASSERT_TRUE(m.has_value()) << m.error().message();
+  EXPECT_TRUE(m->alive);
+  EXPECT_EQ(m->device.rfind("/dev/loop", 0), 0u);
+  ASSERT_TRUE(WriteFileAtomic(Path("mnt/hello"), "hello ploop\n").ok());
+  auto list = *ploop::ListMounts(node_);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].mount_point, Path("mnt"));
+  ASSERT_TRUE(ploop::Umount(node_, dd).ok());
+  EXPECT_TRUE(ploop::ListMounts(node_)->empty());
+  // The image is closed cleanly: the top delta opens for writing.
+  ploop::DeltaOpenOptions w;
+  w.writable = true;
+  EXPECT_TRUE(
+      ploop::Delta::Open(Path("img/root.hds"), ploop::DeltaKind::kExpanded, w)
+          .has_value());
+
+  o.read_only = true;
+  ASSERT_TRUE(ploop::Mount(node_, dd, o).has_value());
+  EXPECT_EQ(*ReadFile(Path("mnt/hello")), "hello ploop\n");
+  EXPECT_NE(::open(Path("mnt/new").c_str(), O_CREAT | O_WRONLY, 0644),
+            0);                                         // read-only fs
+  ASSERT_TRUE(ploop::Umount(node_, Path("mnt")).ok());  // by mount point
+}
+
+TEST_F(PloopMountTest, SecondMountOfTheSameImageIsRefused) {
+  std::string dd = MakeImage("img");
+  ASSERT_TRUE(ploop::Mount(node_, dd, {}).has_value());
+  auto again = ploop::Mount(node_, dd, {});
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code(), Code::kAlreadyExists);
+  EXPECT_EQ(again.error().exit_code(), 17);
+  EXPECT_EQ(ploop::ListMounts(node_)->size(), 1u);
+}
+
+TEST_F(PloopMountTest, MountPointInUseIsRefused) {
+  std::string a = MakeImage("a"), b = MakeImage("b");
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  ASSERT_TRUE(ploop::Mount(node_, a, o).has_value());
+  auto r = ploop::Mount(node_, b, o);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().exit_code(), 21);
+  EXPECT_NE(r.error().message().find("is in use"), std::string::npos);
+  EXPECT_EQ(ploop::ListMounts(node_)->size(), 1u);  // nothing of b left
+}
+
+TEST_F(PloopMountTest, MissingDeltaFailsCleanly) {
+  std::string dd = MakeImage("img", 1 << 30, false);
+  ASSERT_EQ(::unlink(Path("img/root.hds").c_str()), 0);
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  auto r = ploop::Mount(node_, dd, o);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().exit_code(), 4);
+  EXPECT_NE(r.error().message().find("root.hds"), std::string::npos);
+  EXPECT_TRUE(ploop::ListMounts(node_)->empty());
+  EXPECT_FALSE(PathExists(node_.Path("/run/ploop")) &&
+               !ListDir(node_.Path("/run/ploop"))->empty());
+}
+
+TEST_F(PloopMountTest, UmountOfSomethingNotMounted) {
+  auto s = ploop::Umount(node_, Path("nothing"));
+  EXPECT_EQ(s.code(), Code::kNotFound);
+  EXPECT_EQ(s.exit_code(), 40);
+}
+
+TEST_F(PloopMountTest, BusyMountPointKeepsEverything) {
+  std::string dd = MakeImage("img");
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  ASSERT_TRUE(ploop::Mount(node_, dd, o).has_value());
+  int fd = ::open(Path("mnt/busy").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  auto s = ploop::Umount(node_, dd);
+  EXPECT_EQ(s.exit_code(), 22);
+  EXPECT_TRUE((*ploop::ListMounts(node_))[0].alive);
+  ::close(fd);
+  EXPECT_TRUE(ploop::Umount(node_, dd).ok());
+}
+
+TEST_F(PloopMountTest, DeadServerIsDetectedAndCleanedUp) {
+  std::string dd = MakeImage("img");
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  auto m = ploop::Mount(node_, dd, o);
+  ASSERT_TRUE(m.has_value());
+  ASSERT_EQ(::kill(m->pid, SIGKILL), 0);
+  for (int i = 0; i < 100 && (*ploop::ListMounts(node_))[0].alive; ++i)
+    ::usleep(10000);
+  EXPECT_FALSE((*ploop::ListMounts(node_))[0].alive);
+  // I/O now fails cleanly instead of hanging.
+  int fd = ::open(Path("mnt/x").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    EXPECT_LT(::fsync(fd), 0);
+    ::close(fd);
+  }
+  ASSERT_TRUE(ploop::Umount(node_, dd).ok());
+  EXPECT_TRUE(ploop::ListMounts(node_)->empty());
+}
+
+}  // namespace
+}  // namespace vz::testing
