@@ -68,11 +68,12 @@ rows should match the floor within the spread, however deep the stack. An
 allocating 1 MiB write adds a fallocate of the new cluster and, at the
 flush, the BAT write between two fdatasyncs; the floor overwrites blocks
 that are already allocated, so compare that row with the allocating-file
-line too. A 4 KiB write that touches a new cluster first copies the whole
-1 MiB cluster from the delta below (or zeros) into the top: 2 MiB of I/O
-for 4 KiB, the price of ploop's 1 MiB copy-on-write granularity (smaller
-clusters, \`ploop init -b\`, trade it against a larger BAT); afterwards the
-cluster is an overwrite. Snapshot create does not depend on the data: it
+line too. A 4 KiB write that touches a new cluster which a lower delta
+maps first copies that whole 1 MiB cluster into the top: 2 MiB of I/O for
+4 KiB, the price of ploop's 1 MiB copy-on-write granularity (smaller
+clusters, \`ploop init -b\`, trade it against a larger BAT); with nothing
+below (the 1-delta column) only the 4 KiB is written into the fresh,
+zero-reading cluster. Afterwards the cluster is an overwrite. Snapshot create does not depend on the data: it
 syncs the old top, creates an empty delta and replaces the descriptor (a
 handful of fsyncs). Merge copies every cluster the top maps into the base
 through the page cache and syncs.
