@@ -4,9 +4,18 @@
 // on DiskDescriptor.xml. flock locks belong to the open file description,
 // so they vanish when the holder dies: a crashed vzctl never leaves a stale
 // lock behind, only a stale file.
+//
+// A locked file may be replaced atomically while locked (ReplaceFile: ploop
+// rewrites DiskDescriptor.xml under its lock). The lock moves to the new
+// file before the rename, and Acquire() checks after locking that the path
+// still names the file it locked (retrying otherwise), so a replacement
+// never lets a second holder in.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 #include "base/unique_fd.h"
@@ -30,9 +39,17 @@ class FileLock {
   int fd() const { return fd_.get(); }
   void Release() { fd_.reset(); }
 
+  // Replaces the locked file `path` with `data` (WriteFileAtomic) and moves
+  // the lock to the new file. Requires an exclusive lock on `path`.
+  // Errors: kFailedPrecondition when not held exclusively; as
+  // WriteFileAtomic. On error the old file and the old lock stay.
+  Status ReplaceFile(const std::string& path, std::string_view data,
+                     mode_t mode = 0644);
+
  private:
-  explicit FileLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  FileLock(UniqueFd fd, Mode mode) : fd_(std::move(fd)), mode_(mode) {}
   UniqueFd fd_;
+  Mode mode_ = Mode::kShared;
 };
 
 }  // namespace vz

@@ -42,6 +42,12 @@ Status FsyncDir(const std::string& dir) {
 
 Status WriteFileAtomic(const std::string& path, std::string_view data,
                        mode_t mode) {
+  return WriteFileAtomic(path, data, mode, nullptr);
+}
+
+Status WriteFileAtomic(const std::string& path, std::string_view data,
+                       mode_t mode,
+                       const std::function<Status(int fd)>& before_rename) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   UniqueFd fd(
       ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
@@ -57,11 +63,21 @@ Status WriteFileAtomic(const std::string& path, std::string_view data,
     }
     off += static_cast<size_t>(n);
   }
-  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0 ||
-      fd.Close() != 0) {
+  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) {
     int e = errno;
     ::unlink(tmp.c_str());
     return ErrnoError(e, "sync '" + tmp + "'");
+  }
+  if (before_rename) {
+    if (Status s = before_rename(fd.get()); !s.ok()) {
+      ::unlink(tmp.c_str());
+      return s;
+    }
+  }
+  if (fd.Close() != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return ErrnoError(e, "close '" + tmp + "'");
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,12 @@ Result<std::string> ReadFile(const std::string& path,
 // Errors: as open/write/fsync/rename.
 Status WriteFileAtomic(const std::string& path, std::string_view data,
                        mode_t mode = 0644);
+// As above; `before_rename` runs on the synced temporary's fd just before
+// the rename (FileLock::ReplaceFile locks the new file there). Its error
+// aborts the replacement.
+Status WriteFileAtomic(const std::string& path, std::string_view data,
+                       mode_t mode,
+                       const std::function<Status(int fd)>& before_rename);
 
 // mkdir -p; existing directories are fine.
 Status MakeDirs(const std::string& path, mode_t mode = 0755);

@@ -1,9 +1,13 @@
 # Test helpers. Labels: unit (unprivileged, fast), privileged (needs root;
 # skips with a reason otherwise), slow, lint, fuzz. CI runs them all.
 
-# A GoogleTest executable of unit tests, one per component.
+# A GoogleTest executable of unit tests, one per component. LABELS
+# replaces the default label unit (e.g. slow).
 function(vz_add_unit_test target)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
   if(NOT VZ_BUILD_TESTS OR VZ_FUZZ)
     return()
   endif()
@@ -11,7 +15,8 @@ function(vz_add_unit_test target)
   target_link_libraries(${target} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_definitions(${target} PRIVATE VZ_SOURCE_DIR_DEFAULT="${PROJECT_SOURCE_DIR}")
   vz_target_warnings(${target})
-  gtest_discover_tests(${target} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+  gtest_discover_tests(${target} PROPERTIES LABELS "${ARG_LABELS}"
+                       DISCOVERY_TIMEOUT 60)
 endfunction()
 
 # A GoogleTest executable of privileged integration tests (real kernel

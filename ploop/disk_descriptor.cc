@@ -203,6 +203,9 @@ std::string Escape(std::string_view s) {
       case '"':
         out += "&quot;";
         break;
+      case '\r':  // a literal CR would read back as LF (XML 1.0 §2.11)
+        out += "&#13;";
+        break;
       default:
         out += c;
     }
@@ -210,10 +213,39 @@ std::string Escape(std::string_view s) {
   return out;
 }
 
+// True when `s` is UTF-8 made of characters XML 1.0 can carry (§2.2: no
+// C0 controls but tab, LF, CR; no surrogates, U+FFFE or U+FFFF). Anything
+// else would make FormatDiskDescriptor write a file nobody can read.
+bool XmlText(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    auto b = static_cast<uint8_t>(s[i]);
+    uint32_t cp = 0;
+    size_t len = b < 0x80         ? 1
+                 : (b >> 5) == 6  ? 2
+                 : (b >> 4) == 14 ? 3
+                 : (b >> 3) == 30 ? 4
+                                  : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    cp = len == 1 ? b : b & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) {
+      auto c = static_cast<uint8_t>(s[i + k]);
+      if ((c >> 6) != 2) return false;
+      cp = cp << 6 | (c & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10FFFF) return false;  // overlong, too big
+    if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') return false;
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
+      return false;
+    i += len;
+  }
+  return true;
+}
+
 bool PlainFileName(const std::string& f) {
   return !f.empty() && f != "." && f != ".." &&
-         f.find('/') == std::string::npos &&
-         f.find('\0') == std::string::npos && f != kDescriptorName;
+         f.find('/') == std::string::npos && XmlText(f) &&
+         f.find_first_of("\t\n\r") == std::string::npos && f != kDescriptorName;
 }
 
 }  // namespace
@@ -297,6 +329,10 @@ vz::Status DiskDescriptor::Validate() const {
   for (const auto& s : shots) {
     if (!FindImage(s.guid))
       return Bad("Shot '" + s.guid.ToBraced() + "' has no Image");
+    if (!XmlText(s.name) || !XmlText(s.description)) {
+      return Bad("Shot '" + s.guid.ToBraced() +
+                 "' has a name or description that is not valid UTF-8 text");
+    }
     if (!s.parent.is_nil() && !FindShot(s.parent)) {
       return Bad("Shot '" + s.guid.ToBraced() + "' has an unknown parent");
     }

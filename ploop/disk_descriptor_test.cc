@@ -67,6 +67,35 @@ TEST(DescriptorTest, NamesAndDescriptionsAreEscaped) {
   EXPECT_EQ(back.shots[0].name, dd.shots[0].name);
 }
 
+// Found by disk_descriptor_fuzzer: a CR read from "&#13;" was written
+// literally and read back as LF.
+TEST(DescriptorTest, CarriageReturnsRoundTrip) {
+  auto dd = *ParseDiskDescriptor(Data("one-snapshot.xml"));
+  dd.shots[0].name = "a\rb";
+  dd.shots[0].description = "line\r\nnext\ttab";
+  auto back = *ParseDiskDescriptor(FormatDiskDescriptor(dd));
+  EXPECT_EQ(back.shots[0].name, "a\rb");
+  EXPECT_EQ(back.shots[0].description, dd.shots[0].description);
+}
+
+// XML 1.0 cannot carry these at all: refused before anything is written.
+TEST(DescriptorTest, TextXmlCannotCarryIsRefused) {
+  for (std::string bad :
+       {std::string("\x01"), std::string("\xff"), std::string("\xc0\x80"),
+        std::string("\xed\xa0\x80"), std::string(1, '\0')}) {
+    auto dd = *ParseDiskDescriptor(Data("one-snapshot.xml"));
+    dd.shots[0].name = "x" + bad;
+    vz::Status s = dd.Validate();
+    EXPECT_FALSE(s.ok()) << "name with byte " << int(uint8_t(bad[0]));
+    EXPECT_EQ(s.exit_code(), 39);
+  }
+  auto dd = *ParseDiskDescriptor(Data("one-snapshot.xml"));
+  dd.shots[0].name = "snapshot \xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80";  // UTF-8
+  EXPECT_TRUE(dd.Validate().ok());
+  dd.images[0].file = "root\nhds";
+  EXPECT_FALSE(dd.Validate().ok());
+}
+
 std::string Replace(std::string s, const std::string& from,
                     const std::string& to) {
   auto pos = s.find(from);

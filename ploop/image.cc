@@ -130,43 +130,59 @@ vz::Result<std::unique_ptr<Image>> Image::Open(const std::string& path,
     return std::move(s).WithDefaultExitCode(kSysExitOpen);
   }
   img->lock_ = std::move(*lock);
+  img->params_ = p;
   VZ_ASSIGN_OR_RETURN(img->dd_, ReadDiskDescriptor(img->descriptor_path_));
-  VZ_ASSIGN_OR_RETURN(auto chain, img->dd_.Chain());
+  VZ_RETURN_IF_ERROR(img->OpenStack());
+  return img;
+}
 
+vz::Status Image::OpenStack() {
+  VZ_ASSIGN_OR_RETURN(auto chain, dd_.Chain());
   std::vector<std::unique_ptr<Delta>> deltas;
   for (size_t i = 0; i < chain.size(); ++i) {
     bool is_top = i + 1 == chain.size();
     DeltaOpenOptions o;
-    o.writable = is_top && !p.read_only;
-    o.direct_io = p.direct_io;
-    o.allow_in_use = p.allow_in_use || !o.writable;
-    o.raw_cluster_sectors = img->dd_.blocksize;
-    std::string file = vz::JoinPath(img->dir_, chain[i]->file);
+    o.writable = is_top && !params_.read_only;
+    o.direct_io = params_.direct_io;
+    o.allow_in_use = params_.allow_in_use || !o.writable;
+    o.raw_cluster_sectors = dd_.blocksize;
+    std::string file = DeltaPath(chain[i]->file);
     auto kind = chain[i]->type == DeltaType::kPlain ? DeltaKind::kRaw
                                                     : DeltaKind::kExpanded;
     VZ_ASSIGN_OR_RETURN(auto d, Delta::Open(file, kind, o));
-    if (d->cluster_sectors() != img->dd_.blocksize) {
+    if (d->cluster_sectors() != dd_.blocksize) {
       return Mismatch("delta '" + file + "' has cluster size " +
                       std::to_string(d->cluster_sectors()) +
                       " sectors, the descriptor says " +
-                      std::to_string(img->dd_.blocksize));
+                      std::to_string(dd_.blocksize));
     }
     VZ_RETURN_IF_ERROR(CheckIdentity(deltas, *d));
     deltas.push_back(std::move(d));
   }
-  uint64_t size = img->dd_.disk_size_sectors * kSectorSize;
+  uint64_t size = dd_.disk_size_sectors * kSectorSize;
   const Delta& top = *deltas.back();
-  uint64_t top_size = top.kind() == DeltaKind::kRaw
-                          ? top.virtual_bytes()
-                          : top.header().virtual_bytes();
-  if (top_size < size) {
+  if (top.virtual_bytes() < size) {
     return Mismatch("top delta '" + top.path() + "' is " +
-                    std::to_string(top_size) + " bytes, the descriptor says " +
-                    std::to_string(size));
+                    std::to_string(top.virtual_bytes()) +
+                    " bytes, the descriptor says " + std::to_string(size));
   }
-  VZ_ASSIGN_OR_RETURN(img->stack_, DeltaStack::Make(std::move(deltas), size));
-  if (!p.read_only) VZ_RETURN_IF_ERROR(img->stack_->top().MarkInUse());
-  return img;
+  VZ_ASSIGN_OR_RETURN(stack_, DeltaStack::Make(std::move(deltas), size));
+  if (!params_.read_only) VZ_RETURN_IF_ERROR(stack_->top().MarkInUse());
+  closed_ = false;
+  return vz::OkStatus();
+}
+
+vz::Status Image::ReloadStack() {
+  if (stack_ && !read_only_ && !closed_) {
+    VZ_RETURN_IF_ERROR(stack_->top().MarkClean());
+  }
+  closed_ = true;
+  stack_.reset();
+  return OpenStack();
+}
+
+std::string Image::DeltaPath(const std::string& file) const {
+  return vz::JoinPath(dir_, file);
 }
 
 vz::Status Image::Read(uint64_t offset, void* buf, size_t len) {
@@ -192,7 +208,13 @@ vz::Status Image::Close() {
 }
 
 vz::Status Image::SaveDescriptor() {
-  return WriteDiskDescriptor(descriptor_path_, dd_);
+  VZ_RETURN_IF_ERROR(dd_.Validate());
+  if (read_only_) {
+    return vz::FailedPreconditionError("image '" + descriptor_path_ +
+                                       "' is open read-only");
+  }
+  return lock_.ReplaceFile(descriptor_path_, FormatDiskDescriptor(dd_), 0644)
+      .WithDefaultExitCode(kSysExitDiskDescr);
 }
 
 }  // namespace ploop

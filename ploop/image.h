@@ -74,17 +74,29 @@ class Image {
   // For the ploop component itself (operations, device server).
   DeltaStack& stack() { return *stack_; }
   DiskDescriptor& mutable_descriptor() { return dd_; }
-  // Writes the (changed) descriptor back atomically.
+  const OpenParams& open_params() const { return params_; }
+  // The path of a delta file named in the descriptor.
+  std::string DeltaPath(const std::string& file) const;
+  // Writes the (changed) descriptor back atomically; the lock moves to the
+  // new file (vz::FileLock::ReplaceFile), so it is never let go. Errors:
+  // Validate()'s (SYSEXIT_DISKDESCR); I/O errors.
   vz::Status SaveDescriptor();
+  // Closes the delta stack cleanly (top flushed, in-use flag cleared) and
+  // opens the current chain of the descriptor again, keeping the lock: for
+  // operations that changed which deltas form the stack (merge, switch).
+  // Requires no I/O in flight. Errors: as Open().
+  vz::Status ReloadStack();
 
  private:
   Image() = default;
+  vz::Status OpenStack();
 
   std::string descriptor_path_;
   std::string dir_;
   DiskDescriptor dd_;
   vz::FileLock lock_;
   std::unique_ptr<DeltaStack> stack_;
+  OpenParams params_;
   bool read_only_ = true;
   bool closed_ = false;
 };

@@ -3,6 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
+
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
@@ -44,6 +47,25 @@ TEST(ImageTest, CreateWriteCloseReopen) {
   ASSERT_TRUE(img->Read(5000, buf, sizeof buf).ok());
   EXPECT_EQ(std::string(buf, sizeof buf), "hello ploop");
   EXPECT_EQ(img->Write(0, buf, 1).code(), vz::Code::kPermissionDenied);
+}
+
+TEST(ImageTest, DirectIo) {
+  vz::testing::TempDir dir;
+  ASSERT_TRUE(CreateImage(dir.path(), Small()).ok());
+  OpenParams p;
+  p.direct_io = true;
+  auto img = Image::Open(dir.path(), p);
+  ASSERT_TRUE(img.has_value()) << img.error().message();
+  void* mem = nullptr;
+  ASSERT_EQ(posix_memalign(&mem, 4096, 8192), 0);
+  std::unique_ptr<char, decltype(&free)> buf(static_cast<char*>(mem), free);
+  std::memset(buf.get(), 'd', 8192);
+  ASSERT_TRUE((*img)->Write(4096, buf.get(), 8192).ok());
+  ASSERT_TRUE((*img)->Flush().ok());
+  std::memset(buf.get(), 0, 8192);
+  ASSERT_TRUE((*img)->Read(4096, buf.get(), 8192).ok());
+  EXPECT_EQ(std::string(buf.get(), 8192), std::string(8192, 'd'));
+  ASSERT_TRUE((*img)->Close().ok());
 }
 
 TEST(ImageTest, CreateRefusesToOverwrite) {

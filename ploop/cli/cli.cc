@@ -1,7 +1,10 @@
 #include "ploop/cli/cli.h"
 
+#include <iostream>
+
 #include "base/size.h"
 #include "ploop/exit_codes.h"
+#include "ploop/image.h"
 
 namespace ploop::cli {
 
@@ -52,6 +55,22 @@ vz::Result<std::string> Positional(const po::variables_map& vm,
                                    const std::string& what) {
   if (!vm.count(name)) return Usage("missing " + what);
   return vm[name].as<std::string>();
+}
+
+vz::Result<vz::Uuid> ParseGuid(const std::string& text) {
+  auto g = vz::Uuid::Parse(text);
+  if (!g.has_value()) return Usage("invalid UUID '" + text + "'");
+  return *g;
+}
+
+vz::Result<std::string> DescriptorArg(const po::variables_map& vm) {
+  VZ_ASSIGN_OR_RETURN(std::string dd,
+                      Positional(vm, "dd", "DiskDescriptor.xml"));
+  return DescriptorPathFor(dd);
+}
+
+void PrintNotes(const std::vector<std::string>& notes) {
+  for (const auto& n : notes) std::cout << n << "\n";
 }
 
 vz::Result<uint64_t> ParseImageSize(const std::string& text) {

@@ -11,6 +11,7 @@
 #include <boost/program_options.hpp>
 
 #include "base/status.h"
+#include "base/uuid.h"
 
 namespace ploop::cli {
 
@@ -48,5 +49,16 @@ vz::Result<std::string> Positional(const po::variables_map& vm,
 
 // kInvalidArgument with SYSEXIT_PARAM.
 vz::Status Usage(const std::string& message);
+
+// A snapshot GUID from -u, with or without braces. Errors: kInvalidArgument
+// (SYSEXIT_PARAM) naming the text.
+vz::Result<vz::Uuid> ParseGuid(const std::string& text);
+
+// The DiskDescriptor.xml positional argument (a directory names the
+// descriptor in it).
+vz::Result<std::string> DescriptorArg(const po::variables_map& vm);
+
+// Prints library notes ("copied shared delta ... up") one per line.
+void PrintNotes(const std::vector<std::string>& notes);
 
 }  // namespace ploop::cli

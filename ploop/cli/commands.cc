@@ -55,6 +55,74 @@ const std::vector<Command>& Commands() {
        "  -p N          0 (lowest) to 7 (highest), default 4 (OpenVZ's "
        "--ioprio)\n",
        RunIoprio},
+      {"snapshot", "freeze the top delta as a snapshot, add a new top",
+       "snapshot [-u UUID] [--name NAME] [--description TEXT] "
+       "DiskDescriptor.xml",
+       "  -u UUID            the snapshot's GUID (default: a new one)\n"
+       "  --name NAME        a label kept in the descriptor\n"
+       "  --description TEXT a longer label\n"
+       "Prints the snapshot's GUID.\n",
+       RunSnapshot},
+      {"snapshot-list", "list the snapshots of an image",
+       "snapshot-list [-H] [-o FIELD,...] [-u UUID] DiskDescriptor.xml",
+       "  -H           no header line\n"
+       "  -o FIELDS    columns: uuid, parent_uuid, current, fname, name\n"
+       "               (default parent_uuid,current,uuid,fname)\n"
+       "  -u UUID      only UUID and its ancestors down to the base\n"
+       "The current column marks the top delta with '*'.\n",
+       RunSnapshotList},
+      {"snapshot-switch", "revert to a snapshot (the top's data is dropped)",
+       "snapshot-switch -u UUID DiskDescriptor.xml",
+       "  -u UUID  the snapshot to put a new empty top delta on\n"
+       "Offline only. The current top delta and its data are removed.\n",
+       RunSnapshotSwitch},
+      {"snapshot-delete", "delete a snapshot",
+       "snapshot-delete -u UUID DiskDescriptor.xml",
+       "  -u UUID  the snapshot: a leaf is removed, a snapshot with one "
+       "child\n"
+       "           is merged with it; the top and snapshots with several\n"
+       "           children are refused\n",
+       RunSnapshotDelete},
+      {"snapshot-merge", "merge a delta into its parent",
+       "snapshot-merge [-u UUID | -A] DiskDescriptor.xml",
+       "  -u UUID  the child to merge into its parent (default: the top);\n"
+       "           the merged delta keeps the child's GUID\n"
+       "  -A       merge the whole current chain into the base delta\n",
+       RunSnapshotMerge},
+      {"grow", "grow the virtual disk of an unmounted image",
+       "grow -s SIZE DiskDescriptor.xml",
+       "  -s SIZE  the new size: sectors, or with a K/M/G/T suffix; rounded\n"
+       "           up to a cluster. The filesystem inside is not touched.\n"
+       "A mounted image is grown with 'ploop resize'.\n",
+       RunGrow},
+      {"check", "check an image or a delta, and repair it with -r",
+       "check [-f] [-r] [-d] [-R -b BLOCKSIZE] DiskDescriptor.xml|DELTA",
+       "  -r, --repair      fix what can be fixed (without it nothing is\n"
+       "                    written)\n"
+       "  -d, --drop-inuse  only clear a left-over in-use flag\n"
+       "  -f, --force       accepted for compatibility: every check is full\n"
+       "  -R, --raw         DELTA is raw (only holes are checked)\n"
+       "  -b BLOCKSIZE      cluster size of a raw DELTA, in sectors\n"
+       "Exit 0 when no problem remains, 11 (SYSEXIT_PLOOPFMT) otherwise.\n",
+       RunCheck},
+      {"info", "show an image's size, format and deltas",
+       "info [-s] DiskDescriptor.xml",
+       "  -s  only size (sectors), blocksize (sectors) and format version\n",
+       RunInfo},
+      {"convert", "convert an image's format or format version",
+       "convert {-f raw|ploop1 | -v 1|2} DiskDescriptor.xml",
+       "  -f FORMAT   raw or ploop1 (single-delta images only)\n"
+       "  -v VERSION  ploop1 format version of every delta, 1 or 2\n"
+       "Offline only. An interrupted -v conversion is undone by "
+       "'ploop check -r'.\n",
+       RunConvert},
+      {"restore-descriptor", "rebuild DiskDescriptor.xml from a base delta",
+       "restore-descriptor [-f raw|ploop1] [-b BLOCKSIZE] DIR BASE_DELTA",
+       "  -f FORMAT     the delta's format (default: ploop1 if its header "
+       "says so)\n"
+       "  -b BLOCKSIZE  cluster size in sectors (required for raw)\n"
+       "  DIR           the image directory; BASE_DELTA must be in it\n",
+       RunRestoreDescriptor},
   };
   return kCommands;
 }

@@ -154,6 +154,13 @@ vz::Status Delta::LoadExpanded(const DeltaOpenOptions& o) {
                "'ploop check -r'")
         .WithExitCode(kSysExitPloopInUse);
   }
+  if ((header_.flags & kFlagFmtVersionConvert) && !o.skip_bat_validation) {
+    return vz::FailedPreconditionError(
+               "delta '" + path_ +
+               "' is in the middle of a format version conversion: run "
+               "'ploop check -r'")
+        .WithExitCode(kSysExitPloopFmt);
+  }
   VZ_ASSIGN_OR_RETURN(uint64_t size, FileSize());
   if (size < uint64_t{header_.first_data_cluster()} * cluster_bytes()) {
     return Corrupt(path_, "file is shorter than its BAT");
@@ -448,37 +455,51 @@ vz::Status Delta::Resize(uint64_t size_bytes) {
   std::lock_guard<std::mutex> lock(meta_mu_);
   Header h = header_;
   VZ_RETURN_IF_ERROR(ResizeHeader(h, size_bytes));
-  uint64_t first = h.first_data_cluster();
-  if (first > header_.first_data_cluster()) {
-    if (alloc_head_ > header_.first_data_cluster()) {
-      return vz::InternalError("resize '" + path_ +
-                               "': data clusters in the way of the BAT");
+  const uint64_t old_first = header_.first_data_cluster();
+  const uint64_t first = h.first_data_cluster();
+  if (first > old_first) {
+    // The BAT needs clusters [old_first, first): no data may live there
+    // (callers move it first: lib/relocate.h EvacuateClusters).
+    for (uint32_t c = 0; c < clusters_; ++c) {
+      uint64_t off = Lookup(c);
+      if (off != kUnmapped && off / cluster_bytes() < first) {
+        return vz::InternalError("resize '" + path_ +
+                                 "': data clusters in the way of the BAT");
+      }
     }
+    uint64_t ext = header_.extension_sectors / cluster_sectors_;
+    if (header_.extension_sectors && ext < first) header_.extension_sectors = 0;
     if (::fallocate(fd_.get(), 0, 0,
                     static_cast<off_t>(first * cluster_bytes())) != 0) {
       return vz::ErrnoError(errno, "grow BAT of '" + path_ + "'")
           .WithExitCode(kSysExitFallocate);
     }
-    alloc_head_ = first;
+    alloc_head_ = std::max<uint64_t>(alloc_head_, first);
   }
   std::unique_ptr<std::atomic<uint32_t>[]> bat(
       new std::atomic<uint32_t>[h.bat_entries]);
   for (uint32_t c = 0; c < h.bat_entries; ++c) {
     bat[c].store(c < clusters_ ? bat_[c].load() : 0, std::memory_order_relaxed);
   }
+  Header old = header_;
   bat_ = std::move(bat);
   clusters_ = h.bat_entries;
-  header_ = h;
   dirty_blocks_.assign(first * cluster_bytes() / kMetaBlock, false);
-  // Rewrite the whole BAT region: entries past a shrunken end must read 0.
-  for (uint64_t b = 0; b < dirty_blocks_.size(); ++b)
+  // Rewrite the whole BAT region (entries past a shrunken end must read 0,
+  // a grown region must not hold stale data), durably, before the header
+  // that makes a reader look at it: a crash leaves the old header over a
+  // BAT that is valid for it.
+  header_ = old;
+  for (uint64_t b = 1; b < dirty_blocks_.size(); ++b)
     VZ_RETURN_IF_ERROR(WriteMetaBlock(b));
-  any_dirty_ = false;
   if (::fdatasync(fd_.get()) != 0) {
     return vz::ErrnoError(errno, "sync '" + path_ + "'")
         .WithExitCode(kSysExitFsync);
   }
-  return vz::OkStatus();
+  h.extension_sectors = header_.extension_sectors;
+  header_ = h;
+  any_dirty_ = false;
+  return WriteHeaderLocked();
 }
 
 vz::Status Delta::ReadAt(uint64_t offset, void* buf, size_t len) const {

@@ -12,10 +12,19 @@ struct Free {
   void operator()(void* p) const { std::free(p); }
 };
 
-std::unique_ptr<uint8_t, Free> AlignedCluster(uint64_t bytes) {
-  void* p = nullptr;
-  if (posix_memalign(&p, 4096, bytes) != 0) return nullptr;
-  return std::unique_ptr<uint8_t, Free>(static_cast<uint8_t*>(p));
+// A cluster-sized bounce buffer per thread, reused: allocating and
+// faulting in a fresh one for every allocating write cost more than the
+// write itself (bench/ploop_engine_bench.cc).
+uint8_t* BounceBuffer(uint64_t bytes) {
+  thread_local std::unique_ptr<uint8_t, Free> buf;
+  thread_local uint64_t size = 0;
+  if (size < bytes) {
+    void* p = nullptr;
+    buf.reset(posix_memalign(&p, 4096, bytes) == 0 ? static_cast<uint8_t*>(p)
+                                                   : nullptr);
+    size = buf ? bytes : 0;
+  }
+  return buf.get();
 }
 
 }  // namespace
@@ -125,16 +134,24 @@ vz::Result<bool> DeltaStack::WriteAllocating(uint32_t c, uint64_t in_cluster,
     t.Map(c, off);
     return true;
   }
-  auto buf = AlignedCluster(cluster_bytes_);
-  if (!buf)
-    return vz::ResourceExhaustedError("out of memory")
-        .WithExitCode(kSysExitMalloc);
-  if (in_cluster != 0 || len != cluster_bytes_) {
-    VZ_RETURN_IF_ERROR(ReadCluster(c, 0, buf.get(), cluster_bytes_, below));
+  // A whole cluster in an aligned buffer (fit for O_DIRECT) goes straight
+  // to the new cluster; anything else is merged with the data below in a
+  // bounce buffer.
+  const uint8_t* src = static_cast<const uint8_t*>(data);
+  if (in_cluster != 0 || len != cluster_bytes_ ||
+      reinterpret_cast<uintptr_t>(data) % 4096 != 0) {
+    uint8_t* buf = BounceBuffer(cluster_bytes_);
+    if (!buf)
+      return vz::ResourceExhaustedError("out of memory")
+          .WithExitCode(kSysExitMalloc);
+    if (in_cluster != 0 || len != cluster_bytes_) {
+      VZ_RETURN_IF_ERROR(ReadCluster(c, 0, buf, cluster_bytes_, below));
+    }
+    std::memcpy(buf + in_cluster, data, len);
+    src = buf;
   }
-  std::memcpy(buf.get() + in_cluster, data, len);
   VZ_ASSIGN_OR_RETURN(uint64_t off, t.AllocateCluster());
-  VZ_RETURN_IF_ERROR(t.WriteAt(off, buf.get(), cluster_bytes_));
+  VZ_RETURN_IF_ERROR(t.WriteAt(off, src, cluster_bytes_));
   t.Map(c, off);
   return true;
 }
