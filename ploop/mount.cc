@@ -18,6 +18,7 @@
 #include "base/strings.h"
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
+#include "ploop/check.h"
 #include "ploop/control_client.h"
 #include "ploop/exit_codes.h"
 #include "ploop/lib/loop_device.h"
@@ -300,9 +301,29 @@ vz::Result<MountInfo> Mount(const vz::NodeRoot& node,
   VZ_RETURN_IF_ERROR(
       vz::MakeDirs(m.fuse_dir, 0700).WithDefaultExitCode(kSysExitMkdir));
   undo.Add([&] { (void)vz::RemoveTree(m.state_dir); });
-  VZ_ASSIGN_OR_RETURN(auto server, StartServer(m, o));
-  m.pid = server.first;
-  m.pid_start = server.second;
+  auto server = StartServer(m, o);
+  if (!server.has_value() && server.error().exit_code() == kSysExitPloopInUse) {
+    // The last writer died (a crash, a killed server): check and repair, as
+    // ploop does at mount time, then try again.
+    VZ_LOG(kWarning) << "'" << m.descriptor
+                     << "' was not closed cleanly: checking it";
+    CheckOptions co;
+    co.repair = true;
+    VZ_ASSIGN_OR_RETURN(CheckReport report, CheckImage(m.descriptor, co));
+    for (const auto& f : report.findings) {
+      VZ_LOG(kWarning) << "check: " << f.file << ": " << f.message
+                       << (f.fixed ? " (fixed)" : "");
+    }
+    if (report.problems_remain()) {
+      return vz::DataLossError("image '" + m.descriptor +
+                               "' has problems 'ploop check -r' could not fix")
+          .WithExitCode(kSysExitPloopFmt);
+    }
+    server = StartServer(m, o);
+  }
+  if (!server.has_value()) return std::move(server).error();
+  m.pid = server->first;
+  m.pid_start = server->second;
   m.alive = true;
   undo.Add([&] { (void)StopServer(m); });
   LoopAttach la;

@@ -95,6 +95,23 @@ const std::vector<Command>& Commands() {
        "           up to a cluster. The filesystem inside is not touched.\n"
        "A mounted image is grown with 'ploop resize'.\n",
        RunGrow},
+      {"resize",
+       "resize the disk and the filesystem in it (online grow, offline shrink)",
+       "resize -s SIZE DiskDescriptor.xml",
+       "  -s SIZE  the new size: sectors, or with a K/M/G/T suffix.\n"
+       "A mounted image grows online: image, partition, filesystem. An "
+       "unmounted\n"
+       "image grows or shrinks offline (shrink: e2fsck, resize2fs, partition, "
+       "image).\n",
+       RunResize},
+      {"compact", "give back clusters the filesystem no longer uses",
+       "compact DiskDescriptor.xml",
+       "Trims the filesystem, releases top-delta clusters discarded whole and "
+       "not\n"
+       "shadowing a lower delta, moves the file's tail into the holes, "
+       "truncates it.\n"
+       "An unmounted image is mounted privately for it.\n",
+       RunCompact},
       {"check", "check an image or a delta, and repair it with -r",
        "check [-f] [-r] [-d] [-R -b BLOCKSIZE] DiskDescriptor.xml|DELTA",
        "  -r, --repair      fix what can be fixed (without it nothing is\n"

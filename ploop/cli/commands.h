@@ -20,6 +20,8 @@ vz::Status RunMount(const Args& args);
 vz::Status RunUmount(const Args& args);
 vz::Status RunList(const Args& args);
 vz::Status RunStat(const Args& args);
+vz::Status RunResize(const Args& args);
+vz::Status RunCompact(const Args& args);
 vz::Status RunIolimit(const Args& args);
 vz::Status RunIoprio(const Args& args);
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "ploop/cli/commands.h"
+#include "ploop/ops.h"
 
 namespace ploop::cli {
 
@@ -21,8 +22,10 @@ vz::Status RunSnapshot(const Args& args) {
   if (vm.count("name")) p.name = vm["name"].as<std::string>();
   if (vm.count("description"))
     p.description = vm["description"].as<std::string>();
-  VZ_ASSIGN_OR_RETURN(vz::Uuid guid, CreateSnapshot(dd, p));
-  std::cout << guid.ToBraced() << "\n";
+  VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+  // A mounted image is snapshotted online by its device server.
+  VZ_ASSIGN_OR_RETURN(OnlineSnapshot s, SnapshotImage(node, dd, p));
+  std::cout << s.guid.ToBraced() << "\n";
   return vz::OkStatus();
 }
 

@@ -1,5 +1,6 @@
 // ploop snapshot-delete: remove a snapshot or merge it into its child.
 #include "ploop/cli/commands.h"
+#include "ploop/ops.h"
 #include "ploop/snapshot.h"
 
 namespace ploop::cli {
@@ -11,7 +12,8 @@ vz::Status RunSnapshotDelete(const Args& args) {
   VZ_ASSIGN_OR_RETURN(std::string dd, DescriptorArg(vm));
   if (!vm.count("uuid")) return Usage("missing -u UUID");
   VZ_ASSIGN_OR_RETURN(vz::Uuid guid, ParseGuid(vm["uuid"].as<std::string>()));
-  VZ_ASSIGN_OR_RETURN(SnapshotReport r, DeleteSnapshot(dd, guid));
+  VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+  VZ_ASSIGN_OR_RETURN(SnapshotReport r, DeleteImageSnapshot(node, dd, guid));
   PrintNotes(r.notes);
   return vz::OkStatus();
 }

@@ -1,5 +1,6 @@
 // ploop snapshot-merge: merge a child into its parent, or -A everything.
 #include "ploop/cli/commands.h"
+#include "ploop/ops.h"
 #include "ploop/snapshot.h"
 
 namespace ploop::cli {
@@ -12,16 +13,13 @@ vz::Status RunSnapshotMerge(const Args& args) {
   VZ_ASSIGN_OR_RETURN(std::string dd, DescriptorArg(vm));
   bool all = vm["all"].as<bool>();
   if (all && vm.count("uuid")) return Usage("-u and -A exclude each other");
-  SnapshotReport r;
-  if (all) {
-    VZ_ASSIGN_OR_RETURN(r, MergeAllSnapshots(dd));
-  } else {
-    std::optional<vz::Uuid> child;
-    if (vm.count("uuid")) {
-      VZ_ASSIGN_OR_RETURN(child, ParseGuid(vm["uuid"].as<std::string>()));
-    }
-    VZ_ASSIGN_OR_RETURN(r, MergeSnapshot(dd, child));
+  std::optional<vz::Uuid> child;
+  if (vm.count("uuid")) {
+    VZ_ASSIGN_OR_RETURN(child, ParseGuid(vm["uuid"].as<std::string>()));
   }
+  VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+  VZ_ASSIGN_OR_RETURN(SnapshotReport r,
+                      MergeImageSnapshot(node, dd, child, all));
   PrintNotes(r.notes);
   return vz::OkStatus();
 }

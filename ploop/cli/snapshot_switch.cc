@@ -1,5 +1,6 @@
 // ploop snapshot-switch: revert to a snapshot, offline.
 #include "ploop/cli/commands.h"
+#include "ploop/ops.h"
 #include "ploop/snapshot.h"
 
 namespace ploop::cli {
@@ -11,7 +12,8 @@ vz::Status RunSnapshotSwitch(const Args& args) {
   VZ_ASSIGN_OR_RETURN(std::string dd, DescriptorArg(vm));
   if (!vm.count("uuid")) return Usage("missing -u UUID");
   VZ_ASSIGN_OR_RETURN(vz::Uuid guid, ParseGuid(vm["uuid"].as<std::string>()));
-  return SwitchSnapshot(dd, guid);
+  VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+  return SwitchImageSnapshot(node, dd, guid);
 }
 
 }  // namespace ploop::cli

@@ -1,5 +1,7 @@
 #include "ploop/server/block_engine.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -159,6 +161,62 @@ int BlockEngine::ZeroRange(uint64_t off, uint64_t len) {
     len -= n;
   }
   return 0;
+}
+
+namespace {
+
+int RunSync(const std::vector<IoOp>& ops) {
+  for (const IoOp& op : ops) {
+    ssize_t n =
+        op.write
+            ? ::pwrite(op.fd, op.buf, op.len, static_cast<off_t>(op.offset))
+            : ::pread(op.fd, op.buf, op.len, static_cast<off_t>(op.offset));
+    if (n < 0) return -errno;
+    if (static_cast<uint32_t>(n) != op.len) return -EIO;
+  }
+  return 0;
+}
+
+struct FreeBuf {
+  void operator()(uint8_t* p) const { std::free(p); }
+};
+
+}  // namespace
+
+int BlockEngine::UnalignedRead(uint64_t off, uint8_t* buf, uint32_t len) {
+  uint64_t a0 = off / kDirectAlign * kDirectAlign;
+  uint64_t a1 =
+      std::min((off + len + kDirectAlign - 1) / kDirectAlign * kDirectAlign,
+               image_->size());
+  void* p = nullptr;
+  if (posix_memalign(&p, kDirectAlign, a1 - a0) != 0) return -ENOMEM;
+  std::unique_ptr<uint8_t, FreeBuf> bounce(static_cast<uint8_t*>(p));
+  std::vector<IoOp> ops;
+  int rc = PlanRead(a0, bounce.get(), static_cast<uint32_t>(a1 - a0), &ops);
+  if (rc == 0) rc = RunSync(ops);
+  if (rc == 0) std::memcpy(buf, bounce.get() + (off - a0), len);
+  return rc;
+}
+
+int BlockEngine::UnalignedWrite(uint64_t off, const uint8_t* buf,
+                                uint32_t len) {
+  std::lock_guard<std::mutex> lock(unaligned_mu_);
+  uint64_t a0 = off / kDirectAlign * kDirectAlign;
+  uint64_t a1 =
+      std::min((off + len + kDirectAlign - 1) / kDirectAlign * kDirectAlign,
+               image_->size());
+  void* p = nullptr;
+  if (posix_memalign(&p, kDirectAlign, a1 - a0) != 0) return -ENOMEM;
+  std::unique_ptr<uint8_t, FreeBuf> bounce(static_cast<uint8_t*>(p));
+  std::vector<IoOp> ops;
+  int rc = PlanRead(a0, bounce.get(), static_cast<uint32_t>(a1 - a0), &ops);
+  if (rc == 0) rc = RunSync(ops);
+  if (rc != 0) return rc;
+  std::memcpy(bounce.get() + (off - a0), buf, len);
+  ops.clear();
+  rc = PlanWrite(a0, bounce.get(), static_cast<uint32_t>(a1 - a0), &ops);
+  if (rc == 0) rc = RunSync(ops);
+  return rc;
 }
 
 void BlockEngine::Discard(uint64_t off, uint64_t len) {

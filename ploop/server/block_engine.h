@@ -64,6 +64,19 @@ class BlockEngine {
   // Makes [disk_off, +len) read as zeros (REQ_OP_WRITE_ZEROES); allocates
   // nothing where no delta maps a cluster. 0 or -errno.
   int ZeroRange(uint64_t disk_off, uint64_t len);
+
+  // The deltas are open with O_DIRECT: I/O must start, end and sit in
+  // memory on kDirectAlign boundaries. The loop device always complies;
+  // tools on the `image` file (sfdisk) may not. Such requests go through
+  // these synchronous bounce-buffer paths (a write is a read-modify-write
+  // of the blocks it touches, serialised with other unaligned writes).
+  static constexpr uint64_t kDirectAlign = 4096;
+  static bool Aligned(uint64_t off, uint64_t len, const void* buf) {
+    return off % kDirectAlign == 0 && len % kDirectAlign == 0 &&
+           reinterpret_cast<uintptr_t>(buf) % kDirectAlign == 0;
+  }
+  int UnalignedRead(uint64_t disk_off, uint8_t* buf, uint32_t len);
+  int UnalignedWrite(uint64_t disk_off, const uint8_t* buf, uint32_t len);
   // A discard: remembered for compact, nothing is written.
   void Discard(uint64_t disk_off, uint64_t len);
   // data -> fdatasync -> BAT -> fdatasync. 0 or -errno.
@@ -92,6 +105,7 @@ class BlockEngine {
   IoGate gate_;
   std::unique_ptr<DiscardMap> discards_;
   std::atomic<int> priority_{4};
+  std::mutex unaligned_mu_;  // serialises read-modify-write of blocks
   std::once_flag zero_once_;
   uint8_t* zeros_ = nullptr;  // one aligned cluster of zeros, made lazily
 };

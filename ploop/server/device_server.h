@@ -54,6 +54,7 @@ class DeviceServer {
   vz::Status MountFuse();
   vz::Status StartTransports();
   void RegisterControl();
+  void RegisterStorageControl();
 
   ServerOptions opt_;
   std::unique_ptr<Image> image_;

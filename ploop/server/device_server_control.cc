@@ -34,6 +34,7 @@ vz::Status CheckLimit(uint64_t rate, uint64_t burst, uint64_t max,
 }  // namespace
 
 void DeviceServer::RegisterControl() {
+  RegisterStorageControl();
   control_.Handle(
       "hello", [](const ControlMessage& req) -> vz::Result<ControlMessage> {
         VZ_ASSIGN_OR_RETURN(auto v, req.GetUint("version"));

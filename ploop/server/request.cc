@@ -60,9 +60,13 @@ int SyncRead(BlockEngine& e, const fuse_in_header& in, const fuse_read_in& r,
       static_cast<uint32_t>(std::min<uint64_t>(r.size, size - r.offset));
   uint64_t disk = 0;
   if (int rc = e.ToDisk(in.nodeid, r.offset, len, &disk); rc < 0) return rc;
-  std::vector<IoOp> ops;
-  if (int rc = e.PlanRead(disk, out, len, &ops); rc < 0) return rc;
-  if (int rc = RunOps(ops); rc < 0) return rc;
+  if (!BlockEngine::Aligned(disk, len, out)) {
+    if (int rc = e.UnalignedRead(disk, out, len); rc < 0) return rc;
+  } else {
+    std::vector<IoOp> ops;
+    if (int rc = e.PlanRead(disk, out, len, &ops); rc < 0) return rc;
+    if (int rc = RunOps(ops); rc < 0) return rc;
+  }
   e.stats().Record(OpKind::kRead, len, NowNs() - start);
   return static_cast<int>(len);
 }
@@ -73,9 +77,13 @@ int SyncWrite(BlockEngine& e, const fuse_in_header& in, const fuse_write_in& w,
   uint64_t start = NowNs();
   uint64_t disk = 0;
   if (int rc = e.ToDisk(in.nodeid, w.offset, w.size, &disk); rc < 0) return rc;
-  std::vector<IoOp> ops;
-  if (int rc = e.PlanWrite(disk, data, w.size, &ops); rc < 0) return rc;
-  if (int rc = RunOps(ops); rc < 0) return rc;
+  if (!BlockEngine::Aligned(disk, w.size, data)) {
+    if (int rc = e.UnalignedWrite(disk, data, w.size); rc < 0) return rc;
+  } else {
+    std::vector<IoOp> ops;
+    if (int rc = e.PlanWrite(disk, data, w.size, &ops); rc < 0) return rc;
+    if (int rc = RunOps(ops); rc < 0) return rc;
+  }
   e.stats().Record(OpKind::kWrite, w.size, NowNs() - start);
   auto* o = reinterpret_cast<fuse_write_out*>(out);
   *o = {};

@@ -255,8 +255,12 @@ void UringWorker::StartBlock(uint32_t i) {
                                : static_cast<uint32_t>(std::min<uint64_t>(
                                      r.size, size - r.offset));
     rc = e.bytes ? engine_->ToDisk(in.nodeid, r.offset, e.bytes, &disk) : 0;
-    if (rc == 0 && e.bytes)
-      rc = engine_->PlanRead(disk, e.payload, e.bytes, &e.ops);
+    if (rc == 0 && e.bytes) {
+      rc = BlockEngine::Aligned(disk, e.bytes, e.payload)
+               ? engine_->PlanRead(disk, e.payload, e.bytes, &e.ops)
+               : engine_->UnalignedRead(disk, e.payload,
+                                        e.bytes);  // rare: tools
+    }
   } else {
     const auto& w = *reinterpret_cast<const fuse_write_in*>(e.hdr->op_in);
     e.kind = OpKind::kWrite;
@@ -264,7 +268,12 @@ void UringWorker::StartBlock(uint32_t i) {
     rc = engine_->read_only()
              ? -EROFS
              : engine_->ToDisk(in.nodeid, w.offset, w.size, &disk);
-    if (rc == 0) rc = engine_->PlanWrite(disk, e.payload, w.size, &e.ops);
+    if (rc == 0) {
+      rc = BlockEngine::Aligned(disk, w.size, e.payload)
+               ? engine_->PlanWrite(disk, e.payload, w.size, &e.ops)
+               : engine_->UnalignedWrite(disk, e.payload,
+                                         w.size);  // rare: tools
+    }
   }
   if (rc < 0) {
     e.result = rc;
