@@ -1,10 +1,17 @@
 #include "ploop/fs.h"
 
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "base/log.h"
 #include "base/reverter.h"
 #include "base/subprocess.h"
+#include "base/unique_fd.h"
 #include "ploop/control_client.h"
 #include "ploop/exit_codes.h"
 #include "ploop/lib/loop_device.h"
@@ -70,6 +77,52 @@ vz::Status MakeFs(const MountInfo& m, const FilesystemOptions& fo) {
 }
 
 }  // namespace
+
+vz::Result<uint64_t> Ext4Bytes(const std::string& device) {
+  vz::UniqueFd fd(::open(device.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return vz::ErrnoError(errno, "open '" + device + "'");
+  // Layout: ext4 superblock at byte 1024: s_blocks_count_lo at 0x04,
+  // s_log_block_size at 0x18, s_magic (0xEF53) at 0x38, s_feature_incompat
+  // at 0x60 (64bit = 0x80), s_blocks_count_hi at 0x150.
+  uint8_t sb[1024];
+  if (::pread(fd.get(), sb, sizeof sb, 1024) !=
+      static_cast<ssize_t>(sizeof sb)) {
+    return vz::ErrnoError(errno ? errno : EIO,
+                          "read the superblock of '" + device + "'");
+  }
+  auto u32 = [&](size_t o) {
+    return uint32_t{sb[o]} | uint32_t{sb[o + 1]} << 8 |
+           uint32_t{sb[o + 2]} << 16 | uint32_t{sb[o + 3]} << 24;
+  };
+  if ((u32(0x38) & 0xffff) != 0xEF53) return uint64_t{0};
+  uint64_t blocks = u32(0x04);
+  if (u32(0x60) & 0x80) blocks |= uint64_t{u32(0x150)} << 32;
+  uint32_t log = u32(0x18);
+  if (log > 6) return uint64_t{0};
+  return blocks * (uint64_t{1024} << log);
+}
+
+vz::Result<bool> GrowFilesystemToDevice(const std::string& device) {
+  VZ_ASSIGN_OR_RETURN(uint64_t fs, Ext4Bytes(device));
+  vz::UniqueFd fd(::open(device.c_str(), O_RDONLY | O_CLOEXEC));
+  uint64_t dev = 0;
+  if (!fd || ::ioctl(fd.get(), BLKGETSIZE64, &dev) != 0) {
+    return vz::ErrnoError(errno, "size of '" + device + "'");
+  }
+  if (fs == 0 || fs + (1 << 20) > dev) return false;
+  auto fsck = vz::RunSubprocess({"e2fsck", "-f", "-p", device});
+  if (!fsck.has_value())
+    return std::move(fsck).error().WithExitCode(kSysExitFsck);
+  if (fsck->exit_code > 1) {
+    return vz::FailedPreconditionError(
+               "'e2fsck' found problems it cannot fix on '" + device + "'")
+        .WithExitCode(kSysExitFsck);
+  }
+  auto r = vz::RunChecked({"resize2fs", device});
+  if (!r.has_value())
+    return std::move(r).error().WithExitCode(kSysExitResizeFs);
+  return true;
+}
 
 vz::Status CreateFilesystem(const vz::NodeRoot& node,
                             const std::string& descriptor,

@@ -27,4 +27,13 @@ vz::Status CreateFilesystem(const vz::NodeRoot& node,
                             const std::string& descriptor,
                             const FilesystemOptions& options);
 
+// The size of the ext4 on `device` from its superblock, or 0 when the
+// device holds no ext4. Errors: only I/O errors.
+vz::Result<uint64_t> Ext4Bytes(const std::string& device);
+
+// Grows the (unmounted) ext4 on `device` to the device's size when it is
+// smaller by at least 1 MiB: e2fsck -f -p, then resize2fs. Finishes a grow
+// that could not be done online. Returns whether it grew.
+vz::Result<bool> GrowFilesystemToDevice(const std::string& device);
+
 }  // namespace ploop

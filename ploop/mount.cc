@@ -21,6 +21,7 @@
 #include "ploop/check.h"
 #include "ploop/control_client.h"
 #include "ploop/exit_codes.h"
+#include "ploop/fs.h"
 #include "ploop/lib/loop_device.h"
 #include "ploop/lib/proc.h"
 
@@ -336,6 +337,16 @@ vz::Result<MountInfo> Mount(const vz::NodeRoot& node,
     WaitLoopFree(m.device, 5000);
   });
   if (!m.mount_point.empty()) {
+    if (!o.read_only && o.fs_type == "ext4") {
+      // A grow that could not finish online (no CAP_SYS_RESOURCE for ext4's
+      // online resize) completes here, before the filesystem is in use.
+      auto grew = GrowFilesystemToDevice(m.device);
+      if (!grew.has_value())
+        return std::move(grew).error().WithContext("grow the filesystem");
+      if (*grew)
+        VZ_LOG(kInfo) << "grew the filesystem of '" << m.descriptor
+                      << "' to its disk";
+    }
     unsigned long flags = o.read_only ? MS_RDONLY : 0;
     if (::mount(m.device.c_str(), m.mount_point.c_str(), o.fs_type.c_str(),
                 flags,

@@ -120,7 +120,24 @@ vz::Result<FsResize> GrowOnline(const MountInfo& m, uint64_t size) {
     VZ_RETURN_IF_ERROR(RefreshLoopCapacity(m.device));
   }
   if (m.mount_point.empty()) VZ_RETURN_IF_ERROR(Fsck(m.device));
-  VZ_RETURN_IF_ERROR(Tool({"resize2fs", m.device}, kSysExitResizeFs));
+  auto fs = vz::RunSubprocess({"resize2fs", m.device});
+  if (!fs.has_value())
+    return std::move(fs).error().WithExitCode(kSysExitResizeFs);
+  if (fs->exit_code != 0 && !m.mount_point.empty() &&
+      fs->err.find("Permission denied") != std::string::npos) {
+    // ext4's online resize needs CAP_SYS_RESOURCE, which some hosts (VMs,
+    // containers) do not give even to root.
+    return vz::FailedPreconditionError(
+               "the disk grew to " + std::to_string(r.new_bytes) +
+               " bytes, but growing the mounted ext4 needs CAP_SYS_RESOURCE, "
+               "which this host "
+               "withholds: the filesystem grows at its next mount")
+        .WithExitCode(kSysExitResizeFs);
+  }
+  if (fs->exit_code != 0) {
+    return vz::InternalError("'resize2fs' " + fs->Describe() + ": " + fs->err)
+        .WithExitCode(kSysExitResizeFs);
+  }
   return r;
 }
 
