@@ -316,7 +316,11 @@ vz::Result<uint64_t> Delta::AllocateCluster() {
   }
   if (::fallocate(fd_.get(), 0, static_cast<off_t>(off),
                   static_cast<off_t>(cluster_bytes())) != 0) {
-    partial_tail_ = true;
+    int e = errno;
+    // A failed fallocate (ENOSPC) may still have extended the file: undo
+    // that now, or at the latest at the next allocation or clean close.
+    partial_tail_ = ::ftruncate(fd_.get(), static_cast<off_t>(off)) != 0;
+    errno = e;
     return vz::ErrnoError(errno, "allocate cluster in '" + path_ + "'")
         .WithExitCode(kSysExitFallocate);
   }
@@ -409,6 +413,11 @@ vz::Status Delta::MarkClean() {
   VZ_RETURN_IF_ERROR(Sync());
   if (kind_ != DeltaKind::kExpanded) return vz::OkStatus();
   std::lock_guard<std::mutex> lock(meta_mu_);
+  if (partial_tail_ &&
+      ::ftruncate(fd_.get(),
+                  static_cast<off_t>(alloc_head_ * cluster_bytes())) == 0) {
+    partial_tail_ = false;  // a clean close leaves whole clusters only
+  }
   header_.in_use = 0;
   return WriteHeaderLocked();
 }

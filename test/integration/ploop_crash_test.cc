@@ -1,0 +1,236 @@
+// Crash safety of mounted images (issue 4 §5): the device server killed in
+// the middle of a write-heavy workload, the host filesystem full, and the
+// leftovers of a host crash.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <random>
+#include <thread>
+
+#include "base/file_util.h"
+#include "base/strings.h"
+#include "ploop/check.h"
+#include "ploop/lib/loop_device.h"
+#include "test/integration/ploop_fixture.h"
+
+namespace vz::testing {
+namespace {
+
+// The content of workload file `i`: recognisable and of varied size.
+std::string Content(uint64_t i) {
+  std::string s;
+  size_t len = (i % 37 + 1) * 4096 + i % 100;
+  s.reserve(len);
+  while (s.size() < len) s += "file " + std::to_string(i) + " ";
+  s.resize(len);
+  return s;
+}
+
+// Writes files into `dir` forever; after each one is fsynced (file and
+// directory), appends its number to `log` (outside the image) and fsyncs
+// that: everything in the log must survive any crash.
+[[noreturn]] void WriterMain(const std::string& dir, const std::string& log,
+                             uint64_t first) {
+  int logfd =
+      ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  for (uint64_t i = first;; ++i) {
+    std::string path = dir + "/f" + std::to_string(i), data = Content(i);
+    int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) ::_exit(0);
+    if (::write(fd, data.data(), data.size()) !=
+            static_cast<ssize_t>(data.size()) ||
+        ::fsync(fd) != 0 || ::fsync(dfd) != 0) {
+      ::_exit(0);  // the storage went away: stop writing
+    }
+    ::close(fd);
+    std::string line = std::to_string(i) + "\n";
+    if (::write(logfd, line.data(), line.size()) < 0 || ::fsync(logfd) != 0)
+      ::_exit(1);
+  }
+}
+
+std::vector<uint64_t> Logged(const std::string& log) {
+  std::vector<uint64_t> out;
+  auto text = ReadFile(log);
+  if (!text.has_value()) return out;
+  for (const auto& l : SplitNonEmpty(*text, '\n'))
+    out.push_back(std::stoull(l));
+  return out;
+}
+
+class PloopCrashTest : public PloopFixture {
+ protected:
+  // The problems a crash may leave: the in-use flag, leaked clusters and
+  // an unfinished extension. Anything else is a bug.
+  void RepairExpectingOnlyCrashLeftovers(const std::string& dd) {
+    ploop::CheckOptions o;
+    o.repair = true;
+    auto r = ploop::CheckImage(dd, o);
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+    for (const auto& f : r->findings) {
+      bool expected = f.problem == ploop::Problem::kInUse ||
+                      f.problem == ploop::Problem::kLeakedClusters ||
+                      f.problem == ploop::Problem::kPartialTail;
+      EXPECT_TRUE(expected)
+          << ploop::ProblemName(f.problem) << ": " << f.message;
+      EXPECT_TRUE(f.fixed) << f.message;
+    }
+  }
+
+  // e2fsck -fn on the filesystem (the journal replayed by a mount first).
+  void ExpectFsClean(const std::string& dd) {
+    ploop::MountOptions o;
+    o.mount_point = Path("replay");
+    ASSERT_TRUE(ploop::Mount(node_, dd, o).has_value());
+    ASSERT_TRUE(ploop::Umount(node_, dd).ok());
+    auto m = ploop::Mount(node_, dd, {});
+    ASSERT_TRUE(m.has_value());
+    auto fsck = RunSubprocess({"e2fsck", "-fn", m->device});
+    ASSERT_TRUE(fsck.has_value());
+    EXPECT_EQ(fsck->exit_code, 0) << fsck->out << fsck->err;
+    ASSERT_TRUE(ploop::Umount(node_, dd).ok());
+  }
+
+  void ExpectLoggedFilesIntact(const std::string& mnt, const std::string& log) {
+    for (uint64_t i : Logged(log)) {
+      auto data = ReadFile(mnt + "/f" + std::to_string(i));
+      ASSERT_TRUE(data.has_value()) << "fsynced file " << i << " lost";
+      ASSERT_EQ(*data, Content(i)) << "fsynced file " << i << " damaged";
+    }
+  }
+
+  pid_t StartWriter(const std::string& dir, const std::string& log,
+                    uint64_t first) {
+    pid_t p = ::fork();
+    if (p == 0) WriterMain(dir, log, first);
+    return p;
+  }
+
+  void Reap(pid_t p) {
+    ::kill(p, SIGKILL);
+    ::waitpid(p, nullptr, 0);
+  }
+};
+
+TEST_F(PloopCrashTest, ServerKilledMidWriteTwentyTimes) {
+  std::string dd = MakeImage("img", uint64_t{2} << 30);
+  std::string log = Path("written.log");
+  std::mt19937 rng(42);
+  uint64_t next = 0;
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  for (int round = 0; round < 20; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    auto m =
+        ploop::Mount(node_, dd, o);  // repairs a left-over in-use flag itself
+    ASSERT_TRUE(m.has_value()) << m.error().message();
+    ExpectLoggedFilesIntact(Path("mnt"), log);
+    auto logged = Logged(log);
+    next = logged.empty() ? next : logged.back() + 1;
+    pid_t w =
+        StartWriter(Path("mnt"), log, next + 1000);  // fresh names per round
+    next += 1000;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 400));
+    ASSERT_EQ(::kill(m->pid, SIGKILL), 0);
+    Reap(w);
+    ASSERT_TRUE(
+        ploop::Umount(node_, dd).ok());  // cleans up after the dead server
+    RepairExpectingOnlyCrashLeftovers(dd);
+  }
+  ExpectFsClean(dd);
+  EXPECT_GT(Logged(log).size(), 20u);
+}
+
+TEST_F(PloopCrashTest, HostFilesystemFullThenSpaceReturns) {
+  // A small host filesystem of its own holds the image.
+  std::string small = Path("small.img");
+  ASSERT_EQ(RunSubprocess({"truncate", "-s", "160M", small})->exit_code, 0);
+  auto dev = ploop::AttachLoop(small, {.read_only = false, .direct_io = false});
+  ASSERT_TRUE(dev.has_value());
+  std::string hostdev = dev->device;
+  dev->fd.reset();
+  ASSERT_EQ(RunSubprocess({"mkfs.ext4", "-q", hostdev})->exit_code, 0);
+  ASSERT_TRUE(MakeDirs(Path("host")).ok());
+  ASSERT_EQ(::mount(hostdev.c_str(), Path("host").c_str(), "ext4", 0, nullptr),
+            0);
+  struct Cleanup {
+    std::string mnt, dev;
+    ~Cleanup() {
+      ::umount2(mnt.c_str(), 0);
+      (void)ploop::DetachLoop(dev);
+    }
+  } cleanup{Path("host"), hostdev};
+  std::string filler = Path("host/filler");
+  ASSERT_EQ(RunSubprocess({"fallocate", "-l", "40M", filler})->exit_code, 0);
+
+  ploop::CreateParams p;
+  p.size_bytes = uint64_t{1} << 30;
+  ASSERT_TRUE(ploop::CreateImage(Path("host/img"), p).ok());
+  std::string dd = Path("host/img/DiskDescriptor.xml");
+  ASSERT_TRUE(ploop::CreateFilesystem(node_, dd, {}).ok());
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  ASSERT_TRUE(ploop::Mount(node_, dd, o).has_value());
+  std::string log = Path("written.log");
+  pid_t w = StartWriter(Path("mnt"), log, 0);
+  int status = 0;
+  ::waitpid(w, &status, 0);  // it stops at the first failed write or fsync
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_GT(Logged(log).size(), 10u);
+  ExpectLoggedFilesIntact(Path("mnt"), log);  // nothing flushed is lost
+  ASSERT_EQ(::unlink(filler.c_str()), 0);     // space returns
+  ASSERT_TRUE(ploop::Umount(node_, dd).ok());
+  auto r = ploop::CheckImage(dd, ploop::CheckOptions{});
+  ASSERT_TRUE(r.has_value());
+  for (const auto& f : r->findings)
+    ADD_FAILURE() << "after ENOSPC: " << f.message;
+  ASSERT_TRUE(ploop::Mount(node_, dd, o).has_value());
+  ExpectLoggedFilesIntact(Path("mnt"), log);
+  ASSERT_TRUE(ploop::Umount(node_, dd).ok());
+}
+
+TEST_F(PloopCrashTest, LeftoversOfAHostCrashAreCleanedAtTheNextMount) {
+  std::string dd = MakeImage("img");
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  auto m = ploop::Mount(node_, dd, o);
+  ASSERT_TRUE(m.has_value());
+  ASSERT_TRUE(WriteFileAtomic(Path("mnt/x"), "survives\n").ok());
+  // A power cut: the server dies, and the reboot takes the kernel objects
+  // (mounts, loop device) with it; state files and the in-use flag stay.
+  ASSERT_EQ(::kill(m->pid, SIGKILL), 0);
+
+  ::umount2(Path("mnt").c_str(), MNT_DETACH);
+  (void)ploop::DetachLoop(m->device);
+  ploop::WaitLoopFree(m->device, 5000);
+  ::umount2(m->fuse_dir.c_str(), MNT_DETACH);
+  ASSERT_TRUE(PathExists(m->state_dir));
+  auto again = ploop::Mount(node_, dd, o);
+  ASSERT_TRUE(again.has_value()) << again.error().message();
+  EXPECT_NE(again->pid, m->pid);
+  EXPECT_EQ(*ReadFile(Path("mnt/x")), "survives\n");
+  EXPECT_EQ(ploop::ListMounts(node_)->size(), 1u);
+}
+
+TEST_F(PloopCrashTest, MountAfterADeadServerWithMountsStillInPlace) {
+  std::string dd = MakeImage("img");
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  auto m = ploop::Mount(node_, dd, o);
+  ASSERT_TRUE(m.has_value());
+  ASSERT_EQ(::kill(m->pid, SIGKILL), 0);
+  for (int i = 0; i < 100 && (*ploop::ListMounts(node_))[0].alive; ++i)
+    ::usleep(10000);
+  auto again =
+      ploop::Mount(node_, dd, o);  // finds the stale mount, cleans, repairs
+  ASSERT_TRUE(again.has_value()) << again.error().message();
+  EXPECT_TRUE(again->alive);
+}
+
+}  // namespace
+}  // namespace vz::testing
