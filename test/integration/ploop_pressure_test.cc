@@ -1,0 +1,100 @@
+// Device servers run in the node's own cgroups, whoever starts them, and
+// keep serving while a container's cgroup is under memory pressure or
+// OOM-kills inside (DESIGN §3).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/file_util.h"
+#include "base/strings.h"
+#include "test/integration/ploop_fixture.h"
+
+namespace vz::testing {
+namespace {
+
+constexpr char kMemcg[] = "/sys/fs/cgroup/memory";
+
+std::string MemoryCgroupOf(pid_t pid) {
+  auto text = ReadFile("/proc/" + std::to_string(pid) + "/cgroup");
+  if (!text.has_value()) return "?";
+  for (const auto& line : SplitNonEmpty(*text, '\n')) {
+    auto parts = Split(line, ':');
+    if (parts.size() == 3 && (parts[1] == "memory" || parts[1].empty()))
+      return parts[2];
+  }
+  return "?";
+}
+
+class PloopPressureTest : public PloopFixture {
+ protected:
+  void SetUp() override {
+    PloopFixture::SetUp();
+    if (IsSkipped()) return;
+    if (!PathExists(std::string(kMemcg) + "/cgroup.procs"))
+      GTEST_SKIP() << "no v1 memory cgroup here";
+    cg_ =
+        std::string(kMemcg) + "/vz-test-pressure-" + std::to_string(::getpid());
+    ASSERT_EQ(::mkdir(cg_.c_str(), 0755), 0);
+    ASSERT_TRUE(
+        WriteFileAtomic(cg_ + "/memory.limit_in_bytes", "48M").ok() ||
+        ::system(("echo 48M > " + cg_ + "/memory.limit_in_bytes").c_str()) ==
+            0);
+  }
+  void TearDown() override {
+    PloopFixture::TearDown();
+    if (!cg_.empty()) {
+      for (int i = 0; i < 100 && ::rmdir(cg_.c_str()) != 0; ++i)
+        ::usleep(20000);
+    }
+  }
+  // Runs `argv` from inside the test cgroup (the "container").
+  int RunInCgroup(const std::vector<std::string>& argv) {
+    pid_t p = ::fork();
+    if (p == 0) {
+      std::string me = std::to_string(::getpid());
+      int fd = ::open((cg_ + "/cgroup.procs").c_str(), O_WRONLY);
+      if (fd < 0 || ::write(fd, me.data(), me.size()) < 0) ::_exit(120);
+      ::close(fd);
+      std::vector<char*> a;
+      for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+      a.push_back(nullptr);
+      ::execvp(a[0], a.data());
+      ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(p, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  std::string cg_;
+};
+
+TEST_F(PloopPressureTest, ServerLeavesTheCallersCgroupAndSurvivesItsOom) {
+  std::string dd = MakeImage("img");
+  // `ploop mount` is run from inside the memory-limited cgroup.
+  ::setenv("VZ_ROOT", node_.root().c_str(), 1);
+  ASSERT_EQ(RunInCgroup({PloopBinary(), "mount", "-m", Path("mnt"), dd}), 0);
+  auto mounts = *ploop::ListMounts(node_);
+  ASSERT_EQ(mounts.size(), 1u);
+  pid_t server = mounts[0].pid;
+  EXPECT_EQ(MemoryCgroupOf(server), "/");
+  // Inside the cgroup: write through the mount and then blow the limit.
+  int rc =
+      RunInCgroup({"sh", "-c",
+                   "dd if=/dev/zero of=" + Path("mnt/f") +
+                       " bs=1M count=200 conv=fsync 2>/dev/null; "
+                       "exec python3 -c 'a=[]\nwhile True: "
+                       "a.append(bytearray(1<<20))' 2>/dev/null "
+                       "|| exec sh -c 'x=a; while true; do x=$x$x; done'"});
+  EXPECT_NE(rc, 0);  // the hog was OOM-killed in its cgroup
+  // The server lives on and the filesystem still works.
+  EXPECT_TRUE((*ploop::ListMounts(node_))[0].alive);
+  ASSERT_TRUE(WriteFileAtomic(Path("mnt/after"), "ok\n").ok());
+  EXPECT_EQ(*ReadFile(Path("mnt/after")), "ok\n");
+  ::unsetenv("VZ_ROOT");
+}
+
+}  // namespace
+}  // namespace vz::testing
