@@ -25,7 +25,7 @@ vz::Status RunSnapshot(const Args& args) {
   VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
   // A mounted image is snapshotted online by its device server.
   VZ_ASSIGN_OR_RETURN(OnlineSnapshot s, SnapshotImage(node, dd, p));
-    std::cout << s.guid.ToBraced() << "\n";
+  std::cout << s.guid.ToBraced() << "\n";
   if (s.online) {
     std::cerr << "online snapshot: filesystem frozen and I/O held for "
               << s.duration_us / 1000 << " ms\n";
