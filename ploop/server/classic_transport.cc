@@ -101,6 +101,11 @@ void ClassicTransport::Loop(int fd) {
     const uint8_t* arg = buf + sizeof in;
     uint32_t arg_len =
         static_cast<uint32_t>(n - static_cast<ssize_t>(sizeof in));
+    const uint32_t hsize = OpHeaderSize(in.opcode);
+    if (arg_len < hsize) {  // every use of `arg` below reads that header
+      Reply(fd, in.unique, -EINVAL, out.get());
+      continue;
+    }
     int rc;
     if (in.opcode == FUSE_INIT) {
       bool granted = false;
@@ -138,13 +143,8 @@ void ClassicTransport::Loop(int fd) {
       }
       engine_->gate().Exit();
     } else {
-      uint32_t hsize = OpHeaderSize(in.opcode);
-      if (arg_len < hsize) {
-        rc = -EINVAL;
-      } else {
-        rc = fs_->Handle(in, arg, arg + hsize, arg_len - hsize, out.get(),
-                         max_write_);
-      }
+      rc = fs_->Handle(in, arg, arg + hsize, arg_len - hsize, out.get(),
+                       max_write_);
     }
     if (rc != kNoReply) Reply(fd, in.unique, rc, out.get());
   }

@@ -143,8 +143,7 @@ int FuseFs::Handle(const fuse_in_header& in, const uint8_t* arg,
                    const uint8_t* rest, uint32_t rest_len, uint8_t* out,
                    uint32_t out_cap) {
   // Every use of `arg` below reads the opcode's header, whose size the
-  // transport guaranteed (OpHeaderSize).
-  const uint32_t arg_len = OpHeaderSize(in.opcode);
+  // transport has checked (OpHeaderSize).
   switch (in.opcode) {
     case FUSE_LOOKUP:
       return Lookup(in.nodeid, reinterpret_cast<const char*>(rest), rest_len,
@@ -157,7 +156,6 @@ int FuseFs::Handle(const fuse_in_header& in, const uint8_t* arg,
       return sizeof *o;
     }
     case FUSE_SETATTR: {
-      if (arg_len < sizeof(fuse_setattr_in)) return -EINVAL;
       const auto* s = reinterpret_cast<const fuse_setattr_in*>(arg);
       // The disk's size changes only through `ploop resize`.
       if ((s->valid & FATTR_SIZE) && s->size != engine_->FileSize(in.nodeid))
@@ -170,7 +168,6 @@ int FuseFs::Handle(const fuse_in_header& in, const uint8_t* arg,
     }
     case FUSE_OPEN: {
       if (in.nodeid != kImageIno && in.nodeid != kPartIno) return -EISDIR;
-      if (arg_len < sizeof(fuse_open_in)) return -EINVAL;
       const auto* o = reinterpret_cast<const fuse_open_in*>(arg);
       int acc = o->flags & O_ACCMODE;
       if (engine_->read_only() && acc != O_RDONLY) return -EROFS;
@@ -187,7 +184,6 @@ int FuseFs::Handle(const fuse_in_header& in, const uint8_t* arg,
       return sizeof *r;
     }
     case FUSE_READDIR:
-      if (arg_len < sizeof(fuse_read_in)) return -EINVAL;
       return ReadDir(*reinterpret_cast<const fuse_read_in*>(arg), out, out_cap);
     case FUSE_STATFS: {
       auto* s = reinterpret_cast<fuse_statfs_out*>(out);
