@@ -11,6 +11,7 @@
 #include "base/strings.h"
 #include "libvz/exit_codes.h"
 #include "libvz/net/netlink.h"
+#include "libvz/net/shaping.h"
 
 namespace vz::net {
 namespace {
@@ -210,8 +211,40 @@ Status ContainerNet::Start(int netns_fd) {
     VZ_RETURN_IF_ERROR(nft->Run(NodeTablesNft(node_.prefix) +
                                 AddContainerNft(node_.prefix, Rules())));
   }
+  auto shaped = ShapedDevices();
+  if (!shaped.empty()) {
+    VZ_ASSIGN_OR_RETURN(auto host, Netlink::Open());
+    std::vector<Cidr> sources = AllAddresses(config_);
+    for (const auto& [dev, rate, ceil] : shaped) {
+      uint64_t total = ceil;
+      for (const Rate& t : node_.totalrate) {
+        if (t.dev == dev || t.dev == "*") total = t.kbit;
+      }
+      VZ_RETURN_IF_ERROR(EnsureShapedDevice(*host, dev, total));
+      VZ_RETURN_IF_ERROR(
+          AddShapedContainer(*host, dev, *config_.index, rate, ceil, sources));
+    }
+  }
   undo.Commit();
   return OkStatus();
+}
+
+std::vector<std::tuple<std::string, uint64_t, uint64_t>>
+ContainerNet::ShapedDevices() const {
+  std::vector<std::tuple<std::string, uint64_t, uint64_t>> out;
+  if (!node_.shaping) return out;
+  for (const Rate& r : config_.rates) {
+    for (const Rate& t : node_.totalrate) {
+      if (t.klass != r.klass ||
+          (t.dev != r.dev && r.dev != "*" && t.dev != "*"))
+        continue;
+      std::string dev = r.dev == "*" ? t.dev : r.dev;
+      if (dev == "*") continue;
+      uint64_t ceil = config_.ratebound ? r.kbit : std::max(r.kbit, t.kbit);
+      out.emplace_back(dev, r.kbit, ceil);
+    }
+  }
+  return out;
 }
 
 Status ContainerNet::Stop() {
@@ -229,6 +262,9 @@ Status ContainerNet::Stop() {
   }
   auto host = Netlink::Open();
   if (!host.has_value()) return host.error();
+  for (const auto& [dev, rate, ceil] : ShapedDevices()) {
+    (void)RemoveShapedContainer(**host, dev, *config_.index);
+  }
   for (const Cidr& a : config_.routed) (void)DelRouted(-1, a);
   if (!r.routed_link.empty()) (void)(*host)->DeleteLink(r.routed_link);
   for (const auto& b : r.bridged) (void)(*host)->DeleteLink(b.host_link);

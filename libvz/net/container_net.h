@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "base/status.h"
@@ -62,6 +63,9 @@ class ContainerNet {
   Status SetupInside(int netns_fd);
   Result<std::vector<std::string>> NeighbourDevs(const Cidr& a);
   Status SaveTraffic();
+  // (device, rate, ceil) for each of the container's RATE entries.
+  std::vector<std::tuple<std::string, uint64_t, uint64_t>> ShapedDevices()
+      const;
 
   NodeNet node_;
   std::string ctid_;

@@ -3,6 +3,8 @@
 #include <netinet/icmp6.h>
 #include <netinet/ip6.h>
 
+#include "base/strings.h"
+#include "base/subprocess.h"
 #include "base/testing/temp_dir.h"
 #include "libvz/net/container_net.h"
 #include "libvz/net/netlink.h"
@@ -254,6 +256,57 @@ TEST_F(NetTest, BridgedContainerCannotSpoof) {
   }
   ASSERT_TRUE(a.Stop().ok());
   ASSERT_TRUE(b.Stop().ok());
+}
+
+// A bounded iperf3 run (3 s, at most 20 Mbit/s offered) from a routed
+// container to the client, before and after shaping at 2 Mbit/s.
+double UploadMbit(const TestNetns& from, const TestNetns& to) {
+  SubprocessOptions so;
+  so.timeout = std::chrono::seconds(20);
+  std::vector<std::string> server = {
+      "nsenter", "--net=" + to.Path(), "iperf3", "-s",  "-1",
+      "-B",      "198.51.100.2",       "-p",     "5299"};
+  std::thread srv([&] { (void)RunSubprocess(server, so); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto r = RunSubprocess(
+      {"nsenter", "--net=" + from.Path(), "iperf3", "-c", "198.51.100.2", "-p",
+       "5299", "-t", "3", "-b", "20M", "-f", "m"},
+      so);
+  srv.join();
+  if (!r.has_value()) return -1;
+  // What arrived: "[  5]   0.00-3.05   sec  X MBytes  Y Mbits/sec   receiver"
+  for (const auto& line : SplitNonEmpty(r->out, '\n')) {
+    if (line.find("receiver") == std::string::npos) continue;
+    auto pos = line.find(" Mbits/sec");
+    auto start = line.rfind(' ', pos - 1);
+    return std::stod(line.substr(start + 1, pos - start - 1));
+  }
+  return -1;
+}
+
+TEST_F(NetTest, ShapingHoldsTheContainersRate) {
+  if (!FindProgram("iperf3").has_value())
+    GTEST_SKIP() << "iperf3 not installed";
+  NetConfig c = Routed(1, "198.51.100.10");
+  c.rates = *net::ParseRates("up0:1:2000");
+  c.ratebound = true;
+  node_net_.shaping = true;
+  node_net_.totalrate = *net::ParseRates("up0:1:100000");
+  ContainerNet cn(node_net_, "101", c);
+  ASSERT_TRUE(cn.Start(ct1_->fd()).ok());
+  double shaped = UploadMbit(*ct1_, *client_);
+  std::cout << "shaped upload: " << shaped << " Mbit/s (RATE 2000 Kbit)\n";
+  EXPECT_GT(shaped, 1.0);
+  EXPECT_LT(shaped, 3.0);
+  ASSERT_TRUE(cn.Stop().ok());
+  // Without the class the same run is not held to 2 Mbit/s.
+  node_net_.shaping = false;
+  ContainerNet free(node_net_, "101", Routed(1, "198.51.100.10"));
+  ASSERT_TRUE(free.Start(ct1_->fd()).ok());
+  double unshaped = UploadMbit(*ct1_, *client_);
+  std::cout << "unshaped upload: " << unshaped << " Mbit/s\n";
+  EXPECT_GT(unshaped, 10.0);
+  ASSERT_TRUE(free.Stop().ok());
 }
 
 TEST_F(NetTest, StopIsIdempotentAndLeavesNothing) {
