@@ -24,7 +24,6 @@ void RunScript(const std::string& distro, DistAction action,
   auto r = RunSubprocess({"sh", "-c", *script, "vz-dist"}, o);
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(r->exit_code, 0) << r->err;
-  (void)stdin_data;
 }
 
 NetConfig Example() {
