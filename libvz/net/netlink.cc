@@ -343,33 +343,32 @@ Status Netlink::DelRoute(const Cidr& dst, const std::string& link) {
   return OkStatus();
 }
 
-Status Netlink::AddProxyNeighbour(const Cidr& address,
-                                  const std::string& link) {
+Status Netlink::ProxyNeighbour(const Cidr& address, const std::string& link,
+                               bool add) {
   VZ_ASSIGN_OR_RETURN(int idx, Index(link));
   Neigh n(rtnl_neigh_alloc());
   rtnl_neigh_set_ifindex(n.get(), idx);
   NlAddr d = ToNl(address.Host());
   rtnl_neigh_set_dst(n.get(), d.get());
   rtnl_neigh_set_flags(n.get(), NTF_PROXY);
-  int err = rtnl_neigh_add(sock_, n.get(), NLM_F_CREATE | NLM_F_REPLACE);
-  if (err < 0)
-    return NlError(err, "add proxy neighbour '" + address.Address() + "' on '" +
-                            link + "'");
+  int err = add ? rtnl_neigh_add(sock_, n.get(), NLM_F_CREATE | NLM_F_REPLACE)
+                : rtnl_neigh_delete(sock_, n.get(), 0);
+  if (err < 0) {
+    return NlError(err, std::string(add ? "add" : "delete") +
+                            " proxy neighbour '" + address.Address() +
+                            "' on '" + link + "'");
+  }
   return OkStatus();
+}
+
+Status Netlink::AddProxyNeighbour(const Cidr& address,
+                                  const std::string& link) {
+  return ProxyNeighbour(address, link, true);
 }
 
 Status Netlink::DelProxyNeighbour(const Cidr& address,
                                   const std::string& link) {
-  VZ_ASSIGN_OR_RETURN(int idx, Index(link));
-  Neigh n(rtnl_neigh_alloc());
-  rtnl_neigh_set_ifindex(n.get(), idx);
-  NlAddr d = ToNl(address.Host());
-  rtnl_neigh_set_dst(n.get(), d.get());
-  rtnl_neigh_set_flags(n.get(), NTF_PROXY);
-  int err = rtnl_neigh_delete(sock_, n.get(), 0);
-  if (err < 0)
-    return NlError(err, "delete proxy neighbour '" + address.Address() + "'");
-  return OkStatus();
+  return ProxyNeighbour(address, link, false);
 }
 
 Result<std::vector<std::string>> Netlink::RouteDevices(const Cidr& address) {

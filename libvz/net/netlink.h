@@ -80,6 +80,7 @@ class Netlink {
  private:
   Netlink() = default;
   Result<int> Index(const std::string& name);
+  Status ProxyNeighbour(const Cidr& address, const std::string& link, bool add);
   nl_sock* sock_ = nullptr;
 };
 

@@ -183,40 +183,43 @@ struct FreeBuf {
 
 }  // namespace
 
-int BlockEngine::UnalignedRead(uint64_t off, uint8_t* buf, uint32_t len) {
-  uint64_t a0 = off / kDirectAlign * kDirectAlign;
-  uint64_t a1 =
+// The aligned blocks around [off, off+len), read into a bounce buffer.
+struct Bounce {
+  uint64_t start = 0;
+  uint32_t len = 0;
+  std::unique_ptr<uint8_t, FreeBuf> buf;
+};
+
+int BlockEngine::ReadAround(uint64_t off, uint32_t len, Bounce* b) {
+  b->start = off / kDirectAlign * kDirectAlign;
+  uint64_t end =
       std::min((off + len + kDirectAlign - 1) / kDirectAlign * kDirectAlign,
                image_->size());
+  b->len = static_cast<uint32_t>(end - b->start);
   void* p = nullptr;
-  if (posix_memalign(&p, kDirectAlign, a1 - a0) != 0) return -ENOMEM;
-  std::unique_ptr<uint8_t, FreeBuf> bounce(static_cast<uint8_t*>(p));
+  if (posix_memalign(&p, kDirectAlign, b->len) != 0) return -ENOMEM;
+  b->buf.reset(static_cast<uint8_t*>(p));
   std::vector<IoOp> ops;
-  int rc = PlanRead(a0, bounce.get(), static_cast<uint32_t>(a1 - a0), &ops);
-  if (rc == 0) rc = RunSync(ops);
-  if (rc == 0) std::memcpy(buf, bounce.get() + (off - a0), len);
+  int rc = PlanRead(b->start, b->buf.get(), b->len, &ops);
+  return rc == 0 ? RunSync(ops) : rc;
+}
+
+int BlockEngine::UnalignedRead(uint64_t off, uint8_t* buf, uint32_t len) {
+  Bounce b;
+  int rc = ReadAround(off, len, &b);
+  if (rc == 0) std::memcpy(buf, b.buf.get() + (off - b.start), len);
   return rc;
 }
 
 int BlockEngine::UnalignedWrite(uint64_t off, const uint8_t* buf,
                                 uint32_t len) {
   std::lock_guard<std::mutex> lock(unaligned_mu_);
-  uint64_t a0 = off / kDirectAlign * kDirectAlign;
-  uint64_t a1 =
-      std::min((off + len + kDirectAlign - 1) / kDirectAlign * kDirectAlign,
-               image_->size());
-  void* p = nullptr;
-  if (posix_memalign(&p, kDirectAlign, a1 - a0) != 0) return -ENOMEM;
-  std::unique_ptr<uint8_t, FreeBuf> bounce(static_cast<uint8_t*>(p));
+  Bounce b;
+  if (int rc = ReadAround(off, len, &b); rc != 0) return rc;
+  std::memcpy(b.buf.get() + (off - b.start), buf, len);
   std::vector<IoOp> ops;
-  int rc = PlanRead(a0, bounce.get(), static_cast<uint32_t>(a1 - a0), &ops);
-  if (rc == 0) rc = RunSync(ops);
-  if (rc != 0) return rc;
-  std::memcpy(bounce.get() + (off - a0), buf, len);
-  ops.clear();
-  rc = PlanWrite(a0, bounce.get(), static_cast<uint32_t>(a1 - a0), &ops);
-  if (rc == 0) rc = RunSync(ops);
-  return rc;
+  int rc = PlanWrite(b.start, b.buf.get(), b.len, &ops);
+  return rc == 0 ? RunSync(ops) : rc;
 }
 
 void BlockEngine::Discard(uint64_t off, uint64_t len) {

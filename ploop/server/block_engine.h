@@ -97,6 +97,8 @@ class BlockEngine {
   uint16_t kernel_ioprio() const;
 
  private:
+  int ReadAround(uint64_t off, uint32_t len, struct Bounce* b);
+
   Image* image_;
   std::atomic<uint64_t> part_offset_{0};
   std::atomic<uint64_t> part_size_{0};
