@@ -1,8 +1,11 @@
 #include "libvz/storage/private_area.h"
 
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "base/file_util.h"
 #include "base/unique_fd.h"
@@ -38,10 +41,20 @@ Status CopyDeltaFile(const std::string& from, const std::string& to) {
       ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
   if (!out.valid()) return ErrnoError(errno, "create '" + to + "'");
   off_t left = st.st_size;
+  // copy_file_range refuses some pairs of filesystems (EXDEV between
+  // different types): sendfile copies between any two.
+  bool use_sendfile = false;
   while (left > 0) {
-    ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr,
-                                  static_cast<size_t>(left), 0);
+    const size_t chunk = static_cast<size_t>(std::min<off_t>(left, 1 << 30));
+    ssize_t n = use_sendfile ? ::sendfile(out.get(), in.get(), nullptr, chunk)
+                             : ::copy_file_range(in.get(), nullptr, out.get(),
+                                                 nullptr, chunk, 0);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && !use_sendfile &&
+        (errno == EXDEV || errno == EOPNOTSUPP || errno == EINVAL)) {
+      use_sendfile = true;
+      continue;
+    }
     if (n <= 0) {
       return ErrnoError(n < 0 ? errno : EIO,
                         "copy '" + from + "' to '" + to + "'");

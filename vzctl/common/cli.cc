@@ -1,8 +1,12 @@
 #include "vzctl/common/cli.h"
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 
+#include "base/file_util.h"
 #include "base/log.h"
 #include "libvz/ctid.h"
 #include "libvz/exit_codes.h"
@@ -82,6 +86,20 @@ Result<NodeConfig> LoadNode(const std::string& flag_root) {
   return NodeConfig::Load(root);
 }
 
+// In the build tree the device server is in ploop/, beside vzctl/: tell
+// ploop::ServerBinary() where, unless the environment already does.
+void FindPloopServerInBuildTree() {
+  if (std::getenv("VZ_PLOOP_SERVER")) return;
+  char exe[4096];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return;
+  std::string dir = DirName(std::string(exe, static_cast<size_t>(n)));
+  std::string server = DirName(dir) + "/ploop/ploop-server";
+  if (::access(server.c_str(), X_OK) == 0) {
+    ::setenv("VZ_PLOOP_SERVER", server.c_str(), 0);
+  }
+}
+
 int Fail(const std::string& prefix, const Status& s) {
   std::cerr << prefix << ": " << s.message() << "\n";
   return ExitCodeFor(s);
@@ -99,6 +117,7 @@ int RunMain(const std::string& program, const std::vector<Command>& commands,
   Globals g;
   if (Status s = TakeGlobals(args, g); !s.ok()) return Fail(program, s);
   if (g.verbose) SetLogLevel(LogLevel::kDebug);
+  FindPloopServerInBuildTree();
   if (args.empty()) {
     PrintHelp(program, commands);
     return kVzInvalidParameterSyntax;
