@@ -17,6 +17,12 @@ Status RunMount(cli::Context& ctx, const cli::Args& args);
 Status RunUmount(cli::Context& ctx, const cli::Args& args);
 Status RunStatus(cli::Context& ctx, const cli::Args& args);
 Status RunDu(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshot(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshotList(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshotSwitch(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshotDelete(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshotMount(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshotUmount(cli::Context& ctx, const cli::Args& args);
 
 // Whether container `ctid` runs (a process in its cgroup).
 Result<bool> IsRunning(const cli::Context& ctx, const std::string& ctid);
