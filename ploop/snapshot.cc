@@ -113,6 +113,42 @@ vz::Result<vz::Uuid> CreateSnapshot(const std::string& descriptor_path,
   });
 }
 
+vz::Result<vz::Uuid> PushTopDelta(const std::string& descriptor_path,
+                                  const SnapshotParams& params) {
+  OpenParams ro;
+  ro.read_only = true;
+  VZ_ASSIGN_OR_RETURN(auto image,
+                      Image::Open(DescriptorPathFor(descriptor_path), ro));
+  const DiskDescriptor& dd = image->descriptor();
+  vz::Uuid snap;
+  if (params.guid) {
+    snap = *params.guid;
+  } else {
+    VZ_ASSIGN_OR_RETURN(snap, vz::Uuid::Generate());
+  }
+  VZ_RETURN_IF_ERROR(CheckNewGuid(dd, snap));
+  VZ_ASSIGN_OR_RETURN(vz::Uuid file_guid, vz::Uuid::Generate());
+  std::string file = NewDeltaFileName(dd, file_guid);
+  std::string path = image->DeltaPath(file);
+  DiskDescriptor next = WithSnapshot(dd, snap, file, params);
+  if (vz::Status s = next.Validate(); !s.ok()) {
+    return vz::InvalidArgumentError("snapshot: " + s.message())
+        .WithExitCode(kSysExitParam);
+  }
+  Delta& old_top = image->stack().top();
+  {
+    VZ_ASSIGN_OR_RETURN(auto top,
+                        CreateTopDelta(path, image->size(), dd.blocksize,
+                                       VersionOf(old_top), old_top.id(), {}));
+  }
+  if (vz::Status s = WriteDiskDescriptor(image->descriptor_path(), next);
+      !s.ok()) {
+    (void)RemoveDeltaFile(path);
+    return s.WithContext("snapshot '" + image->descriptor_path() + "'");
+  }
+  return snap;
+}
+
 vz::Result<std::vector<SnapshotEntry>> ListSnapshots(
     const DiskDescriptor& dd, const std::string& dir,
     const std::optional<vz::Uuid>& from) {

@@ -64,6 +64,13 @@ vz::Result<vz::Uuid> CreateSnapshot(Image& image, const SnapshotParams& params);
 vz::Result<vz::Uuid> CreateSnapshot(const std::string& descriptor_path,
                                     const SnapshotParams& params);
 
+// As CreateSnapshot, but the current top is only read, never written: it
+// may be shared (a template's base hard-linked into a new container). The
+// image is opened read-only (a shared lock), so the caller must make sure
+// no one else uses it meanwhile (libvz holds the container's lock).
+vz::Result<vz::Uuid> PushTopDelta(const std::string& descriptor_path,
+                                  const SnapshotParams& params);
+
 // One row of `snapshot-list`.
 struct SnapshotEntry {
   vz::Uuid guid;

@@ -5,6 +5,7 @@
 #include "base/file_util.h"
 #include "base/strings.h"
 #include "libvz/exit_codes.h"
+#include "libvz/util/data_dir.h"
 
 namespace vz::net {
 namespace {
@@ -38,15 +39,7 @@ bool DnsName(const std::string& d) {
 
 }  // namespace
 
-std::string DistsDir() {
-  if (const char* d = std::getenv("VZ_DATA_DIR"); d && *d)
-    return JoinPath(d, "dists");
-#ifdef VZ_DATA_DIR_DEFAULT
-  return JoinPath(VZ_DATA_DIR_DEFAULT, "dists");
-#else
-  return "/usr/share/vz/dists";
-#endif
-}
+std::string DistsDir() { return JoinPath(DataDir(), "dists"); }
 
 Result<std::string> DistScript(const std::string& dir,
                                const std::string& distro, DistAction action) {

@@ -1,0 +1,143 @@
+// Mounting a container's disk at VE_ROOT (doc/storage.md §3).
+#include "ploop/mount.h"
+
+#include <sys/stat.h>
+
+#include "base/file_util.h"
+#include "libvz/exit_codes.h"
+#include "libvz/storage.h"
+#include "libvz/storage/identity.h"
+#include "libvz/storage/private_area.h"
+#include "ploop/image.h"
+#include "ploop/ops.h"
+
+namespace vz {
+namespace {
+
+constexpr uint64_t kMiB = 1 << 20;
+
+// DISKSPACE's hard limit rounded down to whole MiB (ploop's granularity
+// here), at least 16 MiB.
+Result<std::optional<uint64_t>> WantedDiskBytes(const VeConfig& ve) {
+  VZ_ASSIGN_OR_RETURN(auto disk, ve.diskspace());
+  if (!disk) return std::optional<uint64_t>();
+  uint64_t bytes = disk->hard / kMiB * kMiB;
+  return std::optional<uint64_t>(std::max<uint64_t>(bytes, 16 * kMiB));
+}
+
+Result<uint64_t> ImageBytes(const std::string& dd) {
+  ploop::OpenParams ro;
+  ro.read_only = true;
+  VZ_ASSIGN_OR_RETURN(auto img, ploop::Image::Open(dd, ro));
+  return img->size();
+}
+
+// Resizes the (unmounted) disk to DISKSPACE when they differ: the first
+// mount after create, or after `vzctl set --diskspace` on a stopped
+// container. Returns whether it did.
+Result<bool> FitDisk(const NodeConfig& node, const VeConfig& ve,
+                     const std::string& dd) {
+  VZ_ASSIGN_OR_RETURN(auto wanted, WantedDiskBytes(ve));
+  if (!wanted) return false;
+  VZ_ASSIGN_OR_RETURN(uint64_t now, ImageBytes(dd));
+  if (now == *wanted) return false;
+  auto r = ploop::ResizeImageWithFs(node.root(), dd, *wanted);
+  if (!r.has_value()) {
+    return std::move(r)
+        .error()
+        .WithContext("resize the disk to DISKSPACE")
+        .WithExitCode(kVzResizeImage);
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::string> DiskDescriptorOf(const NodeConfig& node,
+                                     const VeConfig& ve) {
+  VZ_ASSIGN_OR_RETURN(std::string priv, ve.VePrivate(node));
+  return JoinPath(JoinPath(priv, storage::kDiskDir), ploop::kDescriptorName);
+}
+
+Result<StorageMount> MountContainer(const NodeConfig& node,
+                                    const VeConfig& ve) {
+  VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, ve));
+  VZ_ASSIGN_OR_RETURN(std::string ve_root, ve.VeRoot(node));
+  if (!PathExists(dd)) {
+    return NotFoundError("container '" + ve.ctid() + "' has no disk at '" + dd +
+                         "'")
+        .WithExitCode(kVzFsNoPrvt);
+  }
+  VZ_ASSIGN_OR_RETURN(auto existing, ploop::FindMount(node.root(), dd));
+  if (existing && existing->alive && !existing->mount_point.empty()) {
+    return AlreadyExistsError("container '" + ve.ctid() +
+                              "' is already mounted at '" +
+                              existing->mount_point + "'")
+        .WithExitCode(kVzFsMounted);
+  }
+  StorageMount out;
+  out.ve_root = ve_root;
+  auto grew = FitDisk(node, ve, dd);
+  if (!grew.has_value()) return std::move(grew).error();
+  out.grew = *grew;
+  Status dirs = MakeDirs(ve_root, 0755);
+  if (!dirs.ok()) return std::move(dirs).WithExitCode(kVzFsMpointCreate);
+  ploop::MountOptions opts;
+  opts.mount_point = ve_root;
+  auto m = ploop::Mount(node.root(), dd, opts);
+  if (!m.has_value()) {
+    return std::move(m)
+        .error()
+        .WithContext("mount container '" + ve.ctid() + "'")
+        .WithExitCode(kVzFsCantMount);
+  }
+  out.device = m->device;
+  auto made = storage::MakeIdentityIfNew(ve_root);
+  if (!made.has_value()) {
+    (void)ploop::Umount(node.root(), dd);
+    return std::move(made).error().WithContext(
+        "make the machine identity of container '" + ve.ctid() + "'");
+  }
+  out.identity_made = *made;
+  return out;
+}
+
+Status UmountContainer(const NodeConfig& node, const VeConfig& ve) {
+  VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, ve));
+  VZ_ASSIGN_OR_RETURN(auto existing, ploop::FindMount(node.root(), dd));
+  if (!existing) {
+    return FailedPreconditionError("container '" + ve.ctid() +
+                                   "' is not mounted")
+        .WithExitCode(kVzFsNotMounted);
+  }
+  Status s = ploop::Umount(node.root(), dd);
+  if (!s.ok()) {
+    return std::move(s)
+        .WithContext("unmount container '" + ve.ctid() + "'")
+        .WithExitCode(kVzFsCantUmount);
+  }
+  return OkStatus();
+}
+
+Result<StorageState> GetStorageState(const NodeConfig& node,
+                                     std::string_view ctid) {
+  StorageState st;
+  auto ve = VeConfig::Load(node, ctid);
+  if (!ve.has_value()) {
+    if (ve.error().code() == Code::kNotFound) return st;
+    return std::move(ve).error();
+  }
+  VZ_ASSIGN_OR_RETURN(st.ve_root, ve->VeRoot(node));
+  VZ_ASSIGN_OR_RETURN(st.ve_private, ve->VePrivate(node));
+  VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, *ve));
+  st.exists = PathExists(dd);
+  VZ_ASSIGN_OR_RETURN(auto m, ploop::FindMount(node.root(), dd));
+  if (m) {
+    st.mounted = !m->mount_point.empty();
+    st.server_alive = m->alive;
+    st.device = m->device;
+  }
+  return st;
+}
+
+}  // namespace vz

@@ -1,0 +1,264 @@
+// Container storage from templates, through the CLIs: build, sign, trust,
+// create (O(1): the template's image linked, not copied), mount, du,
+// destroy, tamper detection, rollback, identity, import, bad input.
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "base/file_util.h"
+#include "base/subprocess.h"
+#include "base/unique_fd.h"
+#include "test/integration/node_fixture.h"
+
+namespace vz::testing {
+namespace {
+
+class StorageTest : public NodeFixture {
+ protected:
+  void SetUp() override {
+    NodeFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    BuildBusybox();
+    SignAndTrust(kBusybox, "busybox-");
+  }
+
+  std::string PrivateImage(const std::string& ctid) {
+    return Path("/vz/private/" + ctid + "/root.hdd/root.hds");
+  }
+
+  void FlipByte(const std::string& path, off_t at) {
+    ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+    UniqueFd fd(::open(path.c_str(), O_RDWR));
+    ASSERT_TRUE(fd.valid());
+    char c;
+    ASSERT_EQ(::pread(fd.get(), &c, 1, at), 1);
+    c ^= 0x20;
+    ASSERT_EQ(::pwrite(fd.get(), &c, 1, at), 1);
+  }
+};
+
+TEST_F(StorageTest, CreateLinksTheTemplateAndDestroyLeavesNothing) {
+  const uint64_t ino = Inode(TemplateImage());
+  auto c = Vzctl({"create", "101", "--ostemplate", kBusybox, "--name", "web",
+                  "--hostname", "web.example.com", "--diskspace", "1G"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(c.err.find("NOT TRUSTED"), std::string::npos);
+  // O(1): the container's base delta is the template's inode.
+  EXPECT_EQ(Inode(PrivateImage("101")), ino);
+  EXPECT_EQ(Nlink(TemplateImage()), 2u);
+  auto conf = ReadFile(Path("/etc/vz/conf/101.conf"));
+  ASSERT_TRUE(conf.has_value());
+  for (const char* key :
+       {"OSTEMPLATE=\"busybox-1.35-x86_64\"", "NAME=\"web\"",
+        "HOSTNAME=\"web.example.com\"", "DISKSPACE=\"1048576:1048576\"",
+        "UUID=", "ORIGIN_SAMPLE=\"basic\""}) {
+    EXPECT_NE(conf->find(key), std::string::npos) << key << "\n" << *conf;
+  }
+
+  ASSERT_EQ(Vzctl({"mount", "web"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist mounted down\n");
+  EXPECT_EQ(Vzctl({"mount", "101"}).exit_code, 41);  // VZ_FS_MOUNTED
+  ASSERT_TRUE(WriteFileAtomic(Path("/vz/root/101/root/hello"), "hi").ok());
+  auto du = Vzctl({"du", "101"});
+  EXPECT_NE(du.out.find("logical        1024.0M"), std::string::npos) << du.out;
+  ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"umount", "101"}).exit_code, 40);  // VZ_FS_NOT_MOUNTED
+  // What was written survives a remount.
+  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+  EXPECT_EQ(*ReadFile(Path("/vz/root/101/root/hello")), "hi");
+
+  auto d = Vzctl({"destroy", "101"});  // unmounts first
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_FALSE(PathExists(Path("/vz/private/101")));
+  EXPECT_FALSE(PathExists(Path("/etc/vz/conf/101.conf")));
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 deleted unmounted down\n");
+  EXPECT_EQ(Nlink(TemplateImage()), 1u);
+  // The template was resealed after the unlink: still intact and trusted.
+  EXPECT_EQ(Vztmpl({"verify", kBusybox}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"destroy", "101"}).exit_code, 14);  // VZ_NOVECONFIG
+}
+
+TEST_F(StorageTest, EachContainerGetsItsOwnMachineIdentity) {
+  for (const char* ct : {"201", "202"}) {
+    ASSERT_EQ(Vzctl({"-q", "create", ct, "--ostemplate", kBusybox}).exit_code,
+              0);
+    ASSERT_EQ(Vzctl({"-q", "mount", ct}).exit_code, 0);
+  }
+  auto a = ReadFile(Path("/vz/root/201/etc/machine-id"));
+  auto b = ReadFile(Path("/vz/root/202/etc/machine-id"));
+  ASSERT_TRUE(a.has_value() && b.has_value());
+  EXPECT_EQ(a->size(), 33u);
+  EXPECT_NE(*a, *b);
+  // The template itself carries none.
+  EXPECT_EQ(Vzctl({"-q", "umount", "201"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"-q", "umount", "202"}).exit_code, 0);
+}
+
+TEST_F(StorageTest, ChangedTemplateIsRefusedNamingTheReason) {
+  FlipByte(TemplateImage(), 4 << 20);
+  auto c = Vzctl({"create", "301", "--ostemplate", kBusybox});
+  EXPECT_EQ(c.exit_code, 47);  // VZ_FS_BAD_TMPL
+  EXPECT_NE(c.err.find("template 'busybox-1.35-x86_64'"), std::string::npos);
+  EXPECT_NE(c.err.find("does not match the manifest"), std::string::npos)
+      << c.err;
+  // --allow-unsigned never excuses a changed image.
+  EXPECT_EQ(
+      Vzctl({"create", "301", "--ostemplate", kBusybox, "--allow-unsigned"})
+          .exit_code,
+      47);
+  EXPECT_EQ(Vztmpl({"verify", kBusybox}).exit_code, 47);
+  EXPECT_FALSE(PathExists(Path("/vz/private/301")));
+  EXPECT_FALSE(PathExists(Path("/etc/vz/conf/301.conf")));
+}
+
+TEST_F(StorageTest, ChangedManifestAndUntrustedSignersAreRefused) {
+  const std::string dir = Path(std::string("/vz/template/") + kBusybox);
+  // A key trusted only for another prefix does not vouch for busybox.
+  const std::string other = dir_.Join("other");
+  ASSERT_EQ(Vztmpl({"-q", "key", "generate", "--out", other}).exit_code, 0);
+  ASSERT_EQ(Vztmpl({"-q", "sign", kBusybox, "--key", other + ".key"}).exit_code,
+            0);
+  ASSERT_EQ(
+      Vztmpl({"-q", "trust", "add", "--prefix", "debian-", other + ".pub"})
+          .exit_code,
+      0);
+  auto c = Vzctl({"create", "401", "--ostemplate", kBusybox});
+  EXPECT_EQ(c.exit_code, 47);
+  EXPECT_NE(c.err.find("trusted only for 'debian-'"), std::string::npos)
+      << c.err;
+  // --allow-unsigned lets it through, loudly.
+  auto u =
+      Vzctl({"create", "401", "--ostemplate", kBusybox, "--allow-unsigned"});
+  EXPECT_EQ(u.exit_code, 0) << u.err;
+  EXPECT_NE(u.err.find("NOT TRUSTED"), std::string::npos);
+  EXPECT_EQ(Vzctl({"-q", "destroy", "401"}).exit_code, 0);
+  // No signature at all.
+  ASSERT_EQ(::unlink((dir + "/manifest.sig").c_str()), 0);
+  c = Vzctl({"create", "402", "--ostemplate", kBusybox});
+  EXPECT_EQ(c.exit_code, 47);
+  EXPECT_NE(c.err.find("not signed"), std::string::npos) << c.err;
+  // A manifest changed by one byte no longer matches its signature.
+  SignAndTrust(kBusybox, "busybox-");
+  FlipByte(dir + "/manifest", 30);
+  c = Vzctl({"create", "403", "--ostemplate", kBusybox});
+  EXPECT_EQ(c.exit_code, 47);
+  EXPECT_FALSE(PathExists(Path("/etc/vz/conf/403.conf")));
+}
+
+// The private area on another filesystem: the base is copied (and create
+// says so); when that filesystem fills up mid-create, everything is undone.
+TEST_F(StorageTest, CopyFallbackAndRollbackOnAFullDisk) {
+  const std::string priv = Path("/vz/private");
+  ASSERT_TRUE(MakeDirs(priv).ok());
+  ASSERT_EQ(::mount("tmpfs", priv.c_str(), "tmpfs", 0, "size=4m"), 0);
+  struct Unmount {
+    std::string p;
+    ~Unmount() { ::umount2(p.c_str(), MNT_DETACH); }
+  } unmount{priv};
+  auto full = Vzctl({"create", "501", "--ostemplate", kBusybox});
+  EXPECT_EQ(full.exit_code, 46) << full.err;  // VZ_FS_NO_DISKSPACE
+  EXPECT_FALSE(PathExists(priv + "/501"));
+  EXPECT_FALSE(PathExists(Path("/etc/vz/conf/501.conf")));
+  EXPECT_EQ(Vztmpl({"verify", kBusybox}).exit_code, 0);
+
+  ASSERT_EQ(::mount("tmpfs", priv.c_str(), "tmpfs", MS_REMOUNT, "size=64m"), 0);
+  auto ok = Vzctl({"create", "501", "--ostemplate", kBusybox});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("copied the template's image"), std::string::npos)
+      << ok.out;
+  EXPECT_NE(Inode(priv + "/501/root.hdd/root.hds"), Inode(TemplateImage()));
+  EXPECT_EQ(Vzctl({"-q", "destroy", "501"}).exit_code, 0);
+}
+
+TEST_F(StorageTest, BadInputGetsOpenVzExitCodes) {
+  ASSERT_EQ(
+      Vzctl({"-q", "create", "601", "--ostemplate", kBusybox, "--name", "db"})
+          .exit_code,
+      0);
+  EXPECT_EQ(Vzctl({"create", "601", "--ostemplate", kBusybox}).exit_code, 44);
+  EXPECT_EQ(Vzctl({"create", "602", "--ostemplate", kBusybox, "--name", "db"})
+                .exit_code,
+            131);
+  EXPECT_EQ(Vzctl({"create", "db", "--ostemplate", kBusybox}).exit_code, 44);
+  EXPECT_EQ(Vzctl({"create", "603", "--ostemplate", "nope-1"}).exit_code, 91);
+  EXPECT_EQ(
+      Vzctl({"create", "603", "--ostemplate", kBusybox, "--diskspace", "-1G"})
+          .exit_code,
+      21);
+  EXPECT_EQ(
+      Vzctl({"create", "603", "--ostemplate", kBusybox, "--diskspace", "1M"})
+          .exit_code,
+      21);  // below what the template holds
+  EXPECT_EQ(
+      Vzctl({"create", "603", "--ostemplate", kBusybox, "--config", "missing"})
+          .exit_code,
+      109);
+  EXPECT_EQ(Vzctl({"create", "bad/id", "--ostemplate", kBusybox}).exit_code,
+            21);
+  EXPECT_EQ(Vzctl({"create", "603", "--bogus"}).exit_code, 20);
+  EXPECT_EQ(Vzctl({"mount", "999"}).exit_code, 14);
+  // A broken sample is refused and nothing is left.
+  ASSERT_TRUE(WriteFileAtomic(Path("/etc/vz/conf/ve-broken.conf-sample"),
+                              "RAM=\"unterminated\n")
+                  .ok());
+  EXPECT_EQ(
+      Vzctl({"create", "603", "--ostemplate", kBusybox, "--config", "broken"})
+          .exit_code,
+      85);
+  EXPECT_FALSE(PathExists(Path("/vz/private/603")));
+  EXPECT_EQ(Vzctl({"-q", "destroy", "601"}).exit_code, 0);
+}
+
+TEST_F(StorageTest, ImportsAPrecreatedCache) {
+  // An OpenVZ-style cache: the busybox root filesystem as a tar.gz.
+  const std::string rootfs = dir_.Join("rootfs");
+  ASSERT_TRUE(MakeDirs(rootfs).ok());
+  ASSERT_TRUE(
+      RunChecked({SourceDir() + "/templates/recipes/busybox/build", rootfs})
+          .has_value());
+  const std::string cache = dir_.Join("tiny-1.0-x86_64.tar.gz");
+  ASSERT_TRUE(
+      RunChecked({"tar", "-czf", cache, "-C", rootfs, "."}).has_value());
+  auto i = Vztmpl(
+      {"-q", "import", cache, "--name", "tiny-1.0-x86_64", "--size", "128M"});
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  auto info = Vztmpl({"info", "tiny-1.0-x86_64"});
+  EXPECT_NE(info.out.find("os tiny-1.0\narch x86_64\n"), std::string::npos)
+      << info.out;
+  EXPECT_NE(info.out.find("virtual-size 134217728\n"), std::string::npos);
+  auto c = Vzctl({"-q", "create", "701", "--ostemplate", "tiny-1.0-x86_64",
+                  "--allow-unsigned"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ASSERT_EQ(Vzctl({"-q", "mount", "701"}).exit_code, 0);
+  EXPECT_TRUE(PathExists(Path("/vz/root/701/bin/busybox")));
+  // Removing a template in use needs --force; containers keep working.
+  EXPECT_EQ(Vztmpl({"remove", "tiny-1.0-x86_64"}).exit_code, 21);
+  EXPECT_EQ(Vztmpl({"-q", "remove", "tiny-1.0-x86_64", "--force"}).exit_code,
+            0);
+  EXPECT_TRUE(PathExists(Path("/vz/root/701/bin/busybox")));
+  EXPECT_EQ(Vzctl({"-q", "destroy", "701"}).exit_code, 0);
+  // Not a tarball.
+  ASSERT_TRUE(WriteFileAtomic(dir_.Join("junk.tar.gz"), "junk").ok());
+  EXPECT_EQ(Vztmpl({"import", dir_.Join("junk.tar.gz"), "--name", "junk-1-x"})
+                .exit_code,
+            47);
+  EXPECT_FALSE(PathExists(Path("/vz/template/junk-1-x/manifest")));
+}
+
+TEST_F(StorageTest, RebuiltTemplateIsANewFileOldContainersKeepTheirs) {
+  ASSERT_EQ(Vzctl({"-q", "create", "801", "--ostemplate", kBusybox}).exit_code,
+            0);
+  const uint64_t old_ino = Inode(TemplateImage());
+  BuildBusybox();
+  SignAndTrust(kBusybox, "busybox-");
+  EXPECT_NE(Inode(TemplateImage()), old_ino);
+  EXPECT_EQ(Inode(PrivateImage("801")), old_ino);
+  ASSERT_EQ(Vzctl({"-q", "mount", "801"}).exit_code, 0);
+  EXPECT_TRUE(PathExists(Path("/vz/root/801/bin/busybox")));
+  ASSERT_EQ(Vzctl({"-q", "destroy", "801"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace vz::testing

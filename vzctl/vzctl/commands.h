@@ -1,0 +1,26 @@
+// vzctl's subcommands, one entry point each, in files of their own; the
+// table that `vzctl help` lists is in commands.cc.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vzctl/common/cli.h"
+
+namespace vz::vzctl {
+
+const std::vector<cli::Command>& Commands();
+
+Status RunCreate(cli::Context& ctx, const cli::Args& args);
+Status RunDestroy(cli::Context& ctx, const cli::Args& args);
+Status RunMount(cli::Context& ctx, const cli::Args& args);
+Status RunUmount(cli::Context& ctx, const cli::Args& args);
+Status RunStatus(cli::Context& ctx, const cli::Args& args);
+Status RunDu(cli::Context& ctx, const cli::Args& args);
+
+// Whether container `ctid` runs (a process in its cgroup).
+Result<bool> IsRunning(const cli::Context& ctx, const std::string& ctid);
+// Errors: kFailedPrecondition, exit 32 (VZ_VE_RUNNING), when it runs.
+Status CheckNotRunning(const cli::Context& ctx, const std::string& ctid);
+
+}  // namespace vz::vzctl

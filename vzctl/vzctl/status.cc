@@ -1,0 +1,25 @@
+// vzctl status CTID: OpenVZ's one line, "CTID 101 exist mounted running"
+// (doc/vzctl.md).
+#include <iostream>
+
+#include "libvz/ctid.h"
+#include "libvz/storage.h"
+#include "vzctl/vzctl/commands.h"
+
+namespace vz::vzctl {
+
+Status RunStatus(cli::Context& ctx, const cli::Args& args) {
+  VZ_ASSIGN_OR_RETURN(auto vm, cli::Parse(args, {}, {"ctid"}));
+  VZ_ASSIGN_OR_RETURN(std::string arg, cli::Positional(vm, "ctid", "CTID"));
+  // An unknown container is a status ("deleted"), not an error.
+  auto resolved = ResolveContainer(ctx.node.conf_dir(), arg);
+  std::string ctid = resolved.has_value() ? *resolved : arg;
+  VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(ctx.node, ctid));
+  VZ_ASSIGN_OR_RETURN(bool running, IsRunning(ctx, ctid));
+  std::cout << "CTID " << ctid << (st.exists ? " exist" : " deleted")
+            << (st.mounted ? " mounted" : " unmounted")
+            << (running ? " running" : " down") << "\n";
+  return OkStatus();
+}
+
+}  // namespace vz::vzctl
