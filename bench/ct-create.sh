@@ -80,11 +80,11 @@ CONF
 echo "lxc-copy ..." >&2
 lxc_full=$(for i in $(seq 5); do
   ms lxc-copy -P "$lxcpath" -n tmpl -N full$i
-  lxc-destroy -P "$lxcpath" -n full$i >/dev/null 2>&1
+  lxc-destroy -P "$lxcpath" -n full$i >/dev/null 2>&1 || true
 done | bench_median)
 lxc_ovl=$(for i in $(seq "$runs"); do
   ms lxc-copy -P "$lxcpath" -n tmpl -N ovl$i -s -B overlay
-  lxc-destroy -P "$lxcpath" -n ovl$i >/dev/null 2>&1
+  lxc-destroy -P "$lxcpath" -n ovl$i >/dev/null 2>&1 || true
 done | bench_median)
 
 echo "podman create ..." >&2
@@ -92,7 +92,7 @@ tar -C "$lxcpath/tmpl/rootfs" -cf - . | "${pod[@]}" import - localhost/vzbench-d
 pod_create=$(for i in $(seq "$runs"); do
   ms "${pod[@]}" create --runtime runc --network none --name p$i \
     localhost/vzbench-debian /sbin/init
-  "${pod[@]}" rm -f p$i >/dev/null 2>&1
+  "${pod[@]}" rm -f p$i >/dev/null 2>&1 || true
 done | bench_median)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }

@@ -1,0 +1,111 @@
+// The container runtime: starting a container's init in its namespaces and
+// running commands inside it (DESIGN §5, doc/runtime.md).
+//
+// The init is cloned with new mount, PID, UTS, IPC, network and cgroup
+// namespaces (and a user namespace with the container's ID range and an
+// idmapped root mount when unprivileged), pivot_roots into the container's
+// root filesystem, gets a minimal /dev, /proc with masked host paths, a
+// read-only /sys, /sys/fs/cgroup as DESIGN §5 says, a reduced capability
+// bounding set and a seccomp filter, then execs the template's init.
+//
+// The caller of CreateInit (the monitor) is the init's parent and reaps it.
+// CreateInit and Exec fork; call them from a single-threaded process.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+#include "base/unique_fd.h"
+#include "libvz/cgroup.h"
+#include "libvz/idmap.h"
+#include "libvz/node_config.h"
+#include "libvz/ve_config.h"
+
+namespace vz::runtime {
+
+// Everything needed to start (and enter) one container, from its config.
+struct Spec {
+  std::string ctid;
+  std::string rootfs;  // host path of the mounted root filesystem (VE_ROOT)
+  std::string hostname;
+  std::optional<IdRange> ids;  // nullopt: privileged (no user namespace)
+  std::vector<std::string> init = {"/sbin/init"};
+  std::vector<int> capabilities;  // the bounding set kept, CAP_* numbers
+  std::vector<cgroup::DeviceRule> devices;
+  std::vector<std::string> devnodes;  // "/dev/fuse", bound into /dev
+  cgroup::Layout cgroup_layout = cgroup::Layout::kV1;
+  std::string console;  // host path of the console pty's slave, or ""
+
+  bool privileged() const { return !ids.has_value(); }
+};
+
+// The spec for `config` (rootfs = VE_ROOT, HOSTNAME, CAPABILITY, DEVICES,
+// DEVNODES, FEATURES tun/fuse, INIT if set), with `ids` from EnsureIdRange.
+// Errors: kInvalidArgument (exit 21) naming a bad key; as VeRoot.
+Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
+                      std::optional<IdRange> ids, cgroup::Layout layout);
+
+// An init cloned and set up, stopped just before exec.
+class PendingInit {
+ public:
+  PendingInit() = default;
+  PendingInit(PendingInit&& o) noexcept
+      : pid_(std::exchange(o.pid_, -1)),
+        pidfd_(std::move(o.pidfd_)),
+        sync_(std::move(o.sync_)),
+        started_(o.started_) {}
+  PendingInit& operator=(PendingInit&&) = delete;
+  // Kills and reaps the init unless Start() succeeded.
+  ~PendingInit();
+
+  pid_t pid() const { return pid_; }
+  int pidfd() const { return pidfd_.get(); }
+  // /proc/<pid>/ns/net of the init, for the network setup.
+  Result<UniqueFd> OpenNamespace(const char* name) const;
+
+  // Lets the init exec. Errors: kFailedPrecondition with exit 47
+  // (VZ_FS_BAD_TMPL) when the init is missing or not executable; the init
+  // is reaped then.
+  Status Start();
+  // Hands the pidfd and pid to the caller: the init is theirs to reap.
+  UniqueFd TakePidfd() {
+    started_ = true;
+    return std::move(pidfd_);
+  }
+
+ private:
+  friend Result<PendingInit> CreateInit(const Spec&, cgroup::Cgroup&);
+  pid_t pid_ = -1;
+  UniqueFd pidfd_;
+  UniqueFd sync_;
+  bool started_ = false;
+};
+
+// Clones the init into `cg` (which must exist, with its device rules set)
+// and sets up its filesystem; the init waits until Start(). Errors:
+// kPermissionDenied or the errno of the failing namespace, mount or
+// syscall step, named ("mount '/proc': ..."), exit 7 (VZ_ENV_CREATE_ERROR).
+Result<PendingInit> CreateInit(const Spec& spec, cgroup::Cgroup& cg);
+
+struct ExecOptions {
+  std::vector<std::string> argv;
+  std::vector<std::string> env = {
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "HOME=/root", "TERM=linux"};
+};
+
+// Runs argv inside the running container whose init is `init_pid`: joins
+// its cgroup and namespaces (user namespace included), drops to the
+// container's capability set and seccomp filter, and waits. stdin, stdout
+// and stderr are this process's. Returns the command's exit code (128+N
+// when killed by signal N; 127 when it could not be executed). Errors:
+// kNotFound when the init is gone; as setns(2).
+Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
+                 const ExecOptions& options);
+
+}  // namespace vz::runtime

@@ -1,0 +1,111 @@
+// Exec: running a command inside a running container (vzctl exec, enter).
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/unique_fd.h"
+#include "libvz/runtime.h"
+#include "libvz/runtime/security.h"
+
+extern char** environ;
+
+namespace vz::runtime {
+namespace {
+
+// The namespaces to join, user first: joining it grants the capabilities
+// the others' setns needs.
+Result<std::vector<std::pair<UniqueFd, int>>> OpenNamespaces(pid_t pid,
+                                                             bool userns) {
+  std::vector<std::pair<const char*, int>> names = {
+      {"mnt", CLONE_NEWNS},  {"ipc", CLONE_NEWIPC},
+      {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
+      {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP}};
+  if (userns) names.insert(names.begin(), {"user", CLONE_NEWUSER});
+  std::vector<std::pair<UniqueFd, int>> out;
+  for (auto [name, type] : names) {
+    std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+      if (errno == ENOENT || errno == ESRCH) {
+        return NotFoundError("container init " + std::to_string(pid) +
+                             " is gone");
+      }
+      return ErrnoError(errno, "open '" + path + "'");
+    }
+    out.emplace_back(std::move(fd), type);
+  }
+  return out;
+}
+
+int WaitCode(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return 127;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 127;
+}
+
+// In the container's namespaces, after fork: become its root, lose what
+// its init lost, exec. Never returns.
+[[noreturn]] void ExecInside(const Spec& spec, const ExecOptions& options,
+                             const internal::SeccompFilter& filter) {
+  if (spec.ids && (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0)) {
+    ::_exit(127);
+  }
+  (void)::setgroups(0, nullptr);
+  if (::chdir("/") != 0) ::_exit(127);
+  if (!internal::DropBoundingSet(spec.capabilities).ok()) ::_exit(127);
+  if (!filter.Load().ok()) ::_exit(127);
+  std::vector<char*> argv, envp;
+  for (const auto& a : options.argv)
+    argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : options.env)
+    envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  // execvp looks PATH up in environ.
+  environ = envp.data();
+  ::execvp(argv[0], argv.data());
+  const std::string msg =
+      "exec '" + options.argv[0] + "': " + std::string(strerror(errno)) + "\n";
+  (void)!::write(2, msg.data(), msg.size());
+  ::_exit(127);
+}
+
+}  // namespace
+
+Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
+                 const ExecOptions& options) {
+  if (options.argv.empty()) return InvalidArgumentError("exec: no command");
+  VZ_ASSIGN_OR_RETURN(auto namespaces,
+                      OpenNamespaces(init_pid, !spec.privileged()));
+  VZ_ASSIGN_OR_RETURN(internal::SeccompFilter filter,
+                      internal::SeccompFilter::Make());
+  pid_t joiner = ::fork();
+  if (joiner < 0) return ErrnoError(errno, "fork");
+  if (joiner == 0) {
+    // Single-threaded caller: the child may allocate.
+    if (!cg.Attach(::getpid()).ok()) ::_exit(127);
+    for (auto& [fd, type] : namespaces) {
+      if (::setns(fd.get(), type) != 0) {
+        const std::string msg = "setns: " + std::string(strerror(errno)) + "\n";
+        (void)!::write(2, msg.data(), msg.size());
+        ::_exit(127);
+      }
+    }
+    // The PID namespace applies to children only.
+    pid_t child = ::fork();
+    if (child == 0) ExecInside(spec, options, filter);
+    if (child < 0) ::_exit(127);
+    ::_exit(WaitCode(child));
+  }
+  return WaitCode(joiner);
+}
+
+}  // namespace vz::runtime

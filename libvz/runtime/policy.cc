@@ -1,0 +1,172 @@
+#include "libvz/runtime/policy.h"
+
+#include <linux/capability.h>
+#include <sys/capability.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "base/strings.h"
+#include "libvz/exit_codes.h"
+
+namespace vz::runtime::internal {
+namespace {
+
+Status Bad(std::string_view key, std::string_view entry, std::string_view why) {
+  return InvalidArgumentError("invalid " + std::string(key) + " entry '" +
+                              std::string(entry) + "': " + std::string(why))
+      .WithExitCode(kVzInvalidParameterValue);
+}
+
+std::vector<std::string> Entries(std::string_view text) {
+  std::string t(text);
+  std::replace(t.begin(), t.end(), ',', ' ');
+  return SplitNonEmpty(t, ' ');
+}
+
+}  // namespace
+
+const std::vector<int>& DefaultDroppedCapabilities() {
+  static const std::vector<int> kDropped = {
+      CAP_SYS_MODULE,        CAP_SYS_RAWIO,     CAP_SYS_TIME,
+      CAP_MAC_ADMIN,         CAP_MAC_OVERRIDE,  CAP_SYSLOG,
+      CAP_SYS_PACCT,         CAP_AUDIT_CONTROL, CAP_WAKE_ALARM,
+      CAP_BLOCK_SUSPEND,     CAP_PERFMON,       CAP_BPF,
+      CAP_CHECKPOINT_RESTORE};
+  return kDropped;
+}
+
+Result<std::vector<int>> CapabilitySet(std::string_view capability_key,
+                                       int last_cap) {
+  std::vector<bool> keep(static_cast<size_t>(last_cap) + 1, true);
+  for (int c : DefaultDroppedCapabilities()) {
+    if (c <= last_cap) keep[static_cast<size_t>(c)] = false;
+  }
+  for (const auto& entry : Entries(capability_key)) {
+    auto colon = entry.rfind(':');
+    if (colon == std::string::npos) return Bad("CAPABILITY", entry, "no ':'");
+    std::string name = ToLower(entry.substr(0, colon));
+    std::string state = entry.substr(colon + 1);
+    if (state != "on" && state != "off") {
+      return Bad("CAPABILITY", entry, "on or off");
+    }
+    if (!name.starts_with("cap_")) name = "cap_" + name;
+    cap_value_t cap = 0;
+    if (cap_from_name(name.c_str(), &cap) != 0 || cap > last_cap) {
+      return Bad("CAPABILITY", entry, "unknown capability");
+    }
+    keep[static_cast<size_t>(cap)] = state == "on";
+  }
+  std::vector<int> out;
+  for (int c = 0; c <= last_cap; ++c) {
+    if (keep[static_cast<size_t>(c)]) out.push_back(c);
+  }
+  return out;
+}
+
+const std::vector<std::string>& DeniedSyscalls() {
+  // Kernel-global state a namespace does not contain.
+  static const std::vector<std::string> kDenied = {"init_module",
+                                                   "finit_module",
+                                                   "delete_module",
+                                                   "create_module",
+                                                   "kexec_load",
+                                                   "kexec_file_load",
+                                                   "open_by_handle_at",
+                                                   "name_to_handle_at",
+                                                   "iopl",
+                                                   "ioperm",
+                                                   "swapon",
+                                                   "swapoff",
+                                                   "syslog",
+                                                   "acct",
+                                                   "lookup_dcookie",
+                                                   "perf_event_open",
+                                                   "bpf",
+                                                   "add_key",
+                                                   "request_key",
+                                                   "keyctl",
+                                                   "uselib",
+                                                   "vm86",
+                                                   "vm86old",
+                                                   "nfsservctl",
+                                                   "get_kernel_syms",
+                                                   "query_module",
+                                                   "quotactl",
+                                                   "settimeofday",
+                                                   "clock_settime",
+                                                   "clock_adjtime",
+                                                   "adjtimex",
+                                                   "stime"};
+  return kDenied;
+}
+
+std::vector<cgroup::DeviceRule> BaseDeviceRules() {
+  return {
+      {'c', 1, 3, "rwm"}, {'c', 1, 5, "rwm"}, {'c', 1, 7, "rwm"},
+      {'c', 1, 8, "rwm"}, {'c', 1, 9, "rwm"}, {'c', 5, 0, "rwm"},
+      {'c', 5, 1, "rwm"}, {'c', 5, 2, "rwm"}, {'c', 136, -1, "rwm"},
+  };
+}
+
+Result<std::vector<DevNode>> ParseDevNodes(
+    std::optional<std::string> devnodes, std::optional<std::string> features) {
+  std::vector<DevNode> out;
+  for (const auto& entry : Entries(devnodes.value_or(""))) {
+    auto colon = entry.rfind(':');
+    if (colon == std::string::npos) return Bad("DEVNODES", entry, "no ':'");
+    std::string name = entry.substr(0, colon);
+    std::string access = entry.substr(colon + 1);
+    if (access == "none") continue;
+    if (name.empty() || name.find("..") != std::string::npos ||
+        name[0] == '/' ||
+        access.find_first_not_of("rwq") != std::string::npos) {
+      return Bad("DEVNODES", entry, "expected name:[r][w][q]|none");
+    }
+    access.erase(std::remove(access.begin(), access.end(), 'q'), access.end());
+    out.push_back({"/dev/" + name, access});
+  }
+  for (const auto& entry : Entries(features.value_or(""))) {
+    if (entry == "tun:on") out.push_back({"/dev/net/tun", "rw"});
+    if (entry == "fuse:on") out.push_back({"/dev/fuse", "rw"});
+  }
+  return out;
+}
+
+namespace {
+
+Result<int64_t> DevNumber(std::string_view entry, std::string_view text) {
+  if (text == "all" || text == "*") return int64_t{-1};
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < 0) {
+    return Bad("DEVICES", entry, "bad device number");
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<std::vector<cgroup::DeviceRule>> ParseDevices(std::string_view text) {
+  std::vector<cgroup::DeviceRule> out;
+  for (const auto& entry : Entries(text)) {
+    if (entry == "none") continue;
+    auto parts = Split(entry, ':');
+    if (parts.size() != 4 || (parts[0] != "b" && parts[0] != "c")) {
+      return Bad("DEVICES", entry, "expected b|c:major:minor|all:[r][w][q]");
+    }
+    VZ_ASSIGN_OR_RETURN(int64_t major, DevNumber(entry, parts[1]));
+    VZ_ASSIGN_OR_RETURN(int64_t minor, DevNumber(entry, parts[2]));
+    std::string access = parts[3];
+    if (access == "none") continue;
+    if (access.find_first_not_of("rwq") != std::string::npos) {
+      return Bad("DEVICES", entry, "access is [r][w][q]");
+    }
+    access.erase(std::remove(access.begin(), access.end(), 'q'), access.end());
+    if (access.empty()) continue;
+    out.push_back({parts[0][0], major, minor, access});
+  }
+  return out;
+}
+
+}  // namespace vz::runtime::internal

@@ -1,0 +1,51 @@
+// What a container may do: its capability bounding set, the syscalls its
+// seccomp filter denies and its device allowlist (doc/runtime.md §1).
+// Pure functions of the config, unit-tested.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "libvz/cgroup.h"
+
+namespace vz::runtime::internal {
+
+// Capabilities no container keeps by default, privileged or not: module
+// loading, raw I/O, the clock, MAC policy, the kernel log, accounting,
+// perf/BPF, audit control, wake alarms, suspend blocking, checkpointing.
+const std::vector<int>& DefaultDroppedCapabilities();
+
+// The bounding set to keep: every capability this kernel knows
+// (`last_cap`, /proc/sys/kernel/cap_last_cap) but the default drops,
+// adjusted by CAPABILITY ("sys_time:on net_admin:off", names with or
+// without "cap_", any case, separated by spaces or commas). Errors:
+// kInvalidArgument, exit 21 (VZ_INVALID_PARAMETER_VALUE), naming the entry.
+Result<std::vector<int>> CapabilitySet(std::string_view capability_key,
+                                       int last_cap);
+
+// Syscalls the seccomp filter fails with EPERM, on every ABI of the host.
+const std::vector<std::string>& DeniedSyscalls();
+
+// The devices every container gets: null, zero, full, random, urandom,
+// tty, console, ptmx and the pts slaves.
+std::vector<cgroup::DeviceRule> BaseDeviceRules();
+
+// A DEVNODES entry ("fuse:rw", "net/tun:r"): the /dev path and access.
+struct DevNode {
+  std::string path;  // "/dev/fuse"
+  std::string access;
+  friend bool operator==(const DevNode&, const DevNode&) = default;
+};
+// DEVNODES, plus FEATURES tun:on / fuse:on as /dev/net/tun and /dev/fuse.
+// Errors: exit 21 naming the entry.
+Result<std::vector<DevNode>> ParseDevNodes(std::optional<std::string> devnodes,
+                                           std::optional<std::string> features);
+
+// DEVICES ("c:10:200:rw b:8:all:r none"): rules with access r/w (OpenVZ's
+// q is accepted and ignored). Errors: exit 21 naming the entry.
+Result<std::vector<cgroup::DeviceRule>> ParseDevices(std::string_view text);
+
+}  // namespace vz::runtime::internal

@@ -1,0 +1,47 @@
+// MakeSpec: the runtime's view of a container config.
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "libvz/exit_codes.h"
+#include "libvz/runtime.h"
+#include "libvz/runtime/policy.h"
+#include "libvz/runtime/security.h"
+
+namespace vz::runtime {
+
+Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
+                      std::optional<IdRange> ids, cgroup::Layout layout) {
+  Spec spec;
+  spec.ctid = config.ctid();
+  VZ_ASSIGN_OR_RETURN(spec.rootfs, config.VeRoot(node));
+  VZ_ASSIGN_OR_RETURN(auto hostname, config.hostname());
+  spec.hostname = hostname.value_or(config.ctid());
+  spec.ids = ids;
+  spec.cgroup_layout = layout;
+  VZ_ASSIGN_OR_RETURN(
+      spec.capabilities,
+      internal::CapabilitySet(config.Get("CAPABILITY").value_or(""),
+                              internal::LastCap()));
+  spec.devices = internal::BaseDeviceRules();
+  VZ_ASSIGN_OR_RETURN(
+      auto extra, internal::ParseDevices(config.Get("DEVICES").value_or("")));
+  spec.devices.insert(spec.devices.end(), extra.begin(), extra.end());
+  VZ_ASSIGN_OR_RETURN(
+      auto nodes,
+      internal::ParseDevNodes(config.Get("DEVNODES"), config.Get("FEATURES")));
+  for (const auto& n : nodes) {
+    struct stat st;
+    if (::stat(n.path.c_str(), &st) != 0 ||
+        !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+      return InvalidArgumentError("device '" + n.path +
+                                  "' is not a device node on this host")
+          .WithExitCode(kVzSetDevices);
+    }
+    spec.devices.push_back({S_ISCHR(st.st_mode) ? 'c' : 'b', major(st.st_rdev),
+                            minor(st.st_rdev), n.access});
+    spec.devnodes.push_back(n.path);
+  }
+  return spec;
+}
+
+}  // namespace vz::runtime
