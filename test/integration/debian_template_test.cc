@@ -42,8 +42,7 @@ TEST_F(DebianTemplateTest, BuildsSignsAndMakesContainersWithOwnIdentity) {
             *ReadFile(Path("/vz/root/102/etc/machine-id")));
   EXPECT_TRUE(PathExists(Path("/vz/root/101/lib/systemd/systemd")));
   auto du = Vzctl({"du", "101"});
-  EXPECT_NE(du.out.find("(with template debian-12-x86_64)"),
-            std::string::npos);
+  EXPECT_NE(du.out.find("(with template debian-12-x86_64)"), std::string::npos);
   EXPECT_EQ(Vzctl({"-q", "destroy", "101"}).exit_code, 0);
   EXPECT_EQ(Vzctl({"-q", "destroy", "102"}).exit_code, 0);
   EXPECT_EQ(Vztmpl({"verify", kDebian}).exit_code, 0);
