@@ -17,6 +17,7 @@ Status RunMount(cli::Context& ctx, const cli::Args& args);
 Status RunUmount(cli::Context& ctx, const cli::Args& args);
 Status RunStatus(cli::Context& ctx, const cli::Args& args);
 Status RunDu(cli::Context& ctx, const cli::Args& args);
+Status RunSet(cli::Context& ctx, const cli::Args& args);
 Status RunSnapshot(cli::Context& ctx, const cli::Args& args);
 Status RunSnapshotList(cli::Context& ctx, const cli::Args& args);
 Status RunSnapshotSwitch(cli::Context& ctx, const cli::Args& args);
