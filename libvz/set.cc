@@ -44,29 +44,6 @@ bool HasProcesses(const cgroup::Cgroup& cg) {
   return pids.has_value() && !pids->empty();
 }
 
-Result<std::optional<uint64_t>> UintKey(const VeConfig& ve, const char* key) {
-  auto v = ve.Get(key);
-  if (!v || v->empty()) return std::optional<uint64_t>();
-  auto n = ParseUint(*v);
-  if (!n.has_value()) {
-    return InvalidArgumentError(std::string(key) + " '" + *v +
-                                "' is not a number")
-        .WithExitCode(kVzInvalidParameterValue);
-  }
-  return std::optional<uint64_t>(*n);
-}
-
-Result<ploop::IoLimits> IoLimitsOf(const VeConfig& ve) {
-  ploop::IoLimits l;
-  VZ_ASSIGN_OR_RETURN(auto bytes, UintKey(ve, "IOLIMIT"));
-  VZ_ASSIGN_OR_RETURN(auto ops, UintKey(ve, "IOPSLIMIT"));
-  VZ_ASSIGN_OR_RETURN(auto prio, UintKey(ve, "IOPRIO"));
-  l.bytes_per_sec = bytes.value_or(0);
-  l.ops_per_sec = ops.value_or(0);
-  l.priority = static_cast<uint32_t>(prio.value_or(4));
-  return l;
-}
-
 // The live part of the change, undone as a whole when a step fails.
 Status ApplyLive(const NodeConfig& node, const VeConfig& old_ve,
                  const VeConfig& ve, cgroup::Cgroup& cg, SetReport& report) {
@@ -86,9 +63,7 @@ Status ApplyLive(const NodeConfig& node, const VeConfig& old_ve,
   VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, ve));
   if (Changed(old_ve, ve, "IOLIMIT") || Changed(old_ve, ve, "IOPSLIMIT") ||
       Changed(old_ve, ve, "IOPRIO")) {
-    VZ_ASSIGN_OR_RETURN(ploop::IoLimits l, IoLimitsOf(ve));
-    Status s = ploop::SetIoLimits(node.root(), dd, l);
-    if (!s.ok()) return std::move(s).WithContext("set the I/O limits");
+    VZ_RETURN_IF_ERROR(ApplyIoLimits(node, ve));
     report.notes.push_back("I/O limits applied");
   }
   if (Changed(old_ve, ve, "DISKSPACE")) {
@@ -149,7 +124,7 @@ Status Validate(const VeConfig& ve) {
   VZ_RETURN_IF_ERROR(ve.diskinodes().status());
   VZ_RETURN_IF_ERROR(ve.hostname().status());
   VZ_RETURN_IF_ERROR(ve.name().status());
-  return IoLimitsOf(ve).status();
+  return ValidateIoLimits(ve);
 }
 
 }  // namespace
