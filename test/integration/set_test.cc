@@ -152,5 +152,43 @@ TEST_F(SetTest, ALimitBelowCurrentUseIsRefusedAndNothingChanges) {
   EXPECT_EQ(*cg_->Get("memory", "memory.limit_in_bytes"), "536870912");
 }
 
+TEST_F(SetTest, VzlistShowsStateLimitsAndUse) {
+  auto Vzlist = [&](std::vector<std::string> args) {
+    return Tool("vzlist", std::move(args));
+  };
+  ASSERT_EQ(
+      Vzctl({"-q", "create", "102", "--ostemplate", kBusybox,
+             "--allow-unsigned", "--hostname", "two.example", "--name", "two"})
+          .exit_code,
+      0);
+  ASSERT_EQ(
+      Vzctl({"-q", "set", "101", "--ram", "256M", "--numproc", "40", "--save"})
+          .exit_code,
+      0);
+  // Nothing runs: the default list is empty, -S and -a show both.
+  EXPECT_EQ(Vzlist({"-H"}).out, "");
+  EXPECT_EQ(Vzlist({"-S", "-H", "-o", "ctid"}).out, "101\n102\n");
+  ASSERT_EQ(Vzctl({"-q", "mount", "102"}).exit_code, 0);
+  FakeRunning(4);
+  auto all = Vzlist({"-a", "-o", "ctid,status,numproc,numproc.l,ram.l"});
+  EXPECT_EQ(all.out,
+            "CTID STATUS  NPROC NPROC.L RAM.L\n"
+            "101  running 1     40      256M\n"
+            "102  mounted -     -       256M\n")  // the basic sample's
+      << all.out;
+  EXPECT_EQ(Vzlist({"-H", "-o", "ctid"}).out, "101\n");  // running only
+  auto two = Vzlist({"two", "-H", "-o", "ctid,name,hostname,diskspace.h"});
+  EXPECT_EQ(two.out, "102 two two.example 10485760\n");
+  auto sorted = Vzlist({"-a", "-H", "-o", "ctid", "-s", "-ctid"});
+  EXPECT_EQ(sorted.out, "102\n101\n");
+  auto json = Vzlist({"-a", "-j", "-o", "ctid,numproc"});
+  EXPECT_EQ(json.out,
+            "[\n  {\"ctid\": \"101\", \"numproc\": 1},\n  {\"ctid\": \"102\", "
+            "\"numproc\": null}\n]\n");
+  EXPECT_EQ(Vzlist({"-o", "nosuchfield"}).exit_code, 20);
+  EXPECT_EQ(Vzlist({"nosuchct"}).exit_code, 14);
+  EXPECT_EQ(Vzctl({"-q", "umount", "102"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace vz::testing
