@@ -23,6 +23,38 @@ const std::vector<cli::Command>& Commands() {
       {"umount", "unmount a container's disk", "umount CTID", "", RunUmount},
       {"status", "show whether a container exists, is mounted, runs",
        "status CTID", "", RunStatus, false},
+      {"start", "start a container under its monitor",
+       "start CTID [--wait] [--premounted]",
+       "--wait        wait until the init booted (systemd: running or "
+       "degraded)\n"
+       "--premounted  VE_ROOT already holds the root filesystem: do not "
+       "mount storage (tests)\n",
+       RunStart},
+      {"stop", "shut a container down cleanly, then kill what is left",
+       "stop CTID [--fast] [--timeout SECONDS]",
+       "--fast        kill at once, no clean shutdown\n"
+       "--timeout S   wait this long for the init (default STOP_TIMEOUT, "
+       "120)\n",
+       RunStop},
+      {"restart", "stop and start a container",
+       "restart CTID [--fast] [--wait]", "", RunRestart},
+      {"exec", "run a shell command inside; exit 8 when it fails",
+       "exec CTID COMMAND... | -", "- reads the command from stdin\n", RunExec,
+       false},
+      {"exec2", "run a shell command inside; its exit code is vzctl's",
+       "exec2 CTID COMMAND... | -", "", RunExec2, false},
+      {"enter", "a root shell inside the container", "enter CTID", "", RunEnter,
+       false},
+      {"runscript", "run a host script inside the container",
+       "runscript CTID SCRIPT", "", RunRunscript},
+      {"console", "attach to the container's console (Esc . detaches)",
+       "console CTID", "", RunConsole, false},
+      {"suspend", "freeze every process of the container", "suspend CTID",
+       "Suspend is freeze only: CRIU checkpointing fails on this kernel.\n",
+       RunSuspend},
+      {"resume", "thaw a suspended container", "resume CTID", "", RunResume},
+      {"recover", "clean what a dead monitor or host crash left",
+       "recover CTID | --all", "", RunRecover},
       {"du", "disk usage: own bytes and bytes shared with the template",
        "du CTID", "", RunDu, false},
   };

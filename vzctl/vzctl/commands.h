@@ -17,6 +17,17 @@ Status RunMount(cli::Context& ctx, const cli::Args& args);
 Status RunUmount(cli::Context& ctx, const cli::Args& args);
 Status RunStatus(cli::Context& ctx, const cli::Args& args);
 Status RunDu(cli::Context& ctx, const cli::Args& args);
+Status RunStart(cli::Context& ctx, const cli::Args& args);
+Status RunStop(cli::Context& ctx, const cli::Args& args);
+Status RunRestart(cli::Context& ctx, const cli::Args& args);
+Status RunExec(cli::Context& ctx, const cli::Args& args);
+Status RunExec2(cli::Context& ctx, const cli::Args& args);
+Status RunEnter(cli::Context& ctx, const cli::Args& args);
+Status RunRunscript(cli::Context& ctx, const cli::Args& args);
+Status RunConsole(cli::Context& ctx, const cli::Args& args);
+Status RunSuspend(cli::Context& ctx, const cli::Args& args);
+Status RunResume(cli::Context& ctx, const cli::Args& args);
+Status RunRecover(cli::Context& ctx, const cli::Args& args);
 
 // Whether container `ctid` runs (a process in its cgroup).
 Result<bool> IsRunning(const cli::Context& ctx, const std::string& ctid);
