@@ -38,6 +38,17 @@ bool Forward(int sock, const char* buf, ssize_t n, bool& after_esc) {
   return ::write(sock, buf, static_cast<size_t>(n)) == n;
 }
 
+// Output already on its way is shown before leaving.
+void Drain(int sock, int out) {
+  char buf[4096];
+  pollfd p{sock, POLLIN, 0};
+  while (::poll(&p, 1, 200) == 1) {
+    ssize_t n = ::read(sock, buf, sizeof buf);
+    if (n <= 0) return;
+    (void)!::write(out, buf, static_cast<size_t>(n));
+  }
+}
+
 }  // namespace
 
 Status AttachConsole(const NodeConfig& node, std::string_view ctid, int in,
@@ -59,7 +70,10 @@ Status AttachConsole(const NodeConfig& node, std::string_view ctid, int in,
     }
     if (fds[0].revents & (POLLIN | POLLHUP)) {
       ssize_t n = ::read(in, buf, sizeof buf);
-      if (n <= 0 || !Forward(sock.get(), buf, n, after_esc)) break;
+      if (n <= 0 || !Forward(sock.get(), buf, n, after_esc)) {
+        Drain(sock.get(), out);
+        break;
+      }
     }
   }
   return OkStatus();

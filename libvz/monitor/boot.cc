@@ -64,7 +64,7 @@ Status Monitor::Boot() {
     return s;
   }
   if (spec.ids) VZ_RETURN_IF_ERROR(cg_->Delegate(spec.ids->uid, spec.ids->gid));
-  oom_at_start_ = cg_->OomKills().value_or(0);
+  oom_at_start_ = oom_seen_ = cg_->OomKills().value_or(0);
   VZ_RETURN_IF_ERROR(OpenConsole());
   if (spec.ids &&
       ::chown(pty_path_.c_str(), spec.ids->uid, spec.ids->gid + 5) != 0) {

@@ -214,6 +214,10 @@ ExitInfo Monitor::Supervise() {
       kill_at_.reset();
       (void)cg_->KillAll(SIGKILL);
     }
+    if (uint64_t oom = cg_->OomKills().value_or(oom_seen_); oom > oom_seen_) {
+      oom_seen_ = oom;
+      Journal("oom-kill", "a process inside was killed by the OOM killer");
+    }
     if (!storage_lost_ && StorageLost()) {
       storage_lost_ = true;
       (void)cg_->KillAll(SIGKILL);

@@ -51,6 +51,7 @@ class Monitor {
   UniqueFd listen_, console_client_;
   std::string console_log_;  // the last output, replayed to a new client
   uint64_t oom_at_start_ = 0;
+  uint64_t oom_seen_ = 0;  // the count already journaled
   bool stop_requested_ = false;
   bool stop_for_good_ = false;  // SIGTERM to the monitor: no restart
   bool killed_after_timeout_ = false;
