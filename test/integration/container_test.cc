@@ -102,6 +102,46 @@ TEST_P(TemplateContainerTest, BrokenInitLeavesNothingBehind) {
   EXPECT_FALSE(PathExists(Path("/run/vz/101.pid")));
 }
 
+TEST_P(TemplateContainerTest, ActionScriptsAroundStorageAndInside) {
+  const std::string log = dir_.Join("scripts.log");
+  for (const char* s :
+       {"vps.premount", "101.premount", "vps.mount", "101.mount", "vps.umount",
+        "101.umount", "vps.postumount", "101.postumount"}) {
+    ASSERT_TRUE(WriteFileAtomic(Path(std::string("/etc/vz/conf/") + s),
+                                "echo " + std::string(s) +
+                                    " $VEID $VE_CONFFILE >> " + log + "\n")
+                    .ok());
+  }
+  // start and stop run inside the container.
+  ASSERT_TRUE(
+      WriteFileAtomic(Path("/etc/vz/conf/101.start"), "echo $VEID > /started\n")
+          .ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(Path("/etc/vz/conf/101.stop"), "echo bye > /stopped\n")
+          .ok());
+  ASSERT_EQ(Vzctl({"start", "101", "--wait"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"exec2", "101", "cat /started"}).out, "101\n");
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+  const std::string conf = Path("/etc/vz/conf/101.conf");
+  std::string want;
+  for (const char* s :
+       {"vps.premount", "101.premount", "vps.mount", "101.mount", "vps.umount",
+        "101.umount", "vps.postumount", "101.postumount"}) {
+    want += std::string(s) + " 101 " + conf + "\n";
+  }
+  EXPECT_EQ(ReadFile(log).value_or(""), want);
+  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+  EXPECT_EQ(ReadFile(Path("/vz/root/101/stopped")).value_or(""), "bye\n");
+  ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+}
+
+TEST_P(TemplateContainerTest, FailingPremountScriptStopsTheStart) {
+  ASSERT_TRUE(
+      WriteFileAtomic(Path("/etc/vz/conf/101.premount"), "exit 1\n").ok());
+  EXPECT_EQ(Vzctl({"start", "101"}).exit_code, 79);  // VZ_ACTIONSCRIPT_ERROR
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
+}
+
 INSTANTIATE_TEST_SUITE_P(Kinds, TemplateContainerTest, ::testing::Bool(),
                          [](const auto& info) {
                            return info.param ? "Privileged" : "Unprivileged";
@@ -113,6 +153,28 @@ TEST_F(DirContainerTest, UnknownContainer) {
   EXPECT_EQ(Vzctl({"start", "999"}).exit_code, 14);
   EXPECT_EQ(Vzctl({"stop", "999"}).exit_code, 14);
   EXPECT_EQ(Vzctl({"exec", "999", "true"}).exit_code, 14);
+}
+
+TEST_F(DirContainerTest, ExhaustedIdRangeFailsCleanly) {
+  auto conf = ReadFile(Path("/etc/vz/vz.conf"));
+  ASSERT_TRUE(WriteFileAtomic(Path("/etc/vz/vz.conf"),
+                              *conf + "USERNS_ID_COUNT=\"65536\"\n")
+                  .ok());
+  MakeDirContainer("101");
+  MakeDirContainer("102");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto s = Vzctl({"start", "102", "--premounted"});
+  EXPECT_EQ(s.exit_code, 6) << s.err;  // VZ_RESOURCE_ERROR
+  EXPECT_NE(s.err.find("no free ID range"), std::string::npos) << s.err;
+  EXPECT_FALSE(PathExists(Path("/run/vz/102.pid")));
+  EXPECT_FALSE(PathExists("/sys/fs/cgroup/memory/" + prefix_ + "/default/102"));
+  // A privileged container needs no range.
+  ASSERT_TRUE(WriteFileAtomic(Path("/etc/vz/conf/102.conf"),
+                              "VERSION=\"2\"\nUSERNS=\"no\"\n")
+                  .ok());
+  ASSERT_EQ(Vzctl({"start", "102", "--premounted"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "102", "--fast"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
 }
 
 TEST_F(DirContainerTest, CrashIsRecordedAndAutorestartRetries) {

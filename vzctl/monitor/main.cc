@@ -2,6 +2,7 @@
 // launches it; it is not meant to be run by hand.
 //
 //   vz-monitor --root DIR --ctid CTID [--ready-fd N] [--premounted]
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -63,5 +64,8 @@ int main(int argc, char** argv) {
     Fail(options.ready_fd, node.error().message());
     return vz::ExitCodeFor(node.error());
   }
+  // A monitor must survive memory pressure on the node (DESIGN §3); its
+  // children (the init) do not inherit the lock.
+  (void)::mlockall(MCL_CURRENT | MCL_FUTURE);
   return vz::RunMonitor(*node, options);
 }
