@@ -22,7 +22,7 @@ declare -A allowed=(
 )
 # third-party include prefix -> path prefixes (component or subfolder) allowed
 declare -A third=(
-  ["libxml/"]="ploop/"
+  ["libxml/"]="ploop/ libvz/"
   ["fuse"]="ploop/server/"
   ["linux/fuse.h"]="ploop/server/"
   ["liburing"]="ploop/server/"

@@ -22,7 +22,7 @@ run=(
   fio xvfb
 )
 bench=(
-  qemu-utils qemu-system-common lxc systemd-container podman runc
+  qemu-utils qemu-system-common lxc rsync systemd-container podman runc
   iperf3 sockperf hyperfine
 )
 

@@ -260,5 +260,53 @@ TEST_F(StorageTest, RebuiltTemplateIsANewFileOldContainersKeepTheirs) {
   ASSERT_EQ(Vzctl({"-q", "destroy", "801"}).exit_code, 0);
 }
 
+TEST_F(StorageTest, SnapshotsOnlineSwitchDeleteAndMountedViews) {
+  ASSERT_EQ(Vzctl({"-q", "create", "901", "--ostemplate", kBusybox}).exit_code,
+            0);
+  ASSERT_EQ(Vzctl({"-q", "mount", "901"}).exit_code, 0);
+  const std::string home = Path("/vz/root/901/root");
+  ASSERT_TRUE(WriteFileAtomic(home + "/a", "A").ok());
+  auto s1 = Vzctl(
+      {"snapshot", "901", "--name", "first", "--description", "before b"});
+  ASSERT_EQ(s1.exit_code, 0) << s1.err;
+  EXPECT_NE(s1.out.find("Online snapshot"), std::string::npos);
+  ASSERT_TRUE(WriteFileAtomic(home + "/b", "B").ok());
+  const std::string id =
+      Vzctl({"snapshot-list", "901", "-H", "-o", "uuid"}).out.substr(0, 38);
+  ASSERT_EQ(id.size(), 38u);
+  EXPECT_TRUE(PathExists(Path("/vz/private/901/dump/" + id + ".ve.conf")));
+  auto list = Vzctl({"snapshot-list", "901", "-o", "current,name,description"});
+  EXPECT_EQ(list.out, "C NAME DESCRIPTION\n* first before b\n");
+
+  // A read-only view of the snapshot: a, not b; it blocks deleting it.
+  const std::string view = dir_.Join("view");
+  ASSERT_EQ(Vzctl({"-q", "snapshot-mount", "901", "--id", id, "--target", view})
+                .exit_code,
+            0);
+  EXPECT_TRUE(PathExists(view + "/root/a"));
+  EXPECT_FALSE(PathExists(view + "/root/b"));
+  EXPECT_EQ(Vzctl({"snapshot-delete", "901", "--id", id}).exit_code, 41);
+  ASSERT_EQ(Vzctl({"-q", "snapshot-umount", "901", "--id", id}).exit_code, 0);
+
+  // Switching needs the disk unmounted; it drops b.
+  EXPECT_EQ(Vzctl({"snapshot-switch", "901", "--id", id}).exit_code, 41);
+  ASSERT_EQ(Vzctl({"-q", "umount", "901"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"-q", "snapshot-switch", "901", "--id", id}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"-q", "mount", "901"}).exit_code, 0);
+  EXPECT_TRUE(PathExists(home + "/a"));
+  EXPECT_FALSE(PathExists(home + "/b"));
+
+  // A second snapshot on top; deleting the first merges it, data kept.
+  ASSERT_EQ(Vzctl({"-q", "snapshot", "901", "--name", "second"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"-q", "snapshot-delete", "901", "--id", id}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"snapshot-list", "901", "-H", "-o", "current,name"}).out,
+            "* second\n");
+  EXPECT_EQ(*ReadFile(home + "/a"), "A");
+  EXPECT_EQ(Vzctl({"snapshot-delete", "901", "--id", id}).exit_code, 21);
+  EXPECT_EQ(Vzctl({"snapshot-switch", "901", "--id", "nonsense"}).exit_code,
+            20);
+  ASSERT_EQ(Vzctl({"-q", "destroy", "901"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace vz::testing

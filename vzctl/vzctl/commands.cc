@@ -57,6 +57,25 @@ const std::vector<cli::Command>& Commands() {
        "recover CTID | --all", "", RunRecover},
       {"du", "disk usage: own bytes and bytes shared with the template",
        "du CTID", "", RunDu, false},
+      {"snapshot", "snapshot the disk (online when mounted) and the config",
+       "snapshot CTID [--id UUID] [--name N] [--description D] "
+       "[--skip-config]",
+       "Memory is not saved: CRIU does not work on this kernel.\n",
+       RunSnapshot},
+      {"snapshot-list", "list snapshots",
+       "snapshot-list CTID [-H] [-o FIELD,...] [--id UUID]",
+       "fields: parent_uuid current uuid date name description\n",
+       RunSnapshotList, false},
+      {"snapshot-switch", "go back to a snapshot (stopped container)",
+       "snapshot-switch CTID --id UUID [--skip-config]",
+       "Drops what was written since the snapshot; restores its config.\n",
+       RunSnapshotSwitch},
+      {"snapshot-delete", "delete a snapshot, merging it into its child",
+       "snapshot-delete CTID --id UUID", "", RunSnapshotDelete},
+      {"snapshot-mount", "mount a snapshot read-only",
+       "snapshot-mount CTID --id UUID --target DIR", "", RunSnapshotMount},
+      {"snapshot-umount", "unmount a mounted snapshot",
+       "snapshot-umount CTID --id UUID", "", RunSnapshotUmount},
   };
   return kCommands;
 }

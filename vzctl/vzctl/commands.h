@@ -28,6 +28,12 @@ Status RunConsole(cli::Context& ctx, const cli::Args& args);
 Status RunSuspend(cli::Context& ctx, const cli::Args& args);
 Status RunResume(cli::Context& ctx, const cli::Args& args);
 Status RunRecover(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshot(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshotList(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshotSwitch(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshotDelete(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshotMount(cli::Context& ctx, const cli::Args& args);
+Status RunSnapshotUmount(cli::Context& ctx, const cli::Args& args);
 
 // Whether container `ctid` runs (a process in its cgroup).
 Result<bool> IsRunning(const cli::Context& ctx, const std::string& ctid);

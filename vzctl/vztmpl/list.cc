@@ -60,11 +60,11 @@ void PrintNodeSummary(const cli::Context& ctx, uint64_t template_bytes) {
 
 Status RunList(cli::Context& ctx, const cli::Args& args) {
   cli::po::options_description o;
-  o.add_options()("H", "");
+  o.add_options()("no-header,H", "");
   VZ_ASSIGN_OR_RETURN(auto vm, cli::Parse(args, o, {}, 0));
   TemplateStore store = TemplateStore::ForNode(ctx.node);
   VZ_ASSIGN_OR_RETURN(auto names, store.List());
-  if (!vm.count("H")) {
+  if (!vm.count("no-header")) {
     std::printf("%-28s %-18s %9s %-18s %s\n", "NAME", "VERSION", "SIZE",
                 "SIGNER", "CTS");
   }
@@ -79,7 +79,7 @@ Status RunList(cli::Context& ctx, const cli::Args& args) {
                 Mib(bytes).c_str(), signer.c_str(),
                 users.has_value() ? users->size() : 0);
   }
-  if (!vm.count("H")) PrintNodeSummary(ctx, total);
+  if (!vm.count("no-header")) PrintNodeSummary(ctx, total);
   return OkStatus();
 }
 
