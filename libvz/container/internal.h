@@ -72,6 +72,11 @@ Status TearDown(const NodeConfig& node, const VeConfig& ve, bool premounted);
 Status StartNetwork(const NodeConfig& node, const VeConfig& ve, int netns_fd);
 Status StopNetwork(const NodeConfig& node, const VeConfig& ve);
 
+// The distribution's settings applied inside the running container
+// (templates/dists, libvz/net/dist.h): host name, network, DNS, from the
+// config. The distribution is DISTRIBUTION, else OSTEMPLATE's first word.
+Status ApplyDistSettings(const NodeConfig& node, VeConfig& ve, pid_t init_pid);
+
 // kFailedPrecondition, exit 31 (VZ_VE_NOTRUNNING).
 Status NotRunning(std::string_view ctid);
 

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "base/reverter.h"
 #include "libvz/container/internal.h"
 #include "libvz/exit_codes.h"
@@ -85,6 +86,12 @@ Status Monitor::Boot() {
     init_pidfd_.reset();
   });
   WritePidFile();
+  // The host name, network and DNS the config asks for; the init may have
+  // set its own from the template's files a moment ago.
+  if (Status d = container::ApplyDistSettings(node_, *ve_, init_pid_);
+      !d.ok()) {
+    VZ_LOG(kWarning) << "container '" << ve_->ctid() << "': " << d.message();
+  }
   VZ_RETURN_IF_ERROR(
       container::RunInsideScript(node_, *ve_, "start", init_pid_));
   revert.Commit();
