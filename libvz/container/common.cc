@@ -140,14 +140,13 @@ Result<uint32_t> NetIndex(const NodeConfig& node, const net::NetConfig& c,
 
 }  // namespace
 
-Status StartNetwork(const NodeConfig& node, const VeConfig& ve, int netns_fd) {
+Status StartNetwork(const NodeConfig& node, VeConfig& ve, int netns_fd) {
   VZ_ASSIGN_OR_RETURN(net::NetConfig c, NetConfigOf(ve));
   if (!HasNetwork(c)) return OkStatus();
   VZ_ASSIGN_OR_RETURN(uint32_t index, NetIndex(node, c, ve.ctid()));
   if (!c.index) {
-    VeConfig saved = ve;
-    VZ_RETURN_IF_ERROR(saved.Set("NET_INDEX", std::to_string(index)));
-    VZ_RETURN_IF_ERROR(saved.Save(node));
+    VZ_RETURN_IF_ERROR(ve.Set("NET_INDEX", std::to_string(index)));
+    VZ_RETURN_IF_ERROR(ve.Save(node));
     c.index = index;
   }
   net::ContainerNet cn(NodeNetFor(node), ve.ctid(), c);

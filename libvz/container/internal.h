@@ -68,8 +68,9 @@ Status RunInsideScript(const NodeConfig& node, VeConfig& ve,
 // after every step was tried.
 Status TearDown(const NodeConfig& node, const VeConfig& ve, bool premounted);
 
-// The container's network, when its config has any.
-Status StartNetwork(const NodeConfig& node, const VeConfig& ve, int netns_fd);
+// The container's network, when its config has any. A NET_INDEX taken
+// for it is set in `ve` and saved, so StopNetwork finds the links.
+Status StartNetwork(const NodeConfig& node, VeConfig& ve, int netns_fd);
 Status StopNetwork(const NodeConfig& node, const VeConfig& ve);
 
 // The distribution's settings applied inside the running container

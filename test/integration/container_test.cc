@@ -273,6 +273,42 @@ TEST_F(DirContainerTest, ActionScriptsRunWithVeidAndConffile) {
   EXPECT_FALSE(PathExists(log));
 }
 
+TEST_F(DirContainerTest, RoutedNetworkInANamespaceOfTheTest) {
+  // vzctl and the monitor run in a network namespace of this test, so the
+  // host side of the container's link never touches the node's network.
+  MakeDirContainer("101", "IP_ADDRESS=\"10.77.0.2\"\n");
+  const std::string vzctl = BuildDir() + "/vzctl/vzctl --root " + root_;
+  auto r = RunSubprocess(
+      {"unshare", "--net", "sh", "-c",
+       "ip link set lo up && ip addr add 10.77.0.1/32 dev lo && " + vzctl +
+           " start 101 --premounted && " +
+           "/bin/busybox ping -c1 -W2 10.77.0.2 >/dev/null && echo reached"});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->out.find("reached"), std::string::npos) << r->out << r->err;
+  auto addr = Vzctl({"exec2", "101", "ip -4 -o addr show venet0"}).out;
+  EXPECT_NE(addr.find("10.77.0.2/32"), std::string::npos) << addr;
+  EXPECT_NE(Vzctl({"exec2", "101", "ip route"}).out.find("default dev venet0"),
+            std::string::npos);
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
+TEST_F(DirContainerTest, FailedStartRemovesItsNetwork) {
+  MakeDirContainer("101", "IP_ADDRESS=\"10.77.0.2\"\n");
+  ASSERT_EQ(::unlink(Path("/vz/root/101/bin/sleep").c_str()), 0);
+  ASSERT_EQ(::unlink(Path("/vz/root/101/sbin/init").c_str()), 0);
+  ASSERT_EQ(::symlink("/sbin/init", Path("/vz/root/101/sbin/init").c_str()), 0);
+  const std::string vzctl = BuildDir() + "/vzctl/vzctl --root " + root_;
+  auto r =
+      RunSubprocess({"unshare", "--net", "sh", "-c",
+                     vzctl + " start 101 --premounted; echo rc=$?; ip -o link; "
+                             "nft list ruleset"});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->out.find("rc=7"), std::string::npos) << r->out << r->err;
+  EXPECT_EQ(r->out.find("vzr"), std::string::npos) << r->out;
+  // The node's table stays; the container's chains go.
+  EXPECT_EQ(r->out.find("_r_out"), std::string::npos) << r->out;
+}
+
 TEST_F(DirContainerTest, ConsoleShowsOutputAndEscDotDetaches) {
   MakeDirContainer("101");
   ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
