@@ -14,11 +14,11 @@
 
 namespace vz::testing {
 
-inline constexpr const char* kBusybox = "/bin/busybox";
+inline constexpr const char* kBusyboxBinary = "/bin/busybox";
 
 // Fills `root` (which must exist). Errors: kNotFound without busybox.
 inline Status MakeBusyboxRootfs(const std::string& root) {
-  if (!PathExists(kBusybox)) {
+  if (!PathExists(kBusyboxBinary)) {
     return NotFoundError("no /bin/busybox (install busybox-static)");
   }
   // The container's root (an unmapped ID) must reach its own root.
@@ -28,9 +28,9 @@ inline Status MakeBusyboxRootfs(const std::string& root) {
     VZ_RETURN_IF_ERROR(MakeDirs(JoinPath(root, d)));
   }
   ::chmod(JoinPath(root, "tmp").c_str(), 01777);
-  VZ_ASSIGN_OR_RETURN(auto data, ReadFile(kBusybox, 64 << 20));
+  VZ_ASSIGN_OR_RETURN(auto data, ReadFile(kBusyboxBinary, 64 << 20));
   VZ_RETURN_IF_ERROR(WriteFileAtomic(root + "/bin/busybox", data, 0755));
-  VZ_ASSIGN_OR_RETURN(auto list, RunChecked({kBusybox, "--list-full"}));
+  VZ_ASSIGN_OR_RETURN(auto list, RunChecked({kBusyboxBinary, "--list-full"}));
   for (const auto& applet : SplitNonEmpty(list.out, '\n')) {
     if (applet == "bin/busybox") continue;
     const std::string link = JoinPath(root, applet);

@@ -2,6 +2,7 @@
 // (doc/vzctl.md).
 #include <iostream>
 
+#include "libvz/container.h"
 #include "libvz/ctid.h"
 #include "libvz/storage.h"
 #include "vzctl/vzctl/commands.h"
@@ -16,9 +17,11 @@ Status RunStatus(cli::Context& ctx, const cli::Args& args) {
   std::string ctid = resolved.has_value() ? *resolved : arg;
   VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(ctx.node, ctid));
   VZ_ASSIGN_OR_RETURN(bool running, IsRunning(ctx, ctid));
+  VZ_ASSIGN_OR_RETURN(RunState run, GetRunState(ctx.node, ctid));
   std::cout << "CTID " << ctid << (st.exists ? " exist" : " deleted")
             << (st.mounted ? " mounted" : " unmounted")
-            << (running ? " running" : " down") << "\n";
+            << (running ? " running" : " down")
+            << (run.frozen ? " suspended" : "") << "\n";
   return OkStatus();
 }
 

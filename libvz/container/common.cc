@@ -1,0 +1,195 @@
+// Pieces shared by start, stop, the monitor and recovery.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include "base/file_util.h"
+#include "base/strings.h"
+#include "base/subprocess.h"
+#include "libvz/container/internal.h"
+#include "libvz/exit_codes.h"
+#include "libvz/idmap.h"
+#include "libvz/net/container_net.h"
+#include "libvz/net/net_config.h"
+#include "libvz/storage.h"
+
+namespace vz::container {
+
+Result<std::unique_ptr<cgroup::Cgroup>> OpenCgroup(const NodeConfig& node,
+                                                   const VeConfig& ve) {
+  VZ_ASSIGN_OR_RETURN(cgroup::CgroupFs fs, cgroup::Detect());
+  VZ_ASSIGN_OR_RETURN(std::string tenant, ve.tenant());
+  return cgroup::Open(
+      fs, cgroup::ContainerPath(node.root().prefix(), tenant, ve.ctid()));
+}
+
+Result<runtime::Spec> SpecFor(const NodeConfig& node, VeConfig& ve,
+                              bool allocate) {
+  std::optional<IdRange> ids;
+  if (allocate) {
+    VZ_ASSIGN_OR_RETURN(ids, EnsureIdRange(node, ve));
+  } else {
+    VZ_ASSIGN_OR_RETURN(bool privileged, IsPrivileged(ve));
+    VZ_ASSIGN_OR_RETURN(ids, ReadIdRange(ve));
+    if (!privileged && !ids) {
+      return FailedPreconditionError("container '" + ve.ctid() +
+                                     "' has no ID range (LOCAL_UID)");
+    }
+  }
+  VZ_ASSIGN_OR_RETURN(cgroup::CgroupFs fs, cgroup::Detect());
+  return runtime::MakeSpec(node, ve, ids, fs.layout);
+}
+
+std::vector<std::string> ActionScripts(const std::string& conf_dir,
+                                       std::string_view ctid,
+                                       std::string_view action) {
+  std::vector<std::string> out;
+  const bool global = action == "premount" || action == "mount" ||
+                      action == "umount" || action == "postumount";
+  if (global) {
+    std::string p = JoinPath(conf_dir, "vps." + std::string(action));
+    if (PathExists(p)) out.push_back(p);
+  }
+  std::string p =
+      JoinPath(conf_dir, std::string(ctid) + "." + std::string(action));
+  if (PathExists(p)) out.push_back(p);
+  return out;
+}
+
+std::vector<std::string> ActionScriptEnv(const NodeConfig& node,
+                                         const VeConfig& ve) {
+  std::vector<std::string> env = {
+      "VEID=" + ve.ctid(), "VE_CONFFILE=" + node.ConfigPathFor(ve.ctid())};
+  if (auto r = ve.VeRoot(node); r.has_value()) env.push_back("VE_ROOT=" + *r);
+  if (auto p = ve.VePrivate(node); p.has_value()) {
+    env.push_back("VE_PRIVATE=" + *p);
+  }
+  return env;
+}
+
+Status RunHostScripts(const NodeConfig& node, const VeConfig& ve,
+                      std::string_view action) {
+  for (const auto& script : ActionScripts(node.conf_dir(), ve.ctid(), action)) {
+    SubprocessOptions opts{.env = ActionScriptEnv(node, ve),
+                           .capture_stdout = false};
+    auto r = RunSubprocess({"/bin/sh", script}, opts);
+    if (!r.has_value() || !r->success()) {
+      std::string how = r.has_value() ? r->Describe() : r.error().message();
+      return InternalError("action script '" + script + "' " + how)
+          .WithExitCode(kVzActionScriptError);
+    }
+  }
+  return OkStatus();
+}
+
+Status RunInsideScript(const NodeConfig& node, VeConfig& ve,
+                       std::string_view action, pid_t init_pid) {
+  for (const auto& script : ActionScripts(node.conf_dir(), ve.ctid(), action)) {
+    VZ_ASSIGN_OR_RETURN(std::string text, ReadFile(script));
+    VZ_ASSIGN_OR_RETURN(runtime::Spec spec, SpecFor(node, ve, false));
+    VZ_ASSIGN_OR_RETURN(auto cg, OpenCgroup(node, ve));
+    runtime::ExecOptions opts{.argv = {"/bin/sh", "-c", text, script}};
+    for (auto& e : ActionScriptEnv(node, ve)) opts.env.push_back(e);
+    VZ_ASSIGN_OR_RETURN(int rc, runtime::Exec(spec, init_pid, *cg, opts));
+    if (rc != 0) {
+      return InternalError("action script '" + script + "' exited with code " +
+                           std::to_string(rc))
+          .WithExitCode(kVzActionScriptError);
+    }
+  }
+  return OkStatus();
+}
+
+namespace {
+
+net::NodeNet NodeNetFor(const NodeConfig& node) {
+  net::NodeNet n;
+  n.prefix = node.root().prefix();
+  n.state_dir = node.root().Path("/var/lib/vz/net");
+  if (auto v = node.file().Get("NEIGHBOUR_DEVS")) {
+    n.neighbour_devs = SplitNonEmpty(*v, ' ');
+  }
+  return n;
+}
+
+Result<net::NetConfig> NetConfigOf(const VeConfig& ve) {
+  return net::ReadNetConfig([&](std::string_view key) { return ve.Get(key); });
+}
+
+bool HasNetwork(const net::NetConfig& c) {
+  return !c.routed.empty() || !c.netifs.empty();
+}
+
+// NET_INDEX names the host side of the links; one per container.
+Result<uint32_t> NetIndex(const NodeConfig& node, const net::NetConfig& c,
+                          const std::string& ctid) {
+  if (c.index) return *c.index;
+  std::vector<uint32_t> used;
+  auto names = ListDir(node.conf_dir());
+  if (names.has_value()) {
+    for (const auto& n : *names) {
+      if (!n.ends_with(".conf") || n == ctid + ".conf") continue;
+      auto f = ConfigFile::Load(JoinPath(node.conf_dir(), n));
+      if (!f.has_value()) continue;
+      auto other =
+          net::ReadNetConfig([&](std::string_view key) { return f->Get(key); });
+      if (other.has_value() && other->index) used.push_back(*other->index);
+    }
+  }
+  return net::FreeNetIndex(used);
+}
+
+}  // namespace
+
+Status StartNetwork(const NodeConfig& node, VeConfig& ve, int netns_fd) {
+  VZ_ASSIGN_OR_RETURN(net::NetConfig c, NetConfigOf(ve));
+  if (!HasNetwork(c)) return OkStatus();
+  VZ_ASSIGN_OR_RETURN(uint32_t index, NetIndex(node, c, ve.ctid()));
+  if (!c.index) {
+    VZ_RETURN_IF_ERROR(ve.Set("NET_INDEX", std::to_string(index)));
+    VZ_RETURN_IF_ERROR(ve.Save(node));
+    c.index = index;
+  }
+  net::ContainerNet cn(NodeNetFor(node), ve.ctid(), c);
+  return cn.Start(netns_fd).WithContext("start network");
+}
+
+Status StopNetwork(const NodeConfig& node, const VeConfig& ve) {
+  VZ_ASSIGN_OR_RETURN(net::NetConfig c, NetConfigOf(ve));
+  if (!HasNetwork(c) || !c.index) return OkStatus();
+  net::ContainerNet cn(NodeNetFor(node), ve.ctid(), c);
+  return cn.Stop();
+}
+
+Status TearDown(const NodeConfig& node, const VeConfig& ve, bool premounted) {
+  Status first;
+  auto keep = [&first](Status s) {
+    if (first.ok() && !s.ok()) first = std::move(s);
+  };
+  auto cg = OpenCgroup(node, ve);
+  if (cg.has_value()) {
+    if ((*cg)->Exists()) {
+      keep((*cg)->KillAll(SIGKILL));
+      keep((*cg)->Remove(std::chrono::seconds(10)));
+    }
+  } else {
+    keep(cg.error());
+  }
+  keep(StopNetwork(node, ve));
+  if (!premounted) {
+    auto st = GetStorageState(node, ve.ctid());
+    if (st.has_value() && st->mounted) {
+      keep(RunHostScripts(node, ve, "umount"));
+      keep(UmountContainer(node, ve));
+      keep(RunHostScripts(node, ve, "postumount"));
+    }
+  }
+  return first;
+}
+
+bool HasInit(const std::string& rootfs) {
+  struct stat st;
+  // A symlink (to busybox, to systemd) is resolved inside the container.
+  return ::lstat((rootfs + "/sbin/init").c_str(), &st) == 0;
+}
+
+}  // namespace vz::container

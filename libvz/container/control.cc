@@ -1,0 +1,155 @@
+// Stop, exec, suspend and resume of a running container.
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "libvz/container.h"
+#include "libvz/container/internal.h"
+#include "libvz/exit_codes.h"
+#include "libvz/journal.h"
+#include "libvz/lock.h"
+
+namespace vz {
+namespace container {
+
+Status NotRunning(std::string_view ctid) {
+  return FailedPreconditionError("container '" + std::string(ctid) +
+                                 "' is not running")
+      .WithExitCode(kVzVeNotRunning);
+}
+
+Result<UniqueFd> ConnectMonitor(const NodeConfig& node, std::string_view ctid,
+                                const std::string& request) {
+  const std::string path = MonitorSocketPath(node, ctid);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) {
+    return InvalidArgumentError("socket path '" + path + "' is too long");
+  }
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr)) {
+    return ErrnoError(errno,
+                      "connect to the monitor of '" + std::string(ctid) + "'");
+  }
+  if (::write(fd.get(), request.data(), request.size()) < 0) {
+    return ErrnoError(errno, "talk to the monitor");
+  }
+  // The answer line, read byte by byte so nothing after it is consumed.
+  std::string line;
+  char c;
+  while (::read(fd.get(), &c, 1) == 1 && c != '\n') line += c;
+  if (line != "ok") {
+    return InternalError("monitor of '" + std::string(ctid) + "' said '" +
+                         line + "'");
+  }
+  return fd;
+}
+
+}  // namespace container
+
+namespace {
+
+// Waits for process `pid` (not our child) to end.
+bool WaitGone(pid_t pid, std::chrono::seconds timeout) {
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd) return true;
+  pollfd p{pidfd.get(), POLLIN, 0};
+  return ::poll(&p, 1, static_cast<int>(timeout.count() * 1000)) == 1 ||
+         !container::ProcStartTime(pid);
+}
+
+Result<std::chrono::seconds> TimeoutOf(const NodeConfig& node,
+                                       std::string_view ctid,
+                                       const StopOptions& options) {
+  if (options.timeout.count() > 0) return options.timeout;
+  VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node, ctid));
+  int secs = 120;
+  if (auto v = ve.Get("STOP_TIMEOUT")) {
+    std::from_chars(v->data(), v->data() + v->size(), secs);
+  }
+  return std::chrono::seconds(secs > 0 ? secs : 120);
+}
+
+}  // namespace
+
+Status StopContainer(const NodeConfig& node, std::string_view ctid,
+                     const StopOptions& options) {
+  VZ_ASSIGN_OR_RETURN(std::chrono::seconds timeout,
+                      TimeoutOf(node, ctid, options));
+  VZ_ASSIGN_OR_RETURN(
+      ContainerLock lock,
+      ContainerLock::Acquire(node.lock_dir(), ctid,
+                             {.wait = std::chrono::seconds(10)}));
+  VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
+  if (st.status == RunStatus::kStale) {
+    lock.Release();
+    VZ_RETURN_IF_ERROR(RecoverContainer(node, ctid).status());
+    return container::NotRunning(ctid);
+  }
+  if (!st.running()) return container::NotRunning(ctid);
+  const std::string request = "stop " + std::to_string(timeout.count()) +
+                              (options.fast ? " 1\n" : " 0\n");
+  VZ_ASSIGN_OR_RETURN(UniqueFd conn,
+                      container::ConnectMonitor(node, ctid, request));
+  if (!WaitGone(st.monitor_pid, timeout + std::chrono::seconds(60))) {
+    return DeadlineExceededError("stop container '" + std::string(ctid) +
+                                 "': the monitor did not finish")
+        .WithExitCode(kVzStopError);
+  }
+  return OkStatus();
+}
+
+Result<int> ExecInContainer(const NodeConfig& node, std::string_view ctid,
+                            const std::vector<std::string>& argv) {
+  VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node, ctid));
+  VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
+  if (!st.running() || st.init_pid <= 0) return container::NotRunning(ctid);
+  VZ_ASSIGN_OR_RETURN(runtime::Spec spec, container::SpecFor(node, ve, false));
+  VZ_ASSIGN_OR_RETURN(auto cg, container::OpenCgroup(node, ve));
+  auto rc = runtime::Exec(spec, st.init_pid, *cg, {.argv = argv});
+  if (!rc.has_value() && rc.error().code() == Code::kNotFound) {
+    return container::NotRunning(ctid);
+  }
+  return rc;
+}
+
+namespace {
+
+Status Freezer(const NodeConfig& node, std::string_view ctid, bool freeze) {
+  VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node, ctid));
+  VZ_ASSIGN_OR_RETURN(
+      ContainerLock lock,
+      ContainerLock::Acquire(node.lock_dir(), ctid,
+                             {.wait = std::chrono::seconds(10)}));
+  VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
+  if (!st.running()) return container::NotRunning(ctid);
+  VZ_ASSIGN_OR_RETURN(auto cg, container::OpenCgroup(node, ve));
+  Status s = freeze ? cg->Freeze(std::chrono::seconds(10)) : cg->Thaw();
+  if (!s.ok()) {
+    return std::move(
+        s.WithExitCode(freeze ? kVzChkpntError : kVzRestoreError)
+            .WithContext(std::string(freeze ? "suspend" : "resume") +
+                         " container '" + std::string(ctid) + "'"));
+  }
+  (void)AppendEvent(node.events_log(),
+                    MakeEvent(ctid, freeze ? "suspend" : "resume", ""));
+  return OkStatus();
+}
+
+}  // namespace
+
+Status SuspendContainer(const NodeConfig& node, std::string_view ctid) {
+  return Freezer(node, ctid, true);
+}
+
+Status ResumeContainer(const NodeConfig& node, std::string_view ctid) {
+  return Freezer(node, ctid, false);
+}
+
+}  // namespace vz

@@ -1,0 +1,93 @@
+// Shared by the container lifecycle calls (libvz/container.h) and the
+// monitor (libvz/monitor.h).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "base/unique_fd.h"
+#include "libvz/cgroup.h"
+#include "libvz/node_config.h"
+#include "libvz/runtime.h"
+#include "libvz/ve_config.h"
+
+namespace vz::container {
+
+struct PidRecord {
+  pid_t monitor = 0;
+  uint64_t start_time = 0;  // /proc/<pid>/stat field 22
+  pid_t init = 0;
+  bool premounted = false;  // StartOptions::premounted of this run
+};
+
+std::string FormatPidRecord(const PidRecord& r);
+Result<PidRecord> ParsePidRecord(std::string_view text);
+
+// Field 22 of /proc/<pid>/stat; nullopt when the process is gone or a
+// zombie (this node's PID 1 may never reap an orphaned monitor).
+std::optional<uint64_t> ProcStartTime(pid_t pid);
+// Whether `r` names a live monitor: same start time, command vz-monitor.
+bool MonitorAlive(const PidRecord& r);
+
+// The container's cgroup on this host's layout.
+Result<std::unique_ptr<cgroup::Cgroup>> OpenCgroup(const NodeConfig& node,
+                                                   const VeConfig& ve);
+// The runtime spec; `allocate` lets an unprivileged container without a
+// range get one (start), else a missing range is an error (exec).
+Result<runtime::Spec> SpecFor(const NodeConfig& node, VeConfig& ve,
+                              bool allocate);
+
+// OpenVZ action scripts (doc/runtime.md §6): the files that run for
+// `action`, global vps.<action> first (premount, mount, umount, postumount
+// only), then <CTID>.<action>, those that exist.
+std::vector<std::string> ActionScripts(const std::string& conf_dir,
+                                       std::string_view ctid,
+                                       std::string_view action);
+// Their environment: VEID, VE_CONFFILE, VE_ROOT, VE_PRIVATE.
+std::vector<std::string> ActionScriptEnv(const NodeConfig& node,
+                                         const VeConfig& ve);
+// Runs the host-side scripts of `action`. Errors: exit 79
+// (VZ_ACTIONSCRIPT_ERROR) naming the script and how it ended.
+Status RunHostScripts(const NodeConfig& node, const VeConfig& ve,
+                      std::string_view action);
+// Runs <CTID>.<action> (start, stop) inside the running container.
+Status RunInsideScript(const NodeConfig& node, VeConfig& ve,
+                       std::string_view action, pid_t init_pid);
+
+// Takes down what a run of the container set up on the host: its
+// processes and cgroup, its network, and (unless `premounted`) the umount
+// scripts and the storage mount. Idempotent; the first error is returned
+// after every step was tried.
+Status TearDown(const NodeConfig& node, const VeConfig& ve, bool premounted);
+
+// The container's network, when its config has any. A NET_INDEX taken
+// for it is set in `ve` and saved, so StopNetwork finds the links.
+Status StartNetwork(const NodeConfig& node, VeConfig& ve, int netns_fd);
+Status StopNetwork(const NodeConfig& node, const VeConfig& ve);
+
+// The distribution's settings applied inside the running container
+// (templates/dists, libvz/net/dist.h): host name, network, DNS, from the
+// config. The distribution is DISTRIBUTION, else OSTEMPLATE's first word.
+Status ApplyDistSettings(const NodeConfig& node, VeConfig& ve, pid_t init_pid);
+
+// kFailedPrecondition, exit 31 (VZ_VE_NOTRUNNING).
+Status NotRunning(std::string_view ctid);
+
+// Connects to the container's monitor, sends `request` (one line) and
+// reads its "ok" line. Errors: as connect(2); the monitor's refusal.
+Result<UniqueFd> ConnectMonitor(const NodeConfig& node, std::string_view ctid,
+                                const std::string& request);
+
+// Unprivileged containers reach their rootfs through the mount point's
+// parents: those must be searchable by others.
+bool HasInit(const std::string& rootfs);
+
+}  // namespace vz::container

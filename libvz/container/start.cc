@@ -1,0 +1,164 @@
+// StartContainer: launch the monitor and wait until it says the init runs.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <thread>
+
+#include "base/file_util.h"
+#include "base/strings.h"
+#include "base/subprocess.h"
+#include "libvz/container.h"
+#include "libvz/container/internal.h"
+#include "libvz/exit_codes.h"
+#include "libvz/lock.h"
+
+namespace vz {
+namespace {
+
+Result<std::string> MonitorBinary(const StartOptions& options) {
+  if (!options.monitor_binary.empty()) return options.monitor_binary;
+  char self[4096] = {};
+  if (::readlink("/proc/self/exe", self, sizeof self - 1) > 0) {
+    std::string next = JoinPath(DirName(self), "vz-monitor");
+    if (PathExists(next)) return next;
+  }
+  return FindProgram("vz-monitor");
+}
+
+// Forks twice, so the monitor belongs to no caller, in a session of its
+// own; its first report comes back on the returned pipe.
+Result<UniqueFd> LaunchMonitor(const NodeConfig& node, std::string_view ctid,
+                               const std::string& binary, bool premounted) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe");
+  UniqueFd rd(p[0]), wr(p[1]);
+  const std::string log = node.root().Path("/var/log/vz/monitor.log");
+  (void)MakeDirs(DirName(log));
+  std::vector<std::string> args = {
+      binary,       "--root", node.root().root(), "--ctid", std::string(ctid),
+      "--ready-fd", "3"};
+  if (premounted) args.push_back("--premounted");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) return ErrnoError(errno, "fork");
+  if (pid == 0) {
+    // Single-threaded callers only (libvz/container.h): may allocate.
+    ::setsid();
+    if (::fork() != 0) ::_exit(0);
+    int null = ::open("/dev/null", O_RDWR);
+    int err = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0640);
+    ::dup2(null, 0);
+    ::dup2(null, 1);
+    ::dup2(err >= 0 ? err : null, 2);
+    ::dup2(wr.get(), 3);
+    ::syscall(SYS_close_range, 4, ~0U, 0);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::waitpid(pid, nullptr, 0);
+  return rd;
+}
+
+Status ReadReport(int fd, std::string_view ctid) {
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, size_t(n));
+  text = std::string(Trim(text));
+  if (text == "ok") return OkStatus();
+  if (text.starts_with("error ")) {
+    auto rest = text.substr(6);
+    auto sp = rest.find(' ');
+    int code = kVzEnvCreateError;
+    std::from_chars(rest.data(), rest.data() + sp, code);
+    return Status(Code::kFailedPrecondition, "start container '" +
+                                                 std::string(ctid) +
+                                                 "': " + rest.substr(sp + 1))
+        .WithExitCode(code);
+  }
+  return InternalError("start container '" + std::string(ctid) +
+                       "': the monitor died without a report")
+      .WithExitCode(kVzEnvCreateError);
+}
+
+// systemd is up when `systemctl is-system-running` says running or
+// degraded; any other init when it runs.
+Status WaitBooted(const NodeConfig& node, std::string_view ctid,
+                  std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
+    if (!st.running()) {
+      return FailedPreconditionError("container '" + std::string(ctid) +
+                                     "' stopped while booting")
+          .WithExitCode(kVzWaitFailed);
+    }
+    const std::string root = "/proc/" + std::to_string(st.init_pid) + "/root";
+    const bool systemd = PathExists(root + "/usr/bin/systemctl") ||
+                         PathExists(root + "/bin/systemctl");
+    if (!systemd) return OkStatus();
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe");
+    int saved = ::dup(1);
+    ::dup2(p[1], 1);
+    ::close(p[1]);
+    auto rc = ExecInContainer(node, ctid, {"systemctl", "is-system-running"});
+    ::dup2(saved, 1);
+    ::close(saved);
+    std::string out(256, '\0');
+    ssize_t n = ::read(p[0], out.data(), out.size());
+    ::close(p[0]);
+    out.resize(n > 0 ? size_t(n) : 0);
+    out = std::string(Trim(out));
+    if (rc.has_value() && (out == "running" || out == "degraded")) {
+      return OkStatus();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return DeadlineExceededError("container '" + std::string(ctid) +
+                                   "' did not finish booting: " + out)
+          .WithExitCode(kVzWaitFailed);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+}  // namespace
+
+Status StartContainer(const NodeConfig& node, std::string_view ctid,
+                      const StartOptions& options) {
+  VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node, ctid));
+  VZ_ASSIGN_OR_RETURN(
+      ContainerLock lock,
+      ContainerLock::Acquire(node.lock_dir(), ctid,
+                             {.wait = std::chrono::seconds(10)}));
+  VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
+  if (st.running()) {
+    return FailedPreconditionError("container '" + std::string(ctid) +
+                                   "' is already running")
+        .WithExitCode(kVzVeRunning);
+  }
+  if (st.status == RunStatus::kStale) {
+    lock.Release();
+    VZ_RETURN_IF_ERROR(RecoverContainer(node, ctid).status());
+    VZ_ASSIGN_OR_RETURN(
+        lock, ContainerLock::Acquire(node.lock_dir(), ctid,
+                                     {.wait = std::chrono::seconds(10)}));
+  }
+  VZ_ASSIGN_OR_RETURN(std::string binary, MonitorBinary(options));
+  VZ_ASSIGN_OR_RETURN(UniqueFd report,
+                      LaunchMonitor(node, ctid, binary, options.premounted));
+  VZ_RETURN_IF_ERROR(ReadReport(report.get(), ctid));
+  lock.Release();
+  if (options.wait) {
+    VZ_RETURN_IF_ERROR(WaitBooted(node, ctid, options.wait_timeout));
+  }
+  return OkStatus();
+}
+
+}  // namespace vz

@@ -1,0 +1,102 @@
+// Monitor::Boot: one start of the container, undone on failure.
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/reverter.h"
+#include "libvz/container/internal.h"
+#include "libvz/exit_codes.h"
+#include "libvz/monitor/monitor.h"
+#include "libvz/storage.h"
+
+namespace vz::monitor {
+
+Status Monitor::OpenConsole() {
+  pty_master_.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!pty_master_) return ErrnoError(errno, "open console pty");
+  if (::grantpt(pty_master_.get()) != 0 || ::unlockpt(pty_master_.get()) != 0) {
+    return ErrnoError(errno, "unlock console pty");
+  }
+  char name[64];
+  if (::ptsname_r(pty_master_.get(), name, sizeof name) != 0) {
+    return ErrnoError(errno, "console pty name");
+  }
+  pty_path_ = name;
+  // Held open here too, so the master never sees a hang-up when the init
+  // closes its console.
+  pty_slave_.reset(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!pty_slave_) return ErrnoError(errno, "open '" + pty_path_ + "'");
+  ::fcntl(pty_master_.get(), F_SETFL, O_NONBLOCK);
+  return OkStatus();
+}
+
+Status Monitor::Boot() {
+  Reverter revert;
+  VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node_, options_.ctid));
+  ve_ = std::move(ve);
+  VZ_ASSIGN_OR_RETURN(runtime::Spec spec,
+                      container::SpecFor(node_, *ve_, /*allocate=*/true));
+  if (!options_.premounted) {
+    VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(node_, ve_->ctid()));
+    if (!st.mounted) {
+      VZ_RETURN_IF_ERROR(container::RunHostScripts(node_, *ve_, "premount"));
+      VZ_RETURN_IF_ERROR(MountContainer(node_, *ve_).status());
+      revert.Add([this] { (void)UmountContainer(node_, *ve_); });
+      VZ_RETURN_IF_ERROR(container::RunHostScripts(node_, *ve_, "mount"));
+    }
+  }
+  if (!container::HasInit(spec.rootfs)) {
+    return FailedPreconditionError("container '" + ve_->ctid() +
+                                   "' is broken: no /sbin/init in '" +
+                                   spec.rootfs + "'")
+        .WithExitCode(kVzFsBadTmpl);
+  }
+  VZ_ASSIGN_OR_RETURN(cg_, container::OpenCgroup(node_, *ve_));
+  VZ_RETURN_IF_ERROR(cg_->Create());
+  revert.Add([this] {
+    (void)cg_->KillAll(SIGKILL);
+    (void)cg_->Remove(std::chrono::seconds(5));
+  });
+  if (Status s = cg_->SetDevices(spec.devices);
+      !s.ok() && s.code() != Code::kUnimplemented) {
+    return s;
+  }
+  if (spec.ids) VZ_RETURN_IF_ERROR(cg_->Delegate(spec.ids->uid, spec.ids->gid));
+  oom_at_start_ = oom_seen_ = cg_->OomKills().value_or(0);
+  VZ_RETURN_IF_ERROR(OpenConsole());
+  if (spec.ids &&
+      ::chown(pty_path_.c_str(), spec.ids->uid, spec.ids->gid + 5) != 0) {
+    return ErrnoError(errno, "chown '" + pty_path_ + "'");
+  }
+  spec.console = pty_path_;
+  VZ_ASSIGN_OR_RETURN(runtime::PendingInit init,
+                      runtime::CreateInit(spec, *cg_));
+  VZ_ASSIGN_OR_RETURN(UniqueFd netns, init.OpenNamespace("net"));
+  VZ_RETURN_IF_ERROR(container::StartNetwork(node_, *ve_, netns.get()));
+  revert.Add([this] { (void)container::StopNetwork(node_, *ve_); });
+  VZ_RETURN_IF_ERROR(init.Start());
+  init_pid_ = init.pid();
+  init_pidfd_ = init.TakePidfd();
+  revert.Add([this] {
+    ::kill(init_pid_, SIGKILL);
+    ::waitpid(init_pid_, nullptr, 0);
+    init_pidfd_.reset();
+  });
+  WritePidFile();
+  // The host name, network and DNS the config asks for; the init may have
+  // set its own from the template's files a moment ago.
+  if (Status d = container::ApplyDistSettings(node_, *ve_, init_pid_);
+      !d.ok()) {
+    VZ_LOG(kWarning) << "container '" << ve_->ctid() << "': " << d.message();
+  }
+  VZ_RETURN_IF_ERROR(
+      container::RunInsideScript(node_, *ve_, "start", init_pid_));
+  revert.Commit();
+  Journal("start", "");
+  return OkStatus();
+}
+
+}  // namespace vz::monitor

@@ -1,0 +1,309 @@
+// Monitor::Run and Supervise: the event loop around one run of the init.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstring>
+#include <thread>
+
+#include "base/file_util.h"
+#include "base/log.h"
+#include "base/strings.h"
+#include "libvz/container.h"
+#include "libvz/container/internal.h"
+#include "libvz/exit_codes.h"
+#include "libvz/journal.h"
+#include "libvz/lock.h"
+#include "libvz/monitor/monitor.h"
+#include "libvz/storage.h"
+
+namespace vz::monitor {
+namespace {
+
+constexpr size_t kConsoleLogBytes = 64 << 10;
+constexpr auto kStorageCheck = std::chrono::seconds(2);
+
+UniqueFd BlockedSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  return UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+}
+
+// The init's way to shut down cleanly: busybox powers off on SIGUSR2,
+// systemd on SIGRTMIN+4; SIGTERM for others.
+int ShutdownSignal(pid_t init) {
+  char buf[256] = {};
+  ssize_t n = ::readlink(("/proc/" + std::to_string(init) + "/exe").c_str(),
+                         buf, sizeof buf - 1);
+  std::string exe(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  if (exe.find("systemd") != std::string::npos) return SIGRTMIN + 4;
+  if (exe.find("busybox") != std::string::npos) return SIGUSR2;
+  return SIGTERM;
+}
+
+std::chrono::seconds StopTimeout(const VeConfig& ve) {
+  if (auto v = ve.Get("STOP_TIMEOUT")) {
+    int s = 0;
+    if (std::from_chars(v->data(), v->data() + v->size(), s).ec ==
+            std::errc() &&
+        s > 0) {
+      return std::chrono::seconds(s);
+    }
+  }
+  return std::chrono::seconds(120);
+}
+
+}  // namespace
+
+void Monitor::Journal(const std::string& event, const std::string& reason) {
+  (void)AppendEvent(node_.events_log(),
+                    MakeEvent(options_.ctid, event, reason));
+}
+
+void Monitor::Report(const Status& s) {
+  if (options_.ready_fd < 0) return;
+  std::string line = s.ok() ? "ok\n"
+                            : "error " + std::to_string(ExitCodeFor(s)) + " " +
+                                  s.message() + "\n";
+  (void)!::write(options_.ready_fd, line.data(), line.size());
+  ::close(options_.ready_fd);
+  options_.ready_fd = -1;
+}
+
+void Monitor::WritePidFile() {
+  container::PidRecord r{
+      .monitor = ::getpid(),
+      .start_time = container::ProcStartTime(::getpid()).value_or(0),
+      .init = init_pid_ > 0 ? init_pid_ : 0,
+      .premounted = options_.premounted};
+  (void)WriteFileAtomic(MonitorPidPath(node_, options_.ctid),
+                        container::FormatPidRecord(r), 0644);
+}
+
+Status Monitor::Listen() {
+  const std::string path = MonitorSocketPath(node_, options_.ctid);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) {
+    return InvalidArgumentError("socket path '" + path + "' is too long");
+  }
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  listen_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  ::unlink(path.c_str());
+  if (::bind(listen_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) ||
+      ::listen(listen_.get(), 8)) {
+    return ErrnoError(errno, "listen on '" + path + "'");
+  }
+  ::chmod(path.c_str(), 0600);
+  return OkStatus();
+}
+
+void Monitor::RequestStop(bool fast, std::chrono::seconds timeout) {
+  stop_requested_ = true;
+  if (init_pid_ <= 0) return;
+  if (fast) {
+    (void)cg_->KillAll(SIGKILL);
+    return;
+  }
+  // The container's own stop script runs inside while it still runs.
+  Status s = container::RunInsideScript(node_, *ve_, "stop", init_pid_);
+  if (!s.ok()) VZ_LOG(kWarning) << s.message();
+  ::kill(init_pid_, ShutdownSignal(init_pid_));
+  if (timeout.count() <= 0) timeout = StopTimeout(*ve_);
+  kill_at_ = std::chrono::steady_clock::now() + timeout;
+}
+
+void Monitor::Accept() {
+  UniqueFd c(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  if (!c) return;
+  // One short request line; a client that sends none in time is dropped.
+  pollfd p{c.get(), POLLIN, 0};
+  if (::poll(&p, 1, 2000) != 1) return;
+  char buf[256];
+  ssize_t n = ::read(c.get(), buf, sizeof buf - 1);
+  if (n <= 0) return;
+  auto words = SplitNonEmpty(Trim(std::string_view(buf, size_t(n))), ' ');
+  if (words.empty()) return;
+  if (words[0] == "stop") {
+    bool fast = words.size() > 2 && words[2] == "1";
+    int secs = 0;
+    if (words.size() > 1) {
+      std::from_chars(words[1].data(), words[1].data() + words[1].size(), secs);
+    }
+    stop_for_good_ = true;
+    RequestStop(fast, std::chrono::seconds(secs));
+    (void)!::write(c.get(), "ok\n", 3);
+  } else if (words[0] == "console") {
+    (void)!::write(c.get(), "ok\n", 3);
+    (void)!::write(c.get(), console_log_.data(), console_log_.size());
+    console_client_ = std::move(c);
+  } else {
+    (void)!::write(c.get(), "error unknown request\n", 22);
+  }
+}
+
+void Monitor::OnClient() {
+  char buf[4096];
+  ssize_t n = ::read(console_client_.get(), buf, sizeof buf);
+  if (n <= 0) {
+    console_client_.reset();
+    return;
+  }
+  (void)!::write(pty_master_.get(), buf, static_cast<size_t>(n));
+}
+
+void Monitor::OnConsoleOutput() {
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(pty_master_.get(), buf, sizeof buf)) > 0) {
+    console_log_.append(buf, static_cast<size_t>(n));
+    if (console_log_.size() > kConsoleLogBytes) {
+      console_log_.erase(0, console_log_.size() - kConsoleLogBytes);
+    }
+    if (console_client_ && ::send(console_client_.get(), buf,
+                                  static_cast<size_t>(n), MSG_NOSIGNAL) < 0) {
+      console_client_.reset();
+    }
+  }
+}
+
+// The disk's device server died under a running container.
+bool Monitor::StorageLost() {
+  if (options_.premounted) return false;
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_storage_check_) return false;
+  next_storage_check_ = now + kStorageCheck;
+  auto st = GetStorageState(node_, options_.ctid);
+  return st.has_value() && st->mounted && !st->server_alive;
+}
+
+ExitInfo Monitor::Supervise() {
+  UniqueFd sigfd = BlockedSignals();
+  next_storage_check_ = std::chrono::steady_clock::now() + kStorageCheck;
+  for (;;) {
+    pollfd fds[5] = {{init_pidfd_.get(), POLLIN, 0},
+                     {listen_.get(), POLLIN, 0},
+                     {pty_master_.get(), POLLIN, 0},
+                     {sigfd.get(), POLLIN, 0},
+                     {console_client_.get(), POLLIN, 0}};
+    ::poll(fds, console_client_ ? 5 : 4, 500);
+    if (fds[2].revents & POLLIN) OnConsoleOutput();
+    if (fds[1].revents & POLLIN) Accept();
+    if (console_client_ && (fds[4].revents & (POLLIN | POLLHUP))) OnClient();
+    if (fds[3].revents & POLLIN) {
+      signalfd_siginfo si;
+      while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
+      }
+      stop_for_good_ = true;
+      RequestStop(false, std::chrono::seconds(0));
+    }
+    if (kill_at_ && std::chrono::steady_clock::now() >= *kill_at_) {
+      killed_after_timeout_ = true;
+      kill_at_.reset();
+      (void)cg_->KillAll(SIGKILL);
+    }
+    if (uint64_t oom = cg_->OomKills().value_or(oom_seen_); oom > oom_seen_) {
+      oom_seen_ = oom;
+      Journal("oom-kill", "a process inside was killed by the OOM killer");
+    }
+    if (!storage_lost_ && StorageLost()) {
+      storage_lost_ = true;
+      (void)cg_->KillAll(SIGKILL);
+    }
+    if (fds[0].revents & POLLIN) {
+      int status = 0;
+      if (::waitpid(init_pid_, &status, WNOHANG) != init_pid_) continue;
+      OnConsoleOutput();
+      uint64_t oom = cg_->OomKills().value_or(oom_at_start_);
+      return Classify({.wait_status = status,
+                       .stop_requested = stop_requested_,
+                       .killed_after_timeout = killed_after_timeout_,
+                       .oom_kills = oom - oom_at_start_,
+                       .storage_lost = storage_lost_});
+    }
+  }
+}
+
+void Monitor::Finish(const ExitInfo& info) {
+  init_pidfd_.reset();
+  init_pid_ = -1;
+  WritePidFile();
+  if (ve_) {
+    Status s = container::TearDown(node_, *ve_, options_.premounted);
+    if (!s.ok()) VZ_LOG(kWarning) << "clean up: " << s.message();
+  }
+  console_client_.reset();
+  pty_master_.reset();
+  pty_slave_.reset();
+  Journal(info.event, info.reason);
+}
+
+int Monitor::Run() {
+  UniqueFd sigfd = BlockedSignals();
+  (void)MakeDirs(node_.root().Path("/run/vz"), 0700);
+  WritePidFile();
+  int code = 0;
+  if (Status s = Listen(); !s.ok()) {
+    Report(s);
+    ::unlink(MonitorPidPath(node_, options_.ctid).c_str());
+    return ExitCodeFor(s);
+  }
+  ContainerLock restart_lock;
+  for (int attempt = 0;; ++attempt) {
+    Status s = Boot();
+    restart_lock.Release();
+    if (options_.ready_fd >= 0) {
+      Report(s);
+      if (!s.ok()) code = ExitCodeFor(s);
+    } else if (!s.ok()) {
+      Journal("start-failed", s.message());
+    }
+    if (!s.ok()) break;
+    ExitInfo info = Supervise();
+    Finish(info);
+    const bool on_failure =
+        ve_ && ve_->Get("AUTORESTART").value_or("no") == "on-failure";
+    if (stop_for_good_ || !ShouldRestart(info, on_failure)) break;
+    if (info.restart != Restart::kAlways) {
+      std::this_thread::sleep_for(
+          std::chrono::seconds(BackoffSeconds(attempt)));
+      signalfd_siginfo si;
+      if (::read(sigfd.get(), &si, sizeof si) == sizeof si) break;
+    } else {
+      attempt = -1;
+    }
+    // Restarts run under the container lock, as vzctl start does.
+    auto lock = ContainerLock::Acquire(node_.lock_dir(), options_.ctid,
+                                       {.wait = std::chrono::seconds(60)});
+    if (!lock.has_value()) break;
+    restart_lock = std::move(*lock);
+    stop_requested_ = killed_after_timeout_ = storage_lost_ = false;
+    kill_at_.reset();
+  }
+  ::unlink(MonitorSocketPath(node_, options_.ctid).c_str());
+  ::unlink(MonitorPidPath(node_, options_.ctid).c_str());
+  return code;
+}
+
+}  // namespace vz::monitor
+
+namespace vz {
+
+int RunMonitor(const NodeConfig& node, const MonitorOptions& options) {
+  monitor::Monitor m(node, options);
+  return m.Run();
+}
+
+}  // namespace vz

@@ -1,0 +1,63 @@
+// The monitor's state and steps (libvz/monitor.h).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/status.h"
+#include "base/unique_fd.h"
+#include "libvz/cgroup.h"
+#include "libvz/monitor.h"
+#include "libvz/monitor/exit_reason.h"
+#include "libvz/ve_config.h"
+
+namespace vz::monitor {
+
+class Monitor {
+ public:
+  Monitor(NodeConfig node, MonitorOptions options)
+      : node_(std::move(node)), options_(std::move(options)) {}
+  int Run();
+
+ private:
+  // One start; on failure nothing is left behind (boot.cc).
+  Status Boot();
+  // Serves the socket and console until the init exits (loop.cc).
+  ExitInfo Supervise();
+  // After the init exited: tears down and journals.
+  void Finish(const ExitInfo& info);
+
+  Status OpenConsole();
+  Status Listen();
+  void Accept();
+  void OnClient();
+  void OnConsoleOutput();
+  void RequestStop(bool fast, std::chrono::seconds timeout);
+  bool StorageLost();
+  void Report(const Status& s);
+  void WritePidFile();
+  void Journal(const std::string& event, const std::string& reason);
+
+  NodeConfig node_;
+  MonitorOptions options_;
+  std::optional<VeConfig> ve_;
+  std::unique_ptr<cgroup::Cgroup> cg_;
+  pid_t init_pid_ = -1;
+  UniqueFd init_pidfd_;
+  UniqueFd pty_master_, pty_slave_;
+  std::string pty_path_;
+  UniqueFd listen_, console_client_;
+  std::string console_log_;  // the last output, replayed to a new client
+  uint64_t oom_at_start_ = 0;
+  uint64_t oom_seen_ = 0;  // the count already journaled
+  bool stop_requested_ = false;
+  bool stop_for_good_ = false;  // SIGTERM to the monitor: no restart
+  bool killed_after_timeout_ = false;
+  bool storage_lost_ = false;
+  std::optional<std::chrono::steady_clock::time_point> kill_at_;
+  std::chrono::steady_clock::time_point next_storage_check_;
+};
+
+}  // namespace vz::monitor

@@ -1,0 +1,329 @@
+// vzctl start/exec/stop and friends with the monitor, for real: busybox
+// containers from the template (ploop storage) and from a directory,
+// unprivileged and privileged; exit reasons; bad input; recovery.
+#include <signal.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "base/file_util.h"
+#include "test/integration/container_fixture.h"
+
+namespace vz::testing {
+namespace {
+
+bool Has(const std::vector<std::string>& v, const std::string& s) {
+  for (const auto& x : v) {
+    if (x.starts_with(s)) return true;
+  }
+  return false;
+}
+
+class TemplateContainerTest : public ContainerFixture,
+                              public ::testing::WithParamInterface<bool> {
+ protected:
+  void SetUp() override {
+    ContainerFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    BuildBusybox();
+    std::vector<std::string> create = {
+        "-q",     "create",           "101",        "--ostemplate",
+        kBusybox, "--allow-unsigned", "--hostname", "ct101"};
+    if (GetParam()) create.insert(create.end(), {"--userns", "no"});
+    auto c = Vzctl(create);
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+  }
+};
+
+TEST_P(TemplateContainerTest, StartExecStop) {
+  auto s = Vzctl({"start", "101"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist mounted running\n");
+  EXPECT_EQ(Vzctl({"start", "101"}).exit_code, 32);  // VZ_VE_RUNNING
+
+  auto e = Vzctl({"exec2", "101", "echo out; echo err >&2; exit 3"});
+  EXPECT_EQ(e.exit_code, 3);
+  EXPECT_EQ(e.out, "out\n");
+  EXPECT_NE(e.err.find("err\n"), std::string::npos);
+  EXPECT_EQ(Vzctl({"exec", "101", "false"}).exit_code, 8);
+  EXPECT_EQ(Vzctl({"exec2", "101", "id -u"}).out, "0\n");
+  auto map = Vzctl({"exec2", "101", "cat /proc/self/uid_map"}).out;
+  if (GetParam()) {
+    EXPECT_NE(map.find("4294967295"), std::string::npos) << map;
+  } else {
+    EXPECT_EQ(map.find("4294967295"), std::string::npos) << map;
+    auto conf = ReadFile(Path("/etc/vz/conf/101.conf"));
+    EXPECT_NE(conf->find("LOCAL_UID="), std::string::npos);
+  }
+  // Isolation from inside: no host processes (the monitor is invisible),
+  // no host network, no module loading, no kernel sysctls.
+  const std::string monitor = std::to_string(::getpid());
+  EXPECT_NE(Vzctl({"exec2", "101", "test -e /proc/" + monitor}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"exec2", "101", "ls /sys/class/net"}).out, "lo\n");
+  EXPECT_NE(Vzctl({"exec2", "101",
+                   "cat /proc/sys/kernel/pid_max > "
+                   "/proc/sys/kernel/pid_max"})
+                .exit_code,
+            0);
+  EXPECT_NE(Vzctl({"exec2", "101", "mknod /tmp/b b 7 0; mount /tmp/b /mnt"})
+                .exit_code,
+            0);
+
+  auto st = Vzctl({"stop", "101"});
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
+  EXPECT_EQ(Vzctl({"stop", "101"}).exit_code, 31);  // VZ_VE_NOTRUNNING
+  EXPECT_EQ(Vzctl({"exec", "101", "true"}).exit_code, 31);
+  auto ev = Events("101");
+  EXPECT_TRUE(Has(ev, "start:"));
+  EXPECT_TRUE(Has(ev, "stop:requested"));
+}
+
+TEST_P(TemplateContainerTest, SuspendResumeRestartFastStop) {
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"suspend", "101"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"status", "101"}).out,
+            "CTID 101 exist mounted running suspended\n");
+  ASSERT_EQ(Vzctl({"resume", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"restart", "101"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"exec2", "101", "true"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
+}
+
+TEST_P(TemplateContainerTest, BrokenInitLeavesNothingBehind) {
+  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+  ASSERT_EQ(::unlink(Path("/vz/root/101/sbin/init").c_str()), 0);
+  ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+  auto s = Vzctl({"start", "101"});
+  EXPECT_EQ(s.exit_code, 47) << s.err;  // VZ_FS_BAD_TMPL
+  EXPECT_NE(s.err.find("/sbin/init"), std::string::npos) << s.err;
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
+  EXPECT_FALSE(PathExists(Path("/run/vz/101.pid")));
+}
+
+TEST_P(TemplateContainerTest, ActionScriptsAroundStorageAndInside) {
+  const std::string log = dir_.Join("scripts.log");
+  for (const char* s :
+       {"vps.premount", "101.premount", "vps.mount", "101.mount", "vps.umount",
+        "101.umount", "vps.postumount", "101.postumount"}) {
+    ASSERT_TRUE(WriteFileAtomic(Path(std::string("/etc/vz/conf/") + s),
+                                "echo " + std::string(s) +
+                                    " $VEID $VE_CONFFILE >> " + log + "\n")
+                    .ok());
+  }
+  // start and stop run inside the container.
+  ASSERT_TRUE(
+      WriteFileAtomic(Path("/etc/vz/conf/101.start"), "echo $VEID > /started\n")
+          .ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(Path("/etc/vz/conf/101.stop"), "echo bye > /stopped\n")
+          .ok());
+  ASSERT_EQ(Vzctl({"start", "101", "--wait"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"exec2", "101", "cat /started"}).out, "101\n");
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+  const std::string conf = Path("/etc/vz/conf/101.conf");
+  std::string want;
+  for (const char* s :
+       {"vps.premount", "101.premount", "vps.mount", "101.mount", "vps.umount",
+        "101.umount", "vps.postumount", "101.postumount"}) {
+    want += std::string(s) + " 101 " + conf + "\n";
+  }
+  EXPECT_EQ(ReadFile(log).value_or(""), want);
+  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+  EXPECT_EQ(ReadFile(Path("/vz/root/101/stopped")).value_or(""), "bye\n");
+  ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+}
+
+TEST_P(TemplateContainerTest, FailingPremountScriptStopsTheStart) {
+  ASSERT_TRUE(
+      WriteFileAtomic(Path("/etc/vz/conf/101.premount"), "exit 1\n").ok());
+  EXPECT_EQ(Vzctl({"start", "101"}).exit_code, 79);  // VZ_ACTIONSCRIPT_ERROR
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, TemplateContainerTest, ::testing::Bool(),
+                         [](const auto& info) {
+                           return info.param ? "Privileged" : "Unprivileged";
+                         });
+
+class DirContainerTest : public ContainerFixture {};
+
+TEST_F(DirContainerTest, UnknownContainer) {
+  EXPECT_EQ(Vzctl({"start", "999"}).exit_code, 14);
+  EXPECT_EQ(Vzctl({"stop", "999"}).exit_code, 14);
+  EXPECT_EQ(Vzctl({"exec", "999", "true"}).exit_code, 14);
+}
+
+TEST_F(DirContainerTest, ExhaustedIdRangeFailsCleanly) {
+  auto conf = ReadFile(Path("/etc/vz/vz.conf"));
+  ASSERT_TRUE(WriteFileAtomic(Path("/etc/vz/vz.conf"),
+                              *conf + "USERNS_ID_COUNT=\"65536\"\n")
+                  .ok());
+  MakeDirContainer("101");
+  MakeDirContainer("102");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto s = Vzctl({"start", "102", "--premounted"});
+  EXPECT_EQ(s.exit_code, 6) << s.err;  // VZ_RESOURCE_ERROR
+  EXPECT_NE(s.err.find("no free ID range"), std::string::npos) << s.err;
+  EXPECT_FALSE(PathExists(Path("/run/vz/102.pid")));
+  EXPECT_FALSE(PathExists("/sys/fs/cgroup/memory/" + prefix_ + "/default/102"));
+  // A privileged container needs no range.
+  ASSERT_TRUE(WriteFileAtomic(Path("/etc/vz/conf/102.conf"),
+                              "VERSION=\"2\"\nUSERNS=\"no\"\n")
+                  .ok());
+  ASSERT_EQ(Vzctl({"start", "102", "--premounted"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "102", "--fast"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+}
+
+TEST_F(DirContainerTest, CrashIsRecordedAndAutorestartRetries) {
+  MakeDirContainer("101", "AUTORESTART=\"on-failure\"\n", "sleep 0.3; exit 3");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  // Crash, then a restart after 1 s, then another crash.
+  EXPECT_TRUE(Eventually([&] {
+    int starts = 0;
+    for (const auto& e : Events("101")) starts += e.starts_with("start:");
+    return starts >= 2;
+  }));
+  EXPECT_TRUE(Has(Events("101"), "crash:exit code 3"));
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  EXPECT_TRUE(Eventually([&] { return !PathExists(Path("/run/vz/101.pid")); }));
+}
+
+TEST_F(DirContainerTest, OomKillIsRecorded) {
+  // The init waits for the test to set a memory limit, then eats memory.
+  MakeDirContainer("101", "",
+                   "while [ ! -e /tmp/go ]; do sleep 0.1; done\n"
+                   "exec tail /dev/zero");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  const std::string limit =
+      "/sys/fs/cgroup/memory/" + prefix_ + "/default/101/memory.limit_in_bytes";
+  ASSERT_TRUE(WriteFileAtomic(limit, "33554432").ok() ||
+              (::system(("echo 33554432 > " + limit).c_str()) == 0));
+  ASSERT_EQ(Vzctl({"exec2", "101", "touch /tmp/go"}).exit_code, 0);
+  EXPECT_TRUE(Eventually([&] { return Has(Events("101"), "oom-kill:"); }));
+  EXPECT_TRUE(Eventually([&] { return !PathExists(Path("/run/vz/101.pid")); }));
+}
+
+TEST_F(DirContainerTest, ExitReasonsShutdownAndSignal) {
+  MakeDirContainer("101", "", "sleep 0.2; exit 0");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  EXPECT_TRUE(Eventually([&] { return Has(Events("101"), "stop:shutdown"); }));
+  // A PID namespace's init ignores signals it has no handler for, even
+  // its own; SIGKILL from the host is the signal that ends it.
+  MakeDirContainer("102", "", "exec sleep 100");
+  ASSERT_EQ(Vzctl({"start", "102", "--premounted"}).exit_code, 0);
+  auto text = ReadFile(Path("/run/vz/102.pid"));
+  ASSERT_TRUE(text.has_value());
+  auto lines = SplitNonEmpty(*text, '\n');
+  ASSERT_GE(lines.size(), 2u);
+  ASSERT_EQ(::kill(std::atoi(lines[1].c_str()), SIGKILL), 0);
+  EXPECT_TRUE(Eventually([&] { return Has(Events("102"), "signal:SIGKILL"); }));
+  EXPECT_TRUE(Eventually([&] {
+    return !PathExists(Path("/run/vz/101.pid")) &&
+           !PathExists(Path("/run/vz/102.pid"));
+  }));
+}
+
+TEST_F(DirContainerTest, StaleStateAfterMonitorKillIsRecovered) {
+  MakeDirContainer("101");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto text = ReadFile(Path("/run/vz/101.pid"));
+  ASSERT_TRUE(text.has_value());
+  pid_t monitor = std::atoi(text->c_str());
+  ASSERT_GT(monitor, 0);
+  ASSERT_EQ(::kill(monitor, SIGKILL), 0);
+  EXPECT_TRUE(Eventually([&] {
+    auto stat = ReadFile("/proc/" + std::to_string(monitor) + "/stat");
+    return !stat.has_value() || stat->find(") Z") != std::string::npos;
+  }));
+  auto st = Vzctl({"status", "101"});
+  auto r = Vzctl({"recover", "--all"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Recovered container 101"), std::string::npos) << r.out;
+  EXPECT_FALSE(PathExists(Path("/run/vz/101.pid")));
+  EXPECT_TRUE(Has(Events("101"), "recover:"));
+  // Nothing alive is touched: a second recover finds nothing.
+  EXPECT_EQ(Vzctl({"recover", "101"}).out,
+            "Container 101 has no stale state\n");
+  // And it starts again.
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
+TEST_F(DirContainerTest, ActionScriptsRunWithVeidAndConffile) {
+  MakeDirContainer("101");
+  const std::string log = dir_.Join("scripts.log");
+  for (const char* s :
+       {"vps.premount", "101.mount", "101.umount", "vps.postumount"}) {
+    ASSERT_TRUE(WriteFileAtomic(Path(std::string("/etc/vz/conf/") + s),
+                                "echo " + std::string(s) +
+                                    " $VEID $VE_CONFFILE >> " + log + "\n")
+                    .ok());
+  }
+  ASSERT_TRUE(WriteFileAtomic(Path("/etc/vz/conf/101.start"),
+                              "echo started > /tmp/started\n")
+                  .ok());
+  // Storage scripts run only when start mounts storage: a directory
+  // container runs the in-container start script only.
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"exec2", "101", "cat /tmp/started"}).out, "started\n");
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+  EXPECT_FALSE(PathExists(log));
+}
+
+TEST_F(DirContainerTest, RoutedNetworkInANamespaceOfTheTest) {
+  // vzctl and the monitor run in a network namespace of this test, so the
+  // host side of the container's link never touches the node's network.
+  MakeDirContainer("101", "IP_ADDRESS=\"10.77.0.2\"\n");
+  const std::string vzctl = BuildDir() + "/vzctl/vzctl --root " + root_;
+  auto r = RunSubprocess(
+      {"unshare", "--net", "sh", "-c",
+       "ip link set lo up && ip addr add 10.77.0.1/32 dev lo && " + vzctl +
+           " start 101 --premounted && " +
+           "/bin/busybox ping -c1 -W2 10.77.0.2 >/dev/null && echo reached"});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->out.find("reached"), std::string::npos) << r->out << r->err;
+  auto addr = Vzctl({"exec2", "101", "ip -4 -o addr show venet0"}).out;
+  EXPECT_NE(addr.find("10.77.0.2/32"), std::string::npos) << addr;
+  EXPECT_NE(Vzctl({"exec2", "101", "ip route"}).out.find("default dev venet0"),
+            std::string::npos);
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
+TEST_F(DirContainerTest, FailedStartRemovesItsNetwork) {
+  MakeDirContainer("101", "IP_ADDRESS=\"10.77.0.2\"\n");
+  ASSERT_EQ(::unlink(Path("/vz/root/101/bin/sleep").c_str()), 0);
+  ASSERT_EQ(::unlink(Path("/vz/root/101/sbin/init").c_str()), 0);
+  ASSERT_EQ(::symlink("/sbin/init", Path("/vz/root/101/sbin/init").c_str()), 0);
+  const std::string vzctl = BuildDir() + "/vzctl/vzctl --root " + root_;
+  auto r =
+      RunSubprocess({"unshare", "--net", "sh", "-c",
+                     vzctl + " start 101 --premounted; echo rc=$?; ip -o link; "
+                             "nft list ruleset"});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->out.find("rc=7"), std::string::npos) << r->out << r->err;
+  EXPECT_EQ(r->out.find("vzr"), std::string::npos) << r->out;
+  // The node's table stays; the container's chains go.
+  EXPECT_EQ(r->out.find("_r_out"), std::string::npos) << r->out;
+}
+
+TEST_F(DirContainerTest, ConsoleShowsOutputAndEscDotDetaches) {
+  MakeDirContainer("101");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  ASSERT_EQ(
+      Vzctl({"exec2", "101", "echo hello-console > /dev/console"}).exit_code,
+      0);
+  std::vector<std::string> argv = {BuildDir() + "/vzctl/vzctl", "--root", root_,
+                                   "console", "101"};
+  auto r = RunSubprocess(
+      argv, {.stdin_data = "\x1b.", .timeout = std::chrono::seconds(10)});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  EXPECT_NE(r->out.find("hello-console"), std::string::npos) << r->out;
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace vz::testing

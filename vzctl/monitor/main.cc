@@ -1,0 +1,71 @@
+// vz-monitor: the per-container monitor (libvz/monitor.h). vzctl start
+// launches it; it is not meant to be run by hand.
+//
+//   vz-monitor --root DIR --ctid CTID [--ready-fd N] [--premounted]
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "base/node_root.h"
+#include "libvz/exit_codes.h"
+#include "libvz/monitor.h"
+#include "libvz/node_config.h"
+
+namespace {
+
+void Fail(int ready_fd, const std::string& message) {
+  std::cerr << "vz-monitor: " << message << "\n";
+  if (ready_fd >= 0) {
+    std::string line =
+        "error " + std::to_string(vz::kVzEnvCreateError) + " " + message + "\n";
+    (void)!::write(ready_fd, line.data(), line.size());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string root;
+  vz::MonitorOptions options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const char* next = i + 1 < argc ? argv[i + 1] : "";
+    if (a == "--root") {
+      root = next;
+      ++i;
+    } else if (a == "--ctid") {
+      options.ctid = next;
+      ++i;
+    } else if (a == "--ready-fd") {
+      std::from_chars(next, next + std::strlen(next), options.ready_fd);
+      ++i;
+    } else if (a == "--premounted") {
+      options.premounted = true;
+    } else {
+      Fail(options.ready_fd, "unknown argument '" + a + "'");
+      return vz::kVzInvalidParameterSyntax;
+    }
+  }
+  if (options.ctid.empty()) {
+    Fail(options.ready_fd, "missing --ctid");
+    return vz::kVzInvalidParameterSyntax;
+  }
+  auto node_root = vz::NodeRoot::FromFlagOrEnv(root);
+  if (!node_root.has_value()) {
+    Fail(options.ready_fd, node_root.error().message());
+    return vz::ExitCodeFor(node_root.error());
+  }
+  auto node = vz::NodeConfig::Load(*node_root);
+  if (!node.has_value()) {
+    Fail(options.ready_fd, node.error().message());
+    return vz::ExitCodeFor(node.error());
+  }
+  // A monitor must survive memory pressure on the node (DESIGN §3); its
+  // children (the init) do not inherit the lock.
+  (void)::mlockall(MCL_CURRENT | MCL_FUTURE);
+  return vz::RunMonitor(*node, options);
+}
