@@ -54,6 +54,9 @@ struct StartOptions {
   // test or by hand): storage is neither mounted nor unmounted. Explicit,
   // never guessed.
   bool premounted = false;
+  // Boot with the default CPU weight whatever CPUUNITS says (a start at
+  // host boot: StartOnboot sets CPUUNITS once the container has booted).
+  bool boot_weight = false;
   // The vz-monitor binary; empty: next to the running program, then PATH.
   std::string monitor_binary;
 };
