@@ -198,7 +198,7 @@ cycle() {
 mkdir -p "$scratch/data" "$scratch/rootfs" "$lxcpath" "$nsdir"
 bash scripts/node-setup.sh --root "$root" >/dev/null
 # A node prefix of its own keeps this node's cgroups apart from others'.
-echo 'NODE_PREFIX="benchrt"' >>"$root/etc/vz/vz.conf"
+echo 'NODE_PREFIX="bchrt"' >>"$root/etc/vz/vz.conf"
 echo "building templates ..." >&2
 "${vztmpl[@]}" build busybox
 "${vztmpl[@]}" build debian-12
