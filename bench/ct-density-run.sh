@@ -141,7 +141,7 @@ rm -rf "$lxcpath/base/rootfs/lost+found"
 "${vzctl[@]}" umount 999
 "${vzctl[@]}" destroy 999
 cat >"$lxcpath/base/config" <<CONF
-lxc.include = /usr/share/lxc/config/debian.common.conf
+lxc.include = /usr/share/lxc/config/common.conf
 lxc.arch = x86_64
 lxc.rootfs.path = dir:$lxcpath/base/rootfs
 lxc.uts.name = base
@@ -192,7 +192,7 @@ table=$(mktemp)
   echo "(vz: monitors and device servers; LXC: monitors), per container: a cross-"
   echo "check that other work on the machine cannot move. vz: default unprivileged"
   echo "containers, ploop images over the busybox template. LXC: \`lxc-copy -s -B"
-  echo "overlay\` clones, privileged, \`debian.common.conf\`, loopback only."
+XX
   echo
   echo "| tool | running | per container (MemAvailable) | page cache | accounted per container | first failure |"
   echo "|---|---|---|---|---|---|"

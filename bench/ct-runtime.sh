@@ -25,6 +25,7 @@ pod=(podman --root "$scratch/podman/root" --runroot "$scratch/podman/run"
 vzctl=("$build/vzctl/vzctl" -q --root "$root")
 vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
 declare -A nspawn_pid=()   # nspawn container name -> pid of its nspawn
+host_pidns=$(readlink /proc/self/ns/pid)
 tools=(vz lxc nspawn podman)
 kinds=(bb deb)
 
@@ -74,6 +75,7 @@ vz_create() { quiet "${vzctl[@]}" create "$1" --ostemplate "$(vz_template "$2")"
 vz_start() { quiet "${vzctl[@]}" start "$1"; }
 vz_exec() { local ct=$1; shift; "${vzctl[@]}" exec2 "$ct" "$*"; }
 vz_stop() { quiet "${vzctl[@]}" stop "$1"; }
+vz_kill() { quiet "${vzctl[@]}" stop "$1" --fast; }
 vz_destroy() { quiet "${vzctl[@]}" destroy "$1"; }
 
 # --- LXC: overlay clones of a base container per template ---------------
@@ -81,6 +83,7 @@ lxc_create() { quiet lxc-copy -P "$lxcpath" -n "base-$2" -N "$1" -s -B overlay; 
 lxc_start() { quiet lxc-start -P "$lxcpath" -n "$1" -d; }
 lxc_exec() { local c=$1; shift; lxc-attach -P "$lxcpath" -n "$c" -- "$@"; }
 lxc_stop() { quiet lxc-stop -P "$lxcpath" -n "$1"; }
+lxc_kill() { quiet lxc-stop -P "$lxcpath" -n "$1" -k; }
 lxc_destroy() { quiet lxc-destroy -P "$lxcpath" -n "$1"; }
 
 # --- systemd-nspawn: an overlay over the template's rootfs, what a
@@ -91,11 +94,12 @@ nspawn_create() {
   quiet mount -t overlay overlay \
     -o "lowerdir=$scratch/rootfs/$2,upperdir=$d/upper,workdir=$d/work" "$d/root"
 }
-# The container's init: the child of nspawn that runs in another root.
+# The container's init: the child of nspawn in another PID namespace that
+# has exec'd (before, it is still the nspawn binary).
 nspawn_init() {
   local c
   for c in $(cat "/proc/${nspawn_pid[$1]}/task/${nspawn_pid[$1]}/children" 2>/dev/null); do
-    [[ $(readlink "/proc/$c/root" 2>/dev/null) != / ]] &&
+    [[ $(readlink "/proc/$c/ns/pid" 2>/dev/null) != "$host_pidns" ]] &&
       [[ $(readlink "/proc/$c/exe" 2>/dev/null) != */systemd-nspawn ]] &&
       { echo "$c"; return 0; }
   done
@@ -133,6 +137,14 @@ nspawn_stop() {
   wait "${nspawn_pid[$name]}" || true  # its exit code is the init's
   unset "nspawn_pid[$name]"
 }
+# SIGKILL to the init ends its PID namespace, then nspawn exits.
+nspawn_kill() {
+  local name=$1 pid
+  pid=$(nspawn_init "$name") || return 1
+  kill -KILL "$pid"
+  wait "${nspawn_pid[$name]}" || true
+  unset "nspawn_pid[$name]"
+}
 nspawn_destroy() {
   quiet umount "$nsdir/$1/root" && rm -rf "${nsdir:?}/$1" \
     "/run/systemd/nspawn/propagate/$1"
@@ -151,6 +163,7 @@ podman_create() {
 podman_start() { quiet "${pod[@]}" start "$1"; }
 podman_exec() { local c=$1; shift; "${pod[@]}" exec "$c" "$@"; }
 podman_stop() { quiet "${pod[@]}" stop "$1"; }
+podman_kill() { quiet "${pod[@]}" stop -t 0 "$1"; }
 podman_destroy() { quiet "${pod[@]}" rm "$1"; }
 
 # --- the measured steps ---------------------------------------------------
@@ -174,10 +187,12 @@ start_exec() {
   "${tool}_exec" "$name" true >>"$log" 2>&1
 }
 
-# One cycle; appends "create start_exec stop destroy" (ms) to the tool's
-# data file, or nothing when a step fails (the container is then removed).
+# One cycle; appends "create start_exec stop destroy kill" (ms) to the
+# tool's data file, or nothing when a step fails (the container is then
+# removed). The kill (fast stop) is timed on a second container, untimed
+# otherwise.
 cycle() {
-  local tool=$1 kind=$2 name=$3 c s t d
+  local tool=$1 kind=$2 name=$3 c s t d k
   timed "${tool}_create" "$name" "$kind" || return 1
   c=$elapsed
   if ! timed start_exec "$tool" "$name" "$kind"; then
@@ -190,7 +205,16 @@ cycle() {
   t=$elapsed
   timed "${tool}_destroy" "$name" || return 1
   d=$elapsed
-  echo "$c $s $t $d" >>"$scratch/data/$tool-$kind"
+  "${tool}_create" "$name" "$kind" || return 1
+  if ! start_exec "$tool" "$name" "$kind"; then
+    "${tool}_kill" "$name" >/dev/null 2>&1
+    "${tool}_destroy" "$name" >/dev/null 2>&1
+    return 1
+  fi
+  timed "${tool}_kill" "$name" || return 1
+  k=$elapsed
+  "${tool}_destroy" "$name" || return 1
+  echo "$c $s $t $d $k" >>"$scratch/data/$tool-$kind"
 }
 
 # --- setup ----------------------------------------------------------------
@@ -209,6 +233,9 @@ for kind in "${kinds[@]}"; do
   "${vzctl[@]}" mount 999
   cp -a "$root/vz/root/999/." "$scratch/rootfs/$kind"
   rm -rf "$scratch/rootfs/$kind/lost+found"
+  # nspawn refuses a root without os-release (busybox has none).
+  [[ -e $scratch/rootfs/$kind/etc/os-release || -L $scratch/rootfs/$kind/etc/os-release ]] ||
+    echo 'ID=busybox' >"$scratch/rootfs/$kind/etc/os-release"
   "${vzctl[@]}" umount 999
   "${vzctl[@]}" destroy 999
   # LXC's overlay clones need a base whose rootfs is inside its own dir.
@@ -217,7 +244,7 @@ for kind in "${kinds[@]}"; do
   halt=SIGRTMIN+4  # systemd: poweroff, as vz asks it
   [[ $kind == bb ]] && halt=SIGUSR2
   cat >"$lxcpath/base-$kind/config" <<CONF
-lxc.include = /usr/share/lxc/config/debian.common.conf
+lxc.include = /usr/share/lxc/config/common.conf
 lxc.arch = x86_64
 lxc.rootfs.path = dir:$lxcpath/base-$kind/rootfs
 lxc.uts.name = base-$kind
@@ -226,7 +253,7 @@ lxc.apparmor.profile = unconfined
 lxc.signal.halt = $halt
 CONF
   tar -C "$scratch/rootfs/$kind" -cf - . |
-    "${pod[@]}" import - "localhost/vzbench-$kind" >/dev/null
+    "${pod[@]}" import -q - "localhost/vzbench-$kind" >/dev/null
 done
 rootfs_mb_bb=$(du -sm "$scratch/rootfs/bb" | cut -f1)
 rootfs_mb_deb=$(du -sm "$scratch/rootfs/deb" | cut -f1)
@@ -247,8 +274,8 @@ done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- the table ----------------------------------------------------------
-# Median of column $3 (1 create, 2 start+exec, 3 stop, 4 destroy, 0 the
-# whole cycle) of tool $1, template $2; "failed" without data.
+# Median of column $3 (1 create, 2 start+exec, 3 stop, 4 destroy, 5 fast
+# stop, 0 the whole cycle) of tool $1, template $2; "failed" without data.
 med() {
   local f=$scratch/data/$1-$2
   [[ -s $f ]] || { echo failed; return; }
@@ -261,10 +288,10 @@ ratio() {
 }
 label() {
   case $1 in
-    vz) echo '`vzctl` start, exec2, stop' ;;
-    lxc) echo '`lxc-start -d`, `lxc-attach`, `lxc-stop`' ;;
-    nspawn) echo '`systemd-nspawn -b` (bg), `nsenter -a`, SIGTERM' ;;
-    podman) echo '`podman` (runc) start, exec, stop' ;;
+    vz) echo 'vz: `vzctl` start, exec2, stop [--fast]' ;;
+    lxc) echo 'LXC: `lxc-start -d`, `lxc-attach`, `lxc-stop [-k]`' ;;
+    nspawn) echo 'nspawn: `systemd-nspawn -b` (bg), `nsenter -a`, SIGTERM [SIGKILL to init]' ;;
+    podman) echo 'podman (runc): start, exec, stop [-t 0]' ;;
   esac
 }
 table=$(mktemp)
@@ -282,7 +309,7 @@ table=$(mktemp)
   echo "loopback-only networking. vz: the default unprivileged container (user"
   echo "namespace, idmapped ploop-backed root, device server). LXC: an overlay"
   echo "clone (\`lxc-copy -s -B overlay\`) of a base container, privileged,"
-  echo "\`debian.common.conf\`, \`lxc.net.0.type = empty\`, AppArmor unconfined."
+  echo "\`common.conf\`, \`lxc.net.0.type = empty\`, AppArmor unconfined."
   echo "nspawn: an overlay mount over the rootfs (nspawn has no create),"
   echo "\`--register=no --keep-unit --private-network\`, started in the background;"
   echo "\"started\" is when its init runs; exec is \`nsenter -a -t INIT\`; stop is"
@@ -296,17 +323,19 @@ table=$(mktemp)
   echo "- **stop**: a clean stop: the init gets its poweroff signal (busybox"
   echo "  SIGUSR2, systemd SIGRTMIN+4 via vz and LXC, SIGRTMIN+3 via nspawn and"
   echo "  podman's systemd mode) and the command returns once all is gone."
-  echo "- **cycle**: create + start + exec + stop + destroy (median of the runs' sums)."
+  echo "- **fast stop**: kill at once (vz \`stop --fast\`, \`lxc-stop -k\`, SIGKILL to
+  nspawn's init, \`podman stop -t 0\`), timed on a second container per run.
+- **cycle**: create + start + exec + stop + destroy (median of the runs' sums)."
   echo
   for kind in "${kinds[@]}"; do
     [[ $kind == bb ]] && echo "### busybox" || echo "### Debian 12 (boot waited)"
     echo
-    echo "| tool | runs | create | start+exec | ÷ vz | stop | ÷ vz | destroy | cycle | ÷ vz |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
-    vs=$(med vz $kind 2) vt=$(med vz $kind 3) vc=$(med vz $kind 0)
+    echo "| tool | runs | create | start+exec | ÷ vz | stop | ÷ vz | fast stop | ÷ vz | destroy | cycle | ÷ vz |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    vs=$(med vz $kind 2) vt=$(med vz $kind 3) vk=$(med vz $kind 5) vc=$(med vz $kind 0)
     for tool in "${tools[@]}"; do
-      s=$(med $tool $kind 2) t=$(med $tool $kind 3) c=$(med $tool $kind 0)
-      echo "| $(label $tool) | $(count $tool $kind) | $(med $tool $kind 1) | $s | $(ratio "$s" "$vs") | $t | $(ratio "$t" "$vt") | $(med $tool $kind 4) | $c | $(ratio "$c" "$vc") |"
+      s=$(med $tool $kind 2) t=$(med $tool $kind 3) k=$(med $tool $kind 5) c=$(med $tool $kind 0)
+      echo "| $(label $tool) | $(count $tool $kind) | $(med $tool $kind 1) | $s | $(ratio "$s" "$vs") | $t | $(ratio "$t" "$vt") | $k | $(ratio "$k" "$vk") | $(med $tool $kind 4) | $c | $(ratio "$c" "$vc") |"
     done
     echo
   done
