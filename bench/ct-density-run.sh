@@ -54,7 +54,7 @@ sample() {
 pss_of() {
   local p sum=0 v
   for p in /proc/[0-9]*; do
-    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$1" || continue
+    tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "$1" || continue
     [[ $p == "/proc/$$" || $p == "/proc/$BASHPID" ]] && continue
     v=$(awk '/^Pss:/ { print $2 }' "$p/smaps_rollup" 2>/dev/null) || continue
     sum=$((sum + ${v:-0}))
@@ -192,7 +192,7 @@ table=$(mktemp)
   echo "(vz: monitors and device servers; LXC: monitors), per container: a cross-"
   echo "check that other work on the machine cannot move. vz: default unprivileged"
   echo "containers, ploop images over the busybox template. LXC: \`lxc-copy -s -B"
-XX
+  echo "overlay\` clones, privileged, \`common.conf\`, loopback only."
   echo
   echo "| tool | running | per container (MemAvailable) | page cache | accounted per container | first failure |"
   echo "|---|---|---|---|---|---|"

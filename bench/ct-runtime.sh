@@ -27,7 +27,7 @@ vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
 declare -A nspawn_pid=()   # nspawn container name -> pid of its nspawn
 host_pidns=$(readlink /proc/self/ns/pid)
 tools=(vz lxc nspawn podman)
-kinds=(bb deb)
+kinds=(${BENCH_KINDS:-bb deb})  # BENCH_KINDS=bb: busybox only (tries)
 
 cleanup() {
   set +e
@@ -110,7 +110,7 @@ nspawn_start() {
   # busybox init powers off on SIGUSR2; systemd halts on nspawn's default.
   [[ $kind == bb ]] && sig=(--kill-signal=SIGUSR2)
   # Loopback only, as the other tools here.
-  systemd-nspawn --register=no --keep-unit -q --console=passive \
+  systemd-nspawn --register=no --keep-unit -q --console=read-only \
     --private-network -M "$name" "${sig[@]}" -D "$nsdir/$name/root" -b \
     </dev/null >>"$log" 2>&1 &
   nspawn_pid[$name]=$!
@@ -193,28 +193,27 @@ start_exec() {
 # otherwise.
 cycle() {
   local tool=$1 kind=$2 name=$3 c s t d k
-  timed "${tool}_create" "$name" "$kind" || return 1
+  timed "${tool}_create" "$name" "$kind" || { failed create; return 1; }
   c=$elapsed
-  if ! timed start_exec "$tool" "$name" "$kind"; then
-    "${tool}_stop" "$name" "$kind" >/dev/null 2>&1
-    "${tool}_destroy" "$name" >/dev/null 2>&1
-    return 1
-  fi
+  timed start_exec "$tool" "$name" "$kind" || { failed start; return 1; }
   s=$elapsed
-  timed "${tool}_stop" "$name" "$kind" || return 1
+  timed "${tool}_stop" "$name" "$kind" || { failed stop; return 1; }
   t=$elapsed
-  timed "${tool}_destroy" "$name" || return 1
+  timed "${tool}_destroy" "$name" || { failed destroy; return 1; }
   d=$elapsed
-  "${tool}_create" "$name" "$kind" || return 1
-  if ! start_exec "$tool" "$name" "$kind"; then
-    "${tool}_kill" "$name" >/dev/null 2>&1
-    "${tool}_destroy" "$name" >/dev/null 2>&1
-    return 1
-  fi
-  timed "${tool}_kill" "$name" || return 1
+  "${tool}_create" "$name" "$kind" || { failed create; return 1; }
+  start_exec "$tool" "$name" "$kind" || { failed start; return 1; }
+  timed "${tool}_kill" "$name" || { failed kill; return 1; }
   k=$elapsed
-  "${tool}_destroy" "$name" || return 1
+  "${tool}_destroy" "$name" || { failed destroy; return 1; }
   echo "$c $s $t $d $k" >>"$scratch/data/$tool-$kind"
+}
+# Says which step failed and removes what is left of the container.
+failed() {
+  echo "$tool $kind $name: $1 failed; the log's end:" >&2
+  tail -4 "$log" >&2
+  "${tool}_kill" "$name" >/dev/null 2>&1
+  "${tool}_destroy" "$name" >/dev/null 2>&1
 }
 
 # --- setup ----------------------------------------------------------------
@@ -255,8 +254,8 @@ CONF
   tar -C "$scratch/rootfs/$kind" -cf - . |
     "${pod[@]}" import -q - "localhost/vzbench-$kind" >/dev/null
 done
-rootfs_mb_bb=$(du -sm "$scratch/rootfs/bb" | cut -f1)
-rootfs_mb_deb=$(du -sm "$scratch/rootfs/deb" | cut -f1)
+rootfs_mb_bb=$(du -sm "$scratch/rootfs/bb" 2>/dev/null | cut -f1 || true)
+rootfs_mb_deb=$(du -sm "$scratch/rootfs/deb" 2>/dev/null | cut -f1 || true)
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for kind in "${kinds[@]}"; do
@@ -311,7 +310,10 @@ table=$(mktemp)
   echo "clone (\`lxc-copy -s -B overlay\`) of a base container, privileged,"
   echo "\`common.conf\`, \`lxc.net.0.type = empty\`, AppArmor unconfined."
   echo "nspawn: an overlay mount over the rootfs (nspawn has no create),"
-  echo "\`--register=no --keep-unit --private-network\`, started in the background;"
+  echo "\`--register=no --keep-unit --private-network --console=read-only\`, started"
+  echo "in the background (with \`--console=passive\` the busybox container powered"
+  echo "off at once); an \`/etc/os-release\` added to the busybox rootfs, which nspawn"
+  echo "requires;"
   echo "\"started\" is when its init runs; exec is \`nsenter -a -t INIT\`; stop is"
   echo "SIGTERM to nspawn (which signals the init) and waiting for it. podman:"
   echo "\`podman create\` from an image imported from the rootfs, runc,"
