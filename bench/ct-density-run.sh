@@ -100,7 +100,9 @@ measure() {
   after=$(sample)
   local acc=0
   if [[ $tool == vz ]]; then
-    acc=$(($(cg_kib /sys/fs/cgroup/memory/$prefix) + $(pss_of "$root/")))
+    # The parts, for the note under the table.
+    echo "$(cg_kib /sys/fs/cgroup/memory/$prefix) $(pss_of "--root $root") $(pss_of "--descriptor $root")" >"$scratch/parts"
+    acc=$(($(cg_kib /sys/fs/cgroup/memory/$prefix) + $(pss_of "$root")))
   else
     acc=$(cg_kib /sys/fs/cgroup/memory/lxc.payload.c* /sys/fs/cgroup/memory/lxc.monitor.c*)
     acc=$((acc + $(pss_of "$lxcpath")))
@@ -125,7 +127,7 @@ done
 echo "vz: starting ..." >&2
 vz=$(measure vz)
 loops_vz=$(losetup -a | grep -c "$scratch" || true)
-procs_vz=$(grep -lF -- "$root/" /proc/[0-9]*/cmdline 2>/dev/null | wc -l)
+procs_vz=$(grep -lF -- "$root" /proc/[0-9]*/cmdline 2>/dev/null | wc -l)
 echo "vz: $vz; stopping ..." >&2
 for i in $(seq "$n"); do
   "${vzctl[@]}" stop $((1000 + i)) --fast >/dev/null 2>&1 || true
@@ -201,6 +203,10 @@ table=$(mktemp)
   echo
   echo "vz with all running: $loops_vz loop devices, $procs_vz host processes whose"
   echo "command line names the node root (monitors and device servers)."
+  read -r cg mon srv <"$scratch/parts"
+  awk -v k="${vz%% *}" -v cg="$cg" -v mon="$mon" -v srv="$srv" 'BEGIN {
+    printf "Accounted per vz container: memory cgroup %.2f MiB (its page cache\n", cg / k / 1024
+    printf "included), `vz-monitor` PSS %.2f MiB, `ploop-server` PSS %.2f MiB.\n", mon / k / 1024, srv / k / 1024 }'
 } >"$table"
 cat "$table"
 bench_write_section ct-density-run "$table"
