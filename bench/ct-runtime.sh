@@ -212,6 +212,7 @@ cycle() {
 failed() {
   echo "$tool $kind $name: $1 failed; the log's end:" >&2
   tail -4 "$log" >&2
+  echo "$tool $kind: $1 failed ($(grep -v '^+' "$log" | tail -2 | grep -v '^Attempted to remove' | tr '\n' ' '))" >>"$scratch/failures"
   "${tool}_kill" "$name" >/dev/null 2>&1
   "${tool}_destroy" "$name" >/dev/null 2>&1
 }
@@ -341,6 +342,13 @@ table=$(mktemp)
     done
     echo
   done
+  if [[ -s $scratch/failures ]]; then
+    echo "Runs that failed (left out of the medians; the runs column counts the"
+    echo "others), with the tool's last words:"
+    echo
+    sort "$scratch/failures" | uniq -c | sed 's/^ *\([0-9]*\) /- \1x /'
+    echo
+  fi
 } >"$table"
 cat "$table"
 bench_write_section ct-runtime "$table"
