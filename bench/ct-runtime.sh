@@ -187,26 +187,27 @@ start_exec() {
   "${tool}_exec" "$name" true >>"$log" 2>&1
 }
 
-# One cycle; appends "create start_exec stop destroy kill" (ms) to the
-# tool's data file, or nothing when a step fails (the container is then
-# removed). The kill (fast stop) is timed on a second container, untimed
-# otherwise.
+# One run: create, first start+exec, clean stop, start+exec again, fast
+# stop, destroy. Appends "create first_start stop destroy kill start" (ms)
+# to the tool's data file, or nothing when a step fails (the container is
+# then removed). The first start is apart because vz does one-time work
+# there (the first mount grows the disk and makes the machine identity:
+# machine-id, SSH host keys); the second is what every later start costs.
 cycle() {
-  local tool=$1 kind=$2 name=$3 c s t d k
+  local tool=$1 kind=$2 name=$3 c f t d k s
   timed "${tool}_create" "$name" "$kind" || { failed create; return 1; }
   c=$elapsed
-  timed start_exec "$tool" "$name" "$kind" || { failed start; return 1; }
-  s=$elapsed
+  timed start_exec "$tool" "$name" "$kind" || { failed "first start"; return 1; }
+  f=$elapsed
   timed "${tool}_stop" "$name" "$kind" || { failed stop; return 1; }
   t=$elapsed
-  timed "${tool}_destroy" "$name" || { failed destroy; return 1; }
-  d=$elapsed
-  "${tool}_create" "$name" "$kind" || { failed create; return 1; }
-  start_exec "$tool" "$name" "$kind" || { failed start; return 1; }
+  timed start_exec "$tool" "$name" "$kind" || { failed start; return 1; }
+  s=$elapsed
   timed "${tool}_kill" "$name" || { failed kill; return 1; }
   k=$elapsed
-  "${tool}_destroy" "$name" || { failed destroy; return 1; }
-  echo "$c $s $t $d $k" >>"$scratch/data/$tool-$kind"
+  timed "${tool}_destroy" "$name" || { failed destroy; return 1; }
+  d=$elapsed
+  echo "$c $f $t $d $k $s" >>"$scratch/data/$tool-$kind"
 }
 # Says which step failed and removes what is left of the container.
 failed() {
@@ -274,8 +275,9 @@ done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- the table ----------------------------------------------------------
-# Median of column $3 (1 create, 2 start+exec, 3 stop, 4 destroy, 5 fast
-# stop, 0 the whole cycle) of tool $1, template $2; "failed" without data.
+# Median of column $3 (1 create, 2 first start+exec, 3 stop, 4 destroy,
+# 5 fast stop, 6 start+exec, 0 the whole cycle: create, first start+exec,
+# stop, destroy) of tool $1, template $2; "failed" without data.
 med() {
   local f=$scratch/data/$1-$2
   [[ -s $f ]] || { echo failed; return; }
@@ -326,19 +328,25 @@ table=$(mktemp)
   echo "- **stop**: a clean stop: the init gets its poweroff signal (busybox"
   echo "  SIGUSR2, systemd SIGRTMIN+4 via vz and LXC, SIGRTMIN+3 via nspawn and"
   echo "  podman's systemd mode) and the command returns once all is gone."
-  echo "- **fast stop**: kill at once (vz \`stop --fast\`, \`lxc-stop -k\`, SIGKILL to
-  nspawn's init, \`podman stop -t 0\`), timed on a second container per run.
-- **cycle**: create + start + exec + stop + destroy (median of the runs' sums)."
+  echo "- **first start+exec**: the same, the first start after create. vz does
+  one-time work there: the first mount grows the disk to DISKSPACE and makes
+  the machine identity (machine-id; for Debian the SSH host keys), which
+  clones of the peers share with their template.
+- **fast stop**: kill at once (vz \`stop --fast\`, \`lxc-stop -k\`, SIGKILL to
+  nspawn's init, \`podman stop -t 0\`), after the second start.
+- **cycle**: create + first start + exec + stop + destroy (median of the runs'
+  sums). Each run: create, first start+exec, stop, start+exec, fast stop,
+  destroy."
   echo
   for kind in "${kinds[@]}"; do
     [[ $kind == bb ]] && echo "### busybox" || echo "### Debian 12 (boot waited)"
     echo
-    echo "| tool | runs | create | start+exec | ÷ vz | stop | ÷ vz | fast stop | ÷ vz | destroy | cycle | ÷ vz |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-    vs=$(med vz $kind 2) vt=$(med vz $kind 3) vk=$(med vz $kind 5) vc=$(med vz $kind 0)
+    echo "| tool | runs | start+exec | ÷ vz | first start+exec | stop | ÷ vz | fast stop | ÷ vz | create | destroy | cycle | ÷ vz |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    vs=$(med vz $kind 6) vt=$(med vz $kind 3) vk=$(med vz $kind 5) vc=$(med vz $kind 0)
     for tool in "${tools[@]}"; do
-      s=$(med $tool $kind 2) t=$(med $tool $kind 3) k=$(med $tool $kind 5) c=$(med $tool $kind 0)
-      echo "| $(label $tool) | $(count $tool $kind) | $(med $tool $kind 1) | $s | $(ratio "$s" "$vs") | $t | $(ratio "$t" "$vt") | $k | $(ratio "$k" "$vk") | $(med $tool $kind 4) | $c | $(ratio "$c" "$vc") |"
+      s=$(med $tool $kind 6) t=$(med $tool $kind 3) k=$(med $tool $kind 5) c=$(med $tool $kind 0)
+      echo "| $(label $tool) | $(count $tool $kind) | $s | $(ratio "$s" "$vs") | $(med $tool $kind 2) | $t | $(ratio "$t" "$vt") | $k | $(ratio "$k" "$vk") | $(med $tool $kind 1) | $(med $tool $kind 4) | $c | $(ratio "$c" "$vc") |"
     done
     echo
   done
