@@ -213,7 +213,8 @@ cycle() {
 failed() {
   echo "$tool $kind $name: $1 failed; the log's end:" >&2
   tail -4 "$log" >&2
-  echo "$tool $kind: $1 failed ($(grep -v '^+' "$log" | tail -2 | grep -v '^Attempted to remove' | tr '\n' ' '))" >>"$scratch/failures"
+  # The tools' own output arrives late and interleaved: see the log.
+  echo "$tool $kind: $1 failed" >>"$scratch/failures"
   "${tool}_kill" "$name" >/dev/null 2>&1
   "${tool}_destroy" "$name" >/dev/null 2>&1
 }
@@ -352,7 +353,7 @@ table=$(mktemp)
   done
   if [[ -s $scratch/failures ]]; then
     echo "Runs that failed (left out of the medians; the runs column counts the"
-    echo "others), with the tool's last words:"
+    echo "others):"
     echo
     sort "$scratch/failures" | uniq -c | sed 's/^ *\([0-9]*\) /- \1x /'
     echo
