@@ -27,6 +27,7 @@ cleanup() {
   grep -o " $scratch[^ ]*" /proc/self/mounts | sort -r |
     while read -r m; do umount -l "$m"; done
   rm -rf "$scratch"
+  bench_rm_cgroups bchcpu
 }
 trap cleanup EXIT
 

@@ -35,6 +35,8 @@ cleanup() {
   grep -o " $scratch[^ ]*" /proc/self/mounts | sort -r |
     while read -r m; do umount -l "$m"; done
   rm -rf "$scratch"
+  bench_rm_cgroups "$prefix"
+  bench_rm_cgroups lxc.pivot
 }
 trap cleanup EXIT
 
