@@ -325,7 +325,8 @@ table=$(mktemp)
   echo "\`podman create\` from an image imported from the rootfs, runc,"
   echo "\`--network none\`, cgroupfs, ulimits this host allows."
   echo
-  echo "- **start+exec**: start, then \`exec true\` inside. For Debian every tool"
+  echo "- **start+exec**: start, then \`exec true\` inside, of a container started"
+  echo "  and stopped before (each run's second start). For Debian every tool"
   echo "  also **waits for boot**: \`systemctl is-system-running\` asked through the"
   echo "  tool's exec every 100 ms until \`running\` or \`degraded\`, then \`true\`."
   echo "- **stop**: a clean stop: the init gets its poweroff signal (busybox"
