@@ -40,6 +40,7 @@ struct Spec {
   std::vector<std::string> devnodes;  // "/dev/fuse", bound into /dev
   cgroup::Layout cgroup_layout = cgroup::Layout::kV1;
   std::string console;  // host path of the console pty's slave, or ""
+  std::string lxcfs;    // the node's lxcfs mount (libvz/lxcfs.h), or ""
 
   bool privileged() const { return !ids.has_value(); }
 };

@@ -150,6 +150,12 @@ std::vector<MountStep> MountPlan(const PlanInput& in) {
   AddProc(in.rootfs, out);
   AddSys(in.rootfs, in.layout, out);
   AddDev(in.rootfs, in, out);
+  // After /proc and /sys are in place; optional: a kernel without a file.
+  if (!in.lxcfs.empty()) {
+    for (const auto& f : in.lxcfs_files) {
+      out.push_back(Bind(in.lxcfs + "/" + f, in.rootfs + "/" + f, true));
+    }
+  }
   return out;
 }
 

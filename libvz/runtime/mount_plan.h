@@ -39,6 +39,10 @@ struct PlanInput {
   cgroup::Layout layout = cgroup::Layout::kV1;
   std::string console;                // host pty slave, or ""
   std::vector<std::string> devnodes;  // host device paths bound into /dev
+  // The node's lxcfs mount (libvz/lxcfs.h), whose files are bound over
+  // /proc and /sys so the container sees its own resources; "" = none.
+  std::string lxcfs;
+  std::vector<std::string> lxcfs_files;  // relative paths, LxcfsFiles()
 };
 
 // Host files bound over /proc entries that would leak the host.
