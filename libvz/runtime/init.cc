@@ -98,7 +98,8 @@ Result<PendingInit> CreateInit(const Spec& spec, cgroup::Cgroup& cg) {
                                .console = spec.console,
                                .devnodes = spec.devnodes,
                                .lxcfs = spec.lxcfs,
-                               .lxcfs_files = LxcfsFiles()});
+                               .lxcfs_files = LxcfsFiles(),
+                               .bindmounts = spec.bindmounts});
   VZ_ASSIGN_OR_RETURN(SeccompFilter filter, SeccompFilter::Make());
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {

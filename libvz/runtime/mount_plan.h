@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "libvz/bindmount.h"
 #include "libvz/cgroup.h"
 
 namespace vz::runtime::internal {
@@ -43,6 +44,7 @@ struct PlanInput {
   // /proc and /sys so the container sees its own resources; "" = none.
   std::string lxcfs;
   std::vector<std::string> lxcfs_files;  // relative paths, LxcfsFiles()
+  std::vector<BindMount> bindmounts;     // host paths bound in (BINDMOUNT)
 };
 
 // Host files bound over /proc entries that would leak the host.

@@ -87,6 +87,21 @@ TEST_F(LimitsTest, TheContainerSeesItsOwnResources) {
   Gone("101");
 }
 
+TEST_F(LimitsTest, BindMountsAreThereAtStartReadOnlyWhenAsked) {
+  const std::string host = dir_.Join("shared");
+  ASSERT_TRUE(MakeDirs(host).ok());
+  ASSERT_TRUE(WriteFileAtomic(host + "/hello", "from the host\n", 0644).ok());
+  ::chmod(host.c_str(), 0755);
+  Make("101", {"--bindmount_add", host + ":/mnt/shared/data:ro"});
+  EXPECT_EQ(Vzctl({"exec2", "101", "cat /mnt/shared/data/hello"}).out,
+            "from the host\n");
+  EXPECT_NE(Vzctl({"exec2", "101", "touch /mnt/shared/data/x"}).exit_code, 0);
+  EXPECT_FALSE(PathExists(host + "/x"));
+  EXPECT_EQ(Vzctl({"set", "101", "--bindmount_add", "rel:/x"}).exit_code, 21);
+  EXPECT_EQ(Vzctl({"set", "101", "--bindmount_del", "/nope"}).exit_code, 21);
+  Gone("101");
+}
+
 TEST_F(LimitsTest, MemoryPastRamIsOomKilledAndJournaled) {
   Make("101", {"--ram", "32M", "--swap", "0"});
   // dd fills a 96 MiB buffer: more than the container may have.
