@@ -84,6 +84,13 @@ Status StopContainer(const NodeConfig& node, std::string_view ctid,
 Result<int> ExecInContainer(const NodeConfig& node, std::string_view ctid,
                             const std::vector<std::string>& argv);
 
+// An interactive root shell inside the running container on a new pty,
+// relayed to `in`/`out` (put in raw mode when a terminal) until the shell
+// exits; its exit code. The shell never sees the caller's terminal.
+// Errors: as ExecInContainer.
+Result<int> EnterContainer(const NodeConfig& node, std::string_view ctid,
+                           int in, int out);
+
 // Freezes / thaws every process of the container through the freezer
 // cgroup (suspend is freeze only: CRIU fails on this kernel). Errors: not
 // running (31); freeze timeout (16), thaw failure (17).

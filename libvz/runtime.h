@@ -97,6 +97,9 @@ struct ExecOptions {
   std::vector<std::string> env = {
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       "HOME=/root", "TERM=linux"};
+  // stdin is a terminal to make the command's controlling terminal, in a
+  // session of its own (vzctl enter).
+  bool controlling_tty = false;
 };
 
 // Runs argv inside the running container whose init is `init_pid`: joins

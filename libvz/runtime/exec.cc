@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,6 +61,10 @@ int WaitCode(pid_t pid) {
   }
   (void)::setgroups(0, nullptr);
   if (::chdir("/") != 0) ::_exit(127);
+  if (options.controlling_tty &&
+      (::setsid() < 0 || ::ioctl(0, TIOCSCTTY, 0) != 0)) {
+    ::_exit(127);
+  }
   if (!internal::DropBoundingSet(spec.capabilities).ok()) ::_exit(127);
   if (!filter.Load().ok()) ::_exit(127);
   std::vector<char*> argv, envp;

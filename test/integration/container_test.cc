@@ -309,6 +309,20 @@ TEST_F(DirContainerTest, FailedStartRemovesItsNetwork) {
   EXPECT_EQ(r->out.find("_r_out"), std::string::npos) << r->out;
 }
 
+TEST_F(DirContainerTest, EnterGivesAShellOnAPtyOfItsOwn) {
+  MakeDirContainer("101");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  std::vector<std::string> argv = {BuildDir() + "/vzctl/vzctl", "--root", root_,
+                                   "enter", "101"};
+  auto r = RunSubprocess(argv, {.stdin_data = "tty; echo $((6*7)); exit 5\n",
+                                .timeout = std::chrono::seconds(10)});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->exit_code, 5) << r->out << r->err;
+  EXPECT_NE(r->out.find("/dev/pts/"), std::string::npos) << r->out;
+  EXPECT_NE(r->out.find("42"), std::string::npos) << r->out;
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
 TEST_F(DirContainerTest, ConsoleShowsOutputAndEscDotDetaches) {
   MakeDirContainer("101");
   ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
