@@ -142,6 +142,21 @@ TEST_P(TemplateContainerTest, FailingPremountScriptStopsTheStart) {
   EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
 }
 
+TEST_P(TemplateContainerTest, DeadDeviceServerStopsItWithStorageLost) {
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  auto mounts = ploop::ListMounts(node_);
+  ASSERT_TRUE(mounts.has_value() && mounts->size() == 1u);
+  ASSERT_TRUE((*mounts)[0].alive);
+  ASSERT_EQ(::kill((*mounts)[0].pid, SIGKILL), 0);  // ours, by pid
+  EXPECT_TRUE(
+      Eventually([&] { return Has(Events("101"), "stop:storage-lost"); }));
+  EXPECT_TRUE(Eventually([&] { return !PathExists(Path("/run/vz/101.pid")); }));
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
+  // The disk survives: it starts again.
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Kinds, TemplateContainerTest, ::testing::Bool(),
                          [](const auto& info) {
                            return info.param ? "Privileged" : "Unprivileged";
