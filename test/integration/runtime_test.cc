@@ -107,6 +107,15 @@ TEST_P(RuntimeTest, InitRunsIsolated) {
   EXPECT_EQ(Sh("cat /proc/1/cmdline | tr '\\0' ' '").second,
             "/bin/sleep 1000000 ");
   EXPECT_EQ(Sh("ls /proc | grep -c '^[0-9]'").second.size() < 4, true);
+  // No host mounts or disks.
+  EXPECT_EQ(
+      Sh("awk '{print $5}' /proc/self/mountinfo | grep -c '^/work\\|^/tmp'")
+          .second,
+      "0\n");
+  EXPECT_EQ(Sh("cat /proc/partitions /proc/diskstats; ls /sys/block; "
+               "ls /sys/class/block; ls /sys/dev/block")
+                .second,
+            "");
   // Host paths are masked or read-only.
   EXPECT_NE(Sh("head -c1 /proc/kcore | wc -c").second, "1\n");
   EXPECT_NE(Sh("cat /proc/sys/kernel/pid_max > /proc/sys/kernel/pid_max").first,
