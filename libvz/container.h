@@ -54,12 +54,15 @@ struct StartOptions {
   // test or by hand): storage is neither mounted nor unmounted. Explicit,
   // never guessed.
   bool premounted = false;
+  // Start even with DISABLED="yes" (OpenVZ's --force).
+  bool force = false;
   // The vz-monitor binary; empty: next to the running program, then PATH.
   std::string monitor_binary;
 };
 
 // Starts the container under its monitor and returns once the init runs
 // (or booted, with `wait`). Errors: unknown CTID (14); running (32);
+// DISABLED="yes" without `force` (105);
 // locked (9); no /sbin/init (47); no free ID range (6); storage (41, 50,
 // ...); action script failure (79); anything else while starting (7).
 // A failed start leaves nothing behind.

@@ -164,6 +164,13 @@ INSTANTIATE_TEST_SUITE_P(Kinds, TemplateContainerTest, ::testing::Bool(),
 
 class DirContainerTest : public ContainerFixture {};
 
+TEST_F(DirContainerTest, DisabledStartsOnlyWithForce) {
+  MakeDirContainer("101", "DISABLED=\"yes\"\n");
+  EXPECT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 105);
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted", "--force"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+}
+
 TEST_F(DirContainerTest, UnknownContainer) {
   EXPECT_EQ(Vzctl({"start", "999"}).exit_code, 14);
   EXPECT_EQ(Vzctl({"stop", "999"}).exit_code, 14);
