@@ -106,15 +106,16 @@ table=$(mktemp)
   echo "template's image is $(($(stat -c %s "$root/vz/template/$bb/root.hds") >> 20)) MiB,"
   echo "the Debian one's $(($(stat -c %s "$root/vz/template/$deb/root.hds") >> 20)) MiB."
   echo "vz links the template's image and adds an empty top delta: its time does not"
-  echo "depend on the template. The ratio column is vz (Debian) against each."
+  echo "depend on the template. The last column is the peer's time over vz's (Debian):
+above 1, vz is faster."
   echo
-  echo "| tool | from | median | vz is |"
+  echo "| tool | from | median | peer ÷ vz |"
   echo "|---|---|---|---|"
   echo "| \`vzctl create\` | busybox template | $vz_bb ms | |"
   echo "| \`vzctl create\` | Debian 12 template | $vz_deb ms | 1.00x |"
-  echo "| \`lxc-copy\` (full copy) | Debian rootfs dir | $lxc_full ms | $(ratio "$lxc_full" "$vz_deb") faster |"
-  echo "| \`lxc-copy -s -B overlay\` | Debian rootfs dir | $lxc_ovl ms | $(ratio "$lxc_ovl" "$vz_deb") faster |"
-  echo "| \`podman create\` (runc) | image imported from the rootfs | $pod_create ms | $(ratio "$pod_create" "$vz_deb") faster |"
+  echo "| \`lxc-copy\` (full copy) | Debian rootfs dir | $lxc_full ms | $(ratio "$lxc_full" "$vz_deb") |"
+  echo "| \`lxc-copy -s -B overlay\` | Debian rootfs dir | $lxc_ovl ms | $(ratio "$lxc_ovl" "$vz_deb") |"
+  echo "| \`podman create\` (runc) | image imported from the rootfs | $pod_create ms | $(ratio "$pod_create" "$vz_deb") |"
   echo
   echo "A container made by vz is complete after create: its first mount then grows"
   echo "the disk to DISKSPACE and makes its machine identity (doc/storage.md §3)."

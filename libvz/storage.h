@@ -119,6 +119,12 @@ struct DiskUsage {
 Result<DiskUsage> ContainerDiskUsage(const NodeConfig& node,
                                      const VeConfig& ve);
 
+// IOLIMIT (bytes/s), IOPSLIMIT (ops/s), IOPRIO (0..7, default 4) of the
+// config, given to the mounted disk's device server; MountContainer does
+// it at every mount. Errors: a bad value (21), naming the key; not mounted.
+Status ApplyIoLimits(const NodeConfig& node, const VeConfig& ve);
+Status ValidateIoLimits(const VeConfig& ve);
+
 // The descriptor of the container's disk: VE_PRIVATE/root.hdd/
 // DiskDescriptor.xml.
 Result<std::string> DiskDescriptorOf(const NodeConfig& node,

@@ -299,6 +299,31 @@ vz::Result<FsResize> ResizeImageWithFs(const vz::NodeRoot& node,
   return r;
 }
 
+vz::Status SetIoLimits(const vz::NodeRoot& node, const std::string& dd,
+                       const IoLimits& limits) {
+  VZ_ASSIGN_OR_RETURN(auto m, Mounted(node, dd));
+  if (!m) {
+    return vz::NotFoundError("image '" + dd + "' is not mounted")
+        .WithExitCode(kSysExitDevNotMounted);
+  }
+  if (limits.bytes_per_sec || limits.ops_per_sec) {
+    ControlMessage req{"iolimit", {}};
+    if (limits.bytes_per_sec) {
+      req.Set("bytes_per_sec", std::to_string(*limits.bytes_per_sec));
+    }
+    if (limits.ops_per_sec) {
+      req.Set("ops_per_sec", std::to_string(*limits.ops_per_sec));
+    }
+    VZ_RETURN_IF_ERROR(Call(*m, req).status());
+  }
+  if (limits.priority) {
+    ControlMessage req{"ioprio", {}};
+    req.Set("priority", std::to_string(*limits.priority));
+    VZ_RETURN_IF_ERROR(Call(*m, req).status());
+  }
+  return vz::OkStatus();
+}
+
 vz::Result<CompactReport> CompactImage(const vz::NodeRoot& node,
                                        const std::string& dd) {
   VZ_ASSIGN_OR_RETURN(auto m, Mounted(node, dd));

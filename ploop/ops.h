@@ -72,6 +72,19 @@ struct CompactReport {
 vz::Result<CompactReport> CompactImage(const vz::NodeRoot& node,
                                        const std::string& descriptor);
 
+struct IoLimits {
+  std::optional<uint64_t> bytes_per_sec;  // 0: unlimited
+  std::optional<uint64_t> ops_per_sec;    // 0: unlimited
+  std::optional<uint32_t> priority;       // 0 (highest) .. 7
+};
+
+// Sets the I/O limits and priority of a mounted image's device server
+// (`ploop iolimit` / `ploop ioprio`); unset fields are left as they are.
+// Errors: kNotFound (SYSEXIT_DEV_NOT_MOUNTED) when the image is not
+// mounted; the server's errors.
+vz::Status SetIoLimits(const vz::NodeRoot& node, const std::string& descriptor,
+                       const IoLimits& limits);
+
 // The filesystem partition of a disk of `disk_bytes` as ploop lays it out:
 // from 1 MiB to the last whole MiB before the backup GPT.
 uint64_t PartitionBytesFor(uint64_t disk_bytes);

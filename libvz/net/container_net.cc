@@ -8,6 +8,7 @@
 #include "base/file_util.h"
 #include "base/log.h"
 #include "base/reverter.h"
+#include "base/size.h"
 #include "base/strings.h"
 #include "libvz/exit_codes.h"
 #include "libvz/net/netlink.h"
@@ -303,11 +304,20 @@ Result<std::map<std::string, Traffic>> ContainerNet::TrafficThisMonth() {
       for (const auto& line : SplitNonEmpty(*saved, '\n')) {
         auto f = SplitNonEmpty(line, ' ');
         if (f.size() != 6 || f[0] != month) continue;
+        // A damaged line is skipped, not trusted.
+        uint64_t n[4];
+        bool ok = true;
+        for (int i = 0; i < 4; ++i) {
+          auto v = ParseUint(f[static_cast<size_t>(i) + 2]);
+          ok = ok && v.has_value();
+          n[i] = v.value_or(0);
+        }
+        if (!ok) continue;
         Traffic& t = out[f[1]];
-        t.bytes_out += std::stoull(f[2]);
-        t.packets_out += std::stoull(f[3]);
-        t.bytes_in += std::stoull(f[4]);
-        t.packets_in += std::stoull(f[5]);
+        t.bytes_out += n[0];
+        t.packets_out += n[1];
+        t.bytes_in += n[2];
+        t.packets_in += n[3];
       }
     }
   }
@@ -315,8 +325,14 @@ Result<std::map<std::string, Traffic>> ContainerNet::TrafficThisMonth() {
   VZ_ASSIGN_OR_RETURN(auto nft, Nft::Open());
   VZ_ASSIGN_OR_RETURN(auto live, nft->Counters(node_.prefix, *config_.index));
   for (const auto& [tag, t] : live) {
-    std::string ifname =
-        tag == "r" ? kVenet : config_.netifs.at(std::stoul(tag)).ifname;
+    std::string ifname = kVenet;
+    if (tag != "r") {
+      // Counters of an interface removed from the config since: by index.
+      auto i = ParseUint(tag);
+      ifname = i.has_value() && *i < config_.netifs.size()
+                   ? config_.netifs[*i].ifname
+                   : "netif" + tag;
+    }
     Traffic& o = out[ifname];
     o.bytes_out += t.bytes_out;
     o.packets_out += t.packets_out;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "base/file_util.h"
+#include "base/size.h"
 #include "libvz/exit_codes.h"
 #include "libvz/storage.h"
 #include "libvz/storage/identity.h"
@@ -51,7 +52,43 @@ Result<bool> FitDisk(const NodeConfig& node, const VeConfig& ve,
   return true;
 }
 
+Result<std::optional<uint64_t>> UintKey(const VeConfig& ve, const char* key,
+                                        uint64_t max) {
+  auto v = ve.Get(key);
+  if (!v || v->empty()) return std::optional<uint64_t>();
+  auto n = ParseUint(*v);
+  if (!n.has_value() || *n > max) {
+    return InvalidArgumentError("config key " + std::string(key) + " '" + *v +
+                                "' is not a number up to " +
+                                std::to_string(max))
+        .WithExitCode(kVzInvalidParameterValue);
+  }
+  return std::optional<uint64_t>(*n);
+}
+
+Result<ploop::IoLimits> IoLimitsOf(const VeConfig& ve) {
+  ploop::IoLimits l;
+  constexpr uint64_t kMax = ~uint64_t{0};
+  VZ_ASSIGN_OR_RETURN(auto bytes, UintKey(ve, "IOLIMIT", kMax));
+  VZ_ASSIGN_OR_RETURN(auto ops, UintKey(ve, "IOPSLIMIT", kMax));
+  VZ_ASSIGN_OR_RETURN(auto prio, UintKey(ve, "IOPRIO", 7));
+  l.bytes_per_sec = bytes.value_or(0);
+  l.ops_per_sec = ops.value_or(0);
+  l.priority = static_cast<uint32_t>(prio.value_or(4));
+  return l;
+}
+
 }  // namespace
+
+Status ValidateIoLimits(const VeConfig& ve) { return IoLimitsOf(ve).status(); }
+
+Status ApplyIoLimits(const NodeConfig& node, const VeConfig& ve) {
+  VZ_ASSIGN_OR_RETURN(ploop::IoLimits l, IoLimitsOf(ve));
+  VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, ve));
+  Status s = ploop::SetIoLimits(node.root(), dd, l);
+  if (!s.ok()) return std::move(s).WithContext("set the I/O limits");
+  return OkStatus();
+}
 
 Result<std::string> DiskDescriptorOf(const NodeConfig& node,
                                      const VeConfig& ve) {
@@ -99,6 +136,10 @@ Result<StorageMount> MountContainer(const NodeConfig& node,
         "make the machine identity of container '" + ve.ctid() + "'");
   }
   out.identity_made = *made;
+  if (Status io = ApplyIoLimits(node, ve); !io.ok()) {
+    (void)ploop::Umount(node.root(), dd);
+    return io;
+  }
   return out;
 }
 

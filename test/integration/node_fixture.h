@@ -44,7 +44,16 @@ class NodeFixture : public ::testing::Test {
         {"bash", SourceDir() + "/scripts/node-setup.sh", "--root", root_});
     ASSERT_TRUE(setup.has_value() && setup->success())
         << (setup.has_value() ? setup->err : setup.error().message());
-    node_ = *NodeRoot::Make(root_);
+    // Kernel objects (cgroups, links, nft tables) carry the node prefix:
+    // one of its own per test process keeps parallel runs and a real node
+    // on this machine apart.
+    prefix_ = "t" + std::to_string(::getpid() % 100000);
+    auto conf = ReadFile(root_ + "/etc/vz/vz.conf");
+    ASSERT_TRUE(conf.has_value());
+    ASSERT_TRUE(WriteFileAtomic(root_ + "/etc/vz/vz.conf",
+                                *conf + "NODE_PREFIX=" + prefix_ + "\n")
+                    .ok());
+    node_ = *NodeRoot::Make(root_, prefix_);
   }
 
   void TearDown() override {
@@ -106,6 +115,7 @@ class NodeFixture : public ::testing::Test {
 
   TempDir dir_;
   std::string root_;
+  std::string prefix_;
   NodeRoot node_;
 };
 

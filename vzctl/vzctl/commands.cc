@@ -58,6 +58,18 @@ const std::vector<cli::Command>& Commands() {
        "recover CTID | --all", "", RunRecover},
       {"du", "disk usage: own bytes and bytes shared with the template",
        "du CTID", "", RunDu, false},
+      {"set", "change a container's parameters (live where possible)",
+       "set CTID [--ram S] [--swap S] [--cpus N] [--cpulimit N[%]] "
+       "[--cpuunits N] [--cpumask LIST|all] [--numproc N[:N]] [--diskspace "
+       "S[:H]] [--iolimit N] [--iopslimit N] [--ioprio 0-7] [--onboot "
+       "yes|no] [--bootorder N] [--autorestart no|on-failure] [--hostname "
+       "H] [--name N] [--capability C:on|off] [--features F] [--devnodes D] "
+       "[--applyconfig SAMPLE] [--save]",
+       "--ram/--swap S       bytes with K/M/G, or pages with P\n"
+       "--cpulimit N         percent of one CPU (0: none)\n"
+       "--iolimit N          MB/s, or with a B/K/M/G suffix (0: none)\n"
+       "--save               keep the change in the config\n",
+       RunSet},
       {"snapshot", "snapshot the disk (online when mounted) and the config",
        "snapshot CTID [--id UUID] [--name N] [--description D] "
        "[--skip-config]",

@@ -17,6 +17,7 @@ Status RunMount(cli::Context& ctx, const cli::Args& args);
 Status RunUmount(cli::Context& ctx, const cli::Args& args);
 Status RunStatus(cli::Context& ctx, const cli::Args& args);
 Status RunDu(cli::Context& ctx, const cli::Args& args);
+Status RunSet(cli::Context& ctx, const cli::Args& args);
 Status RunStart(cli::Context& ctx, const cli::Args& args);
 Status RunStop(cli::Context& ctx, const cli::Args& args);
 Status RunRestart(cli::Context& ctx, const cli::Args& args);

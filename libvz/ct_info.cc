@@ -1,0 +1,144 @@
+#include "libvz/ct_info.h"
+
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <ctime>
+
+#include "base/file_util.h"
+#include "base/size.h"
+#include "base/strings.h"
+#include "libvz/cgroup.h"
+#include "libvz/network.h"
+#include "libvz/resources.h"
+#include "libvz/storage.h"
+#include "libvz/ve_config.h"
+
+namespace vz {
+namespace {
+
+std::optional<uint64_t> UintOf(const VeConfig& ve, const char* key) {
+  auto v = ve.Get(key);
+  if (!v) return std::nullopt;
+  auto n = ParseUint(*v);
+  return n.has_value() ? std::optional<uint64_t>(*n) : std::nullopt;
+}
+
+std::optional<uint64_t> UintFile(const cgroup::Cgroup& cg, const char* ctl,
+                                 const char* file) {
+  auto v = cg.Get(ctl, file);
+  if (!v.has_value()) return std::nullopt;
+  auto n = ParseUint(Trim(*v));
+  return n.has_value() ? std::optional<uint64_t>(*n) : std::nullopt;
+}
+
+// The container's init: the process of its cgroup that is PID 1 in its own
+// PID namespace.
+std::optional<pid_t> FindInit(const std::vector<pid_t>& pids) {
+  for (pid_t p : pids) {
+    auto status = ReadFile("/proc/" + std::to_string(p) + "/status");
+    if (!status.has_value()) continue;
+    for (const auto& line : SplitNonEmpty(*status, '\n')) {
+      if (line.starts_with("NSpid:") && line.ends_with("\t1")) return p;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> UptimeOf(pid_t pid) {
+  auto stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  auto up = ReadFile("/proc/uptime");
+  if (!stat.has_value() || !up.has_value()) return std::nullopt;
+  auto close = stat->rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  auto f = SplitNonEmpty(stat->substr(close + 2), ' ');
+  if (f.size() < 20) return std::nullopt;
+  auto start = ParseUint(f[19]);  // field 22: starttime in clock ticks
+  if (!start.has_value()) return std::nullopt;
+  double host_up = std::strtod(up->c_str(), nullptr);
+  double started =
+      static_cast<double>(*start) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return host_up > started ? static_cast<uint64_t>(host_up - started) : 0;
+}
+
+void FromConfig(const VeConfig& ve, ContainerInfo& i) {
+  if (auto u = ve.uuid(); u.has_value() && *u) i.uuid = (*u)->ToString();
+  i.name = ve.Get("NAME").value_or("");
+  i.hostname = ve.Get("HOSTNAME").value_or("");
+  i.ostemplate = ve.Get("OSTEMPLATE").value_or("");
+  i.tenant = ve.tenant().value_or("default");
+  i.description = ve.Get("DESCRIPTION").value_or("");
+  if (auto ips = ContainerAddresses(ve); ips.has_value()) i.ips = *ips;
+  if (auto r = ReadResources(ve, HostCpus()); r.has_value()) {
+    i.ram_limit = r->ram;
+    i.swap_limit = r->swap;
+    i.cpus = r->cpus;
+    i.cpulimit = r->cpulimit;
+    i.cpuunits = r->cpuunits;
+    if (r->numproc && *r->numproc) i.numproc_limit = r->numproc;
+  }
+  if (auto d = ve.diskspace(); d.has_value() && *d) {
+    i.disk_soft = (*d)->soft;
+    i.disk_hard = (*d)->hard;
+  }
+  if (auto d = ve.diskinodes(); d.has_value() && *d) {
+    i.inodes_total = (*d)->hard;
+  }
+  i.iolimit = UintOf(ve, "IOLIMIT");
+  i.iopslimit = UintOf(ve, "IOPSLIMIT");
+  i.ioprio = UintOf(ve, "IOPRIO");
+  i.onboot = ve.Get("ONBOOT").value_or("no") == "yes";
+  i.bootorder = UintOf(ve, "BOOTORDER");
+}
+
+void FromCgroup(const cgroup::Cgroup& cg, ContainerInfo& i) {
+  auto pids = cg.Pids();
+  i.running = pids.has_value() && !pids->empty();
+  if (!i.running) return;
+  i.numproc = pids->size();
+  i.ram_used = UintFile(cg, "memory", "memory.usage_in_bytes");
+  if (!i.ram_used) i.ram_used = UintFile(cg, "memory", "memory.current");
+  auto memsw = UintFile(cg, "memory", "memory.memsw.usage_in_bytes");
+  if (memsw && i.ram_used) i.swap_used = *memsw - std::min(*memsw, *i.ram_used);
+  i.cpu_used_ns = UintFile(cg, "cpuacct", "cpuacct.usage");
+  if (auto init = FindInit(*pids)) i.uptime_s = UptimeOf(*init);
+  auto frozen = cg.IsFrozen();
+  i.status = frozen.has_value() && *frozen ? "suspended" : "running";
+}
+
+}  // namespace
+
+Result<ContainerInfo> CollectContainerInfo(const NodeConfig& node,
+                                           const std::string& ctid) {
+  VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node, ctid));
+  ContainerInfo i;
+  i.ctid = ctid;
+  FromConfig(ve, i);
+  i.status = "stopped";
+  if (auto fs = cgroup::Detect(); fs.has_value()) {
+    auto cg = cgroup::Open(
+        *fs, cgroup::ContainerPath(node.root().prefix(), i.tenant, ctid));
+    if (cg->Exists()) FromCgroup(*cg, i);
+  }
+  auto st = GetStorageState(node, ctid);
+  if (st.has_value() && st->mounted) {
+    if (!i.running) i.status = "mounted";
+    struct statvfs vfs;
+    if (::statvfs(st->ve_root.c_str(), &vfs) == 0) {
+      i.disk_used = (vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize;
+      i.inodes_used = vfs.f_files - vfs.f_ffree;
+      i.inodes_total = vfs.f_files;
+    }
+  }
+  if (auto t = ContainerTraffic(node, ve); t.has_value()) {
+    for (const auto& [ifname, x] : *t) {
+      i.bytes_in += x.bytes_in;
+      i.bytes_out += x.bytes_out;
+      i.packets_in += x.packets_in;
+      i.packets_out += x.packets_out;
+    }
+  }
+  return i;
+}
+
+}  // namespace vz

@@ -1,0 +1,187 @@
+// ApplySet (libvz/set.h).
+#include "libvz/set.h"
+
+#include <set>
+
+#include "base/size.h"
+#include "libvz/cgroup.h"
+#include "libvz/ctid.h"
+#include "libvz/exit_codes.h"
+#include "libvz/journal.h"
+#include "libvz/lock.h"
+#include "libvz/resources.h"
+#include "libvz/storage.h"
+#include "libvz/ve_config.h"
+#include "ploop/ops.h"
+
+namespace vz {
+namespace {
+
+// Keys the runtime reads when it starts the container.
+const std::set<std::string_view> kAtNextStart = {
+    "CAPABILITY", "FEATURES", "DEVNODES", "DEVICES",    "BINDMOUNT",
+    "USERNS",     "INIT",     "NETIF",    "AUTORESTART"};
+
+const std::set<std::string_view> kResourceKeys = {
+    "PHYSPAGES", "SWAPPAGES", "CPUS",   "CPULIMIT",
+    "CPUUNITS",  "CPUMASK",   "NUMPROC"};
+
+bool Changed(const VeConfig& a, const VeConfig& b, std::string_view key) {
+  return a.Get(key) != b.Get(key);
+}
+
+Result<std::unique_ptr<cgroup::Cgroup>> ContainerCgroup(const NodeConfig& node,
+                                                        const VeConfig& ve) {
+  VZ_ASSIGN_OR_RETURN(cgroup::CgroupFs fs, cgroup::Detect());
+  VZ_ASSIGN_OR_RETURN(std::string tenant, ve.tenant());
+  return cgroup::Open(
+      fs, cgroup::ContainerPath(node.root().prefix(), tenant, ve.ctid()));
+}
+
+bool HasProcesses(const cgroup::Cgroup& cg) {
+  if (!cg.Exists()) return false;
+  auto pids = cg.Pids();
+  return pids.has_value() && !pids->empty();
+}
+
+// The live part of the change, undone as a whole when a step fails.
+Status ApplyLive(const NodeConfig& node, const VeConfig& old_ve,
+                 const VeConfig& ve, cgroup::Cgroup& cg, SetReport& report) {
+  const unsigned cpus = HostCpus();
+  bool resources = false;
+  for (auto k : kResourceKeys) resources |= Changed(old_ve, ve, k);
+  if (resources) {
+    VZ_ASSIGN_OR_RETURN(Resources now, ReadResources(ve, cpus));
+    Status s = ApplyResources(cg, now, cpus);
+    if (!s.ok()) {
+      auto before = ReadResources(old_ve, cpus);
+      if (before.has_value()) (void)ApplyResources(cg, *before, cpus);
+      return s;
+    }
+    report.notes.push_back("Resource limits applied");
+  }
+  VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, ve));
+  if (Changed(old_ve, ve, "IOLIMIT") || Changed(old_ve, ve, "IOPSLIMIT") ||
+      Changed(old_ve, ve, "IOPRIO")) {
+    VZ_RETURN_IF_ERROR(ApplyIoLimits(node, ve));
+    report.notes.push_back("I/O limits applied");
+  }
+  if (Changed(old_ve, ve, "DISKSPACE")) {
+    VZ_ASSIGN_OR_RETURN(auto disk, ve.diskspace());
+    VZ_ASSIGN_OR_RETURN(auto old_disk, old_ve.diskspace());
+    if (disk && (!old_disk || disk->hard > old_disk->hard)) {
+      auto r =
+          ploop::ResizeImageWithFs(node.root(), dd, disk->hard >> 20 << 20);
+      if (!r.has_value() && r.error().exit_code() != 26) {
+        return std::move(r)
+            .error()
+            .WithContext("grow the disk")
+            .WithExitCode(kVzResizeImage);
+      }
+      report.notes.push_back(
+          r.has_value() ? "The disk was grown online"
+                        : "The disk was grown; its filesystem grows at the "
+                          "next start (" +
+                              r.error().message() + ")");
+    } else if (disk && old_disk && disk->hard < old_disk->hard) {
+      return FailedPreconditionError(
+                 "a running container's disk cannot shrink: stop it, set "
+                 "--diskspace with --save, and it shrinks at the next start")
+          .WithExitCode(kVzResizeImage);
+    }
+  }
+  for (auto k : kAtNextStart) {
+    if (Changed(old_ve, ve, k)) {
+      report.notes.push_back(std::string(k) +
+                             " takes effect at the next start");
+    }
+  }
+  return OkStatus();
+}
+
+Status ApplySample(const NodeConfig& node, const std::string& sample,
+                   VeConfig& ve) {
+  VZ_RETURN_IF_ERROR(ValidateSampleName(sample));
+  auto file = ConfigFile::Load(node.SamplePathFor(sample));
+  if (!file.has_value()) {
+    return std::move(file)
+        .error()
+        .WithContext("--applyconfig")
+        .WithExitCode(kVzApplyConfigError);
+  }
+  for (const auto& key : file->Keys()) {
+    if (IsPerContainerKey(key)) continue;
+    VZ_RETURN_IF_ERROR(ve.Set(key, *file->Get(key)));
+  }
+  return OkStatus();
+}
+
+// Every typed getter once: a bad value in the result is refused before
+// anything is applied.
+Status Validate(const VeConfig& ve) {
+  VZ_RETURN_IF_ERROR(ReadResources(ve, HostCpus()).status());
+  VZ_RETURN_IF_ERROR(ve.diskspace().status());
+  VZ_RETURN_IF_ERROR(ve.diskinodes().status());
+  VZ_RETURN_IF_ERROR(ve.hostname().status());
+  VZ_RETURN_IF_ERROR(ve.name().status());
+  return ValidateIoLimits(ve);
+}
+
+}  // namespace
+
+bool IsPerContainerKey(std::string_view key) {
+  static const std::set<std::string_view> kKeys = {
+      "VE_ROOT",   "VE_PRIVATE",    "OSTEMPLATE", "NAME",
+      "UUID",      "HOSTNAME",      "IP_ADDRESS", "NETIF",
+      "TENANT",    "ORIGIN_SAMPLE", "VERSION",    "LOCAL_UID",
+      "LOCAL_GID", "USERNS",        "NET_INDEX",  "DESCRIPTION"};
+  return kKeys.count(key) > 0;
+}
+
+Result<SetReport> ApplySet(const NodeConfig& node, const std::string& ctid,
+                           const std::vector<SetChange>& changes,
+                           const SetOptions& options) {
+  std::optional<ContainerLock> names;
+  for (const auto& c : changes) {
+    if (c.key == "NAME" && !names) {
+      VZ_ASSIGN_OR_RETURN(names, ContainerLock::AcquireNames(node.lock_dir()));
+    }
+  }
+  VZ_ASSIGN_OR_RETURN(ContainerLock lock,
+                      ContainerLock::Acquire(node.lock_dir(), ctid));
+  VZ_ASSIGN_OR_RETURN(VeConfig old_ve, VeConfig::Load(node, ctid));
+  VeConfig ve = old_ve;
+  if (!options.applyconfig.empty()) {
+    VZ_RETURN_IF_ERROR(ApplySample(node, options.applyconfig, ve));
+  }
+  for (const auto& c : changes) {
+    if (c.key == "NAME" && c.value) {
+      VZ_RETURN_IF_ERROR(CheckNameAvailable(node.conf_dir(), ctid, *c.value));
+    }
+    if (c.value) {
+      VZ_RETURN_IF_ERROR(ve.Set(c.key, *c.value));
+    } else {
+      ve.Unset(c.key);
+    }
+  }
+  VZ_RETURN_IF_ERROR(Validate(ve));
+
+  SetReport report;
+  VZ_ASSIGN_OR_RETURN(auto cg, ContainerCgroup(node, ve));
+  report.running = HasProcesses(*cg);
+  if (report.running) {
+    VZ_RETURN_IF_ERROR(ApplyLive(node, old_ve, ve, *cg, report));
+  }
+  if (options.save) {
+    VZ_RETURN_IF_ERROR(ve.Save(node));
+    report.saved = true;
+    (void)AppendEvent(node.events_log(), MakeEvent(ctid, "set", ""));
+  } else if (!report.running) {
+    report.notes.push_back(
+        "WARNING: the container is not running and --save was not given: "
+        "nothing was changed");
+  }
+  return report;
+}
+
+}  // namespace vz

@@ -1,0 +1,194 @@
+// vzctl set: validation, --save and the config round trip, and live
+// resource changes on a container's real cgroup (a process of the test's
+// standing in for the container's init; the runtime tests start real ones).
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <gtest/gtest.h>
+
+#include "base/file_util.h"
+#include "libvz/cgroup.h"
+#include "test/integration/node_fixture.h"
+
+namespace vz::testing {
+namespace {
+
+class SetTest : public NodeFixture {
+ protected:
+  void SetUp() override {
+    NodeFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    BuildBusybox();
+    ASSERT_EQ(Vzctl({"-q", "create", "101", "--ostemplate", kBusybox,
+                     "--allow-unsigned"})
+                  .exit_code,
+              0);
+  }
+
+  void TearDown() override {
+    if (child_ > 0) {
+      ::kill(child_, SIGKILL);  // ours, by pid
+      ::waitpid(child_, nullptr, 0);
+    }
+    if (cg_) (void)cg_->Remove(std::chrono::seconds(5));
+    NodeFixture::TearDown();
+  }
+
+  std::string Conf() { return *ReadFile(Path("/etc/vz/conf/101.conf")); }
+
+  // The container's cgroup with one process of ours in it that holds
+  // `hold_mb` MiB of memory.
+  void FakeRunning(size_t hold_mb) {
+    auto fs = cgroup::Detect();
+    ASSERT_TRUE(fs.has_value());
+    cg_ = cgroup::Open(*fs, cgroup::ContainerPath(prefix_, "default", "101"));
+    ASSERT_TRUE(cg_->Create().ok());
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    child_ = ::fork();
+    ASSERT_GE(child_, 0);
+    if (child_ == 0) {
+      char* p = static_cast<char*>(::mmap(nullptr, hold_mb << 20,
+                                          PROT_READ | PROT_WRITE,
+                                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+      std::memset(p, 1, hold_mb << 20);
+      (void)::write(ready[1], "x", 1);
+      for (;;) ::pause();
+    }
+    ::close(ready[1]);
+    ASSERT_TRUE(cg_->Attach(child_).ok());
+    char c;
+    ASSERT_EQ(::read(ready[0], &c, 1), 1);  // memory touched (in the cgroup?)
+    ::close(ready[0]);
+  }
+
+  pid_t child_ = -1;
+  std::unique_ptr<cgroup::Cgroup> cg_;
+};
+
+TEST_F(SetTest, SavesCanonicalValuesAndRefusesBadOnesUntouched) {
+  auto r =
+      Vzctl({"set",       "101", "--ram",       "512M", "--swap",     "131072P",
+             "--cpus",    "1",   "--cpulimit",  "50%",  "--cpuunits", "2000",
+             "--numproc", "300", "--iolimit",   "10",   "--ioprio",   "6",
+             "--onboot",  "yes", "--bootorder", "5",    "--save"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string conf = Conf();
+  for (const char* kv : {"PHYSPAGES=\"0:512M\"", "SWAPPAGES=\"0:512M\"",
+                         "CPUS=\"1\"", "CPULIMIT=\"50\"", "CPUUNITS=\"2000\"",
+                         "NUMPROC=\"300:300\"", "IOLIMIT=\"10485760\"",
+                         "IOPRIO=\"6\"", "ONBOOT=\"yes\"", "BOOTORDER=\"5\""}) {
+    EXPECT_NE(conf.find(kv), std::string::npos) << kv << "\n" << conf;
+  }
+  // Bad values: OpenVZ's codes, the config byte for byte as it was.
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"--ram", "-1G"}, 21},
+           {{"--ram", "lots"}, 21},
+           {{"--cpumask", "0-4095"}, 21},
+           {{"--cpuunits", "5"}, 21},
+           {{"--ioprio", "9"}, 21},
+           {{"--hostname", "bad_host!"}, 70},
+           {{"--onboot", "sometimes"}, 21},
+           {{"--unknown-field", "1"}, 20},
+           {{"--applyconfig", "missing"}, 109},
+       }) {
+    std::vector<std::string> argv = {"set", "101"};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    argv.push_back("--save");
+    auto bad = Vzctl(argv);
+    EXPECT_EQ(bad.exit_code, c.code) << c.args[0] << ": " << bad.err;
+    EXPECT_EQ(Conf(), conf) << c.args[0];
+  }
+  EXPECT_EQ(Vzctl({"set", "999", "--ram", "1G"}).exit_code, 14);
+  // Without --save, a stopped container changes nothing.
+  auto nosave = Vzctl({"set", "101", "--ram", "1G"});
+  EXPECT_NE(nosave.out.find("nothing was changed"), std::string::npos);
+  EXPECT_EQ(Conf(), conf);
+  // --applyconfig copies a plan's parameters, not the identity.
+  ASSERT_EQ(Vzctl({"-q", "set", "101", "--applyconfig", "vswap-1g", "--save"})
+                .exit_code,
+            0);
+  EXPECT_NE(Conf().find("PHYSPAGES=\"0:1G\""), std::string::npos) << Conf();
+  EXPECT_NE(Conf().find("OSTEMPLATE=\"busybox-1.35-x86_64\""),
+            std::string::npos);
+}
+
+TEST_F(SetTest, AppliesLimitsLiveToTheRunningContainersCgroup) {
+  FakeRunning(8);
+  auto r =
+      Vzctl({"set", "101", "--ram", "256M", "--cpulimit", "25", "--cpuunits",
+             "500", "--numproc", "50", "--cpumask", "0", "--save"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Resource limits applied"), std::string::npos);
+  EXPECT_EQ(*cg_->Get("memory", "memory.limit_in_bytes"), "268435456");
+  EXPECT_EQ(*cg_->Get("cpu", "cpu.cfs_quota_us"), "25000");
+  EXPECT_EQ(*cg_->Get("cpu", "cpu.shares"), "512");
+  EXPECT_EQ(*cg_->Get("pids", "pids.max"), "50");
+  EXPECT_EQ(*cg_->Get("cpuset", "cpuset.cpus"), "0");
+  // Not saved: applied live only, the config keeps the old value.
+  auto live = Vzctl({"set", "101", "--numproc", "60"});
+  ASSERT_EQ(live.exit_code, 0);
+  EXPECT_EQ(*cg_->Get("pids", "pids.max"), "60");
+  EXPECT_NE(Conf().find("NUMPROC=\"50:50\""), std::string::npos);
+}
+
+TEST_F(SetTest, ALimitBelowCurrentUseIsRefusedAndNothingChanges) {
+  FakeRunning(64);
+  ASSERT_EQ(Vzctl({"-q", "set", "101", "--ram", "512M", "--save"}).exit_code,
+            0);
+  const std::string conf = Conf();
+  auto r = Vzctl({"set", "101", "--ram", "16M", "--save"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // VZ_SETUBC_ERROR
+  EXPECT_NE(r.err.find("memory.limit_in_bytes"), std::string::npos) << r.err;
+  EXPECT_EQ(Conf(), conf);
+  EXPECT_EQ(*cg_->Get("memory", "memory.limit_in_bytes"), "536870912");
+}
+
+TEST_F(SetTest, VzlistShowsStateLimitsAndUse) {
+  auto Vzlist = [&](std::vector<std::string> args) {
+    return Tool("vzlist", std::move(args));
+  };
+  ASSERT_EQ(
+      Vzctl({"-q", "create", "102", "--ostemplate", kBusybox,
+             "--allow-unsigned", "--hostname", "two.example", "--name", "two"})
+          .exit_code,
+      0);
+  ASSERT_EQ(
+      Vzctl({"-q", "set", "101", "--ram", "256M", "--numproc", "40", "--save"})
+          .exit_code,
+      0);
+  // Nothing runs: the default list is empty, -S and -a show both.
+  EXPECT_EQ(Vzlist({"-H"}).out, "");
+  EXPECT_EQ(Vzlist({"-S", "-H", "-o", "ctid"}).out, "101\n102\n");
+  ASSERT_EQ(Vzctl({"-q", "mount", "102"}).exit_code, 0);
+  FakeRunning(4);
+  auto all = Vzlist({"-a", "-o", "ctid,status,numproc,numproc.l,ram.l"});
+  EXPECT_EQ(all.out,
+            "CTID STATUS  NPROC NPROC.L RAM.L\n"
+            "101  running 1     40      256M\n"
+            "102  mounted -     -       256M\n")  // the basic sample's
+      << all.out;
+  EXPECT_EQ(Vzlist({"-H", "-o", "ctid"}).out, "101\n");  // running only
+  auto two = Vzlist({"two", "-H", "-o", "ctid,name,hostname,diskspace.h"});
+  EXPECT_EQ(two.out, "102 two two.example 10485760\n");
+  auto sorted = Vzlist({"-a", "-H", "-o", "ctid", "-s", "-ctid"});
+  EXPECT_EQ(sorted.out, "102\n101\n");
+  auto json = Vzlist({"-a", "-j", "-o", "ctid,numproc"});
+  EXPECT_EQ(json.out,
+            "[\n  {\"ctid\": \"101\", \"numproc\": 1},\n  {\"ctid\": \"102\", "
+            "\"numproc\": null}\n]\n");
+  EXPECT_EQ(Vzlist({"-o", "nosuchfield"}).exit_code, 20);
+  EXPECT_EQ(Vzlist({"nosuchct"}).exit_code, 14);
+  EXPECT_EQ(Vzctl({"-q", "umount", "102"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace vz::testing
