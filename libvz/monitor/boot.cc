@@ -10,6 +10,7 @@
 #include "libvz/container/internal.h"
 #include "libvz/exit_codes.h"
 #include "libvz/monitor/monitor.h"
+#include "libvz/resources.h"
 #include "libvz/storage.h"
 
 namespace vz::monitor {
@@ -64,6 +65,10 @@ Status Monitor::Boot() {
       !s.ok() && s.code() != Code::kUnimplemented) {
     return s;
   }
+  // The config's resource limits (libvz/resources.h), before any task runs.
+  const unsigned cpus = HostCpus();
+  VZ_ASSIGN_OR_RETURN(Resources resources, ReadResources(*ve_, cpus));
+  VZ_RETURN_IF_ERROR(ApplyResources(*cg_, resources, cpus));
   if (spec.ids) VZ_RETURN_IF_ERROR(cg_->Delegate(spec.ids->uid, spec.ids->gid));
   oom_at_start_ = oom_seen_ = cg_->OomKills().value_or(0);
   VZ_RETURN_IF_ERROR(OpenConsole());

@@ -264,13 +264,19 @@ int Monitor::Run() {
   for (int attempt = 0;; ++attempt) {
     Status s = Boot();
     restart_lock.Release();
-    if (options_.ready_fd >= 0) {
-      Report(s);
-      if (!s.ok()) code = ExitCodeFor(s);
-    } else if (!s.ok()) {
-      Journal("start-failed", s.message());
+    if (!s.ok()) {
+      // Gone before the caller hears of it: a failed start leaves nothing.
+      ::unlink(MonitorSocketPath(node_, options_.ctid).c_str());
+      ::unlink(MonitorPidPath(node_, options_.ctid).c_str());
+      if (options_.ready_fd >= 0) {
+        code = ExitCodeFor(s);
+        Report(s);
+      } else {
+        Journal("start-failed", s.message());
+      }
+      return code;
     }
-    if (!s.ok()) break;
+    Report(s);
     ExitInfo info = Supervise();
     Finish(info);
     const bool on_failure =

@@ -171,6 +171,18 @@ TEST_F(DirContainerTest, DisabledStartsOnlyWithForce) {
   ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
 }
 
+TEST_F(DirContainerTest, ResourcesFromTheConfigApplyAtStart) {
+  MakeDirContainer("101", "PHYSPAGES=\"0:64M\"\nNUMPROC=\"100:100\"\n");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto file = [&](const std::string& h, const std::string& f) {
+    return ReadFile("/sys/fs/cgroup/" + h + "/" + prefix_ + "/default/101/" + f)
+        .value_or("?");
+  };
+  EXPECT_EQ(file("memory", "memory.limit_in_bytes"), "67108864\n");
+  EXPECT_EQ(file("pids", "pids.max"), "100\n");
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+}
+
 TEST_F(DirContainerTest, UnknownContainer) {
   EXPECT_EQ(Vzctl({"start", "999"}).exit_code, 14);
   EXPECT_EQ(Vzctl({"stop", "999"}).exit_code, 14);
