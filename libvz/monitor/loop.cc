@@ -250,7 +250,25 @@ void Monitor::Finish(const ExitInfo& info) {
   Journal(info.event, info.reason);
 }
 
+// The monitor belongs to the node, not to whoever started it (a vzctl in
+// a user's session, vzd): the root of every hierarchy, where a memory
+// limit or freeze of the caller's cgroup cannot reach it; and the OOM
+// killer passes it by where the kernel lets us ask (CAP_SYS_RESOURCE).
+static void LeaveCallersCgroups() {
+  auto fs = cgroup::Detect();
+  if (fs.has_value()) {
+    Status s = cgroup::Open(*fs, "")->Attach(::getpid());
+    if (!s.ok())
+      VZ_LOG(kWarning) << "leave the caller's cgroup: " << s.message();
+  }
+  UniqueFd adj(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
+  if (adj && ::write(adj.get(), "-1000", 5) < 0) {
+    VZ_LOG(kInfo) << "oom_score_adj -1000: " << std::strerror(errno);
+  }
+}
+
 int Monitor::Run() {
+  LeaveCallersCgroups();
   UniqueFd sigfd = BlockedSignals();
   (void)MakeDirs(node_.root().Path("/run/vz"), 0700);
   WritePidFile();

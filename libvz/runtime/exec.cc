@@ -56,6 +56,11 @@ int WaitCode(pid_t pid) {
 // its init lost, exec. Never returns.
 [[noreturn]] void ExecInside(const Spec& spec, const ExecOptions& options,
                              const internal::SeccompFilter& filter) {
+  if (int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+      fd >= 0) {
+    (void)!::write(fd, "0", 1);  // not the monitor's shield, if it has one
+    ::close(fd);
+  }
   if (spec.ids && (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0)) {
     ::_exit(127);
   }

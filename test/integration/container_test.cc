@@ -69,6 +69,13 @@ TEST_P(TemplateContainerTest, StartExecStop) {
                 .exit_code,
             0);
 
+  // The monitor left the test's cgroups for the node's root ones.
+  auto pidfile = ReadFile(Path("/run/vz/101.pid"));
+  ASSERT_TRUE(pidfile.has_value());
+  auto cgroups = ReadFile(
+      "/proc/" + std::to_string(std::atoi(pidfile->c_str())) + "/cgroup");
+  EXPECT_NE(cgroups.value_or("").find(":memory:/\n"), std::string::npos)
+      << cgroups.value_or("");
   auto st = Vzctl({"stop", "101"});
   ASSERT_EQ(st.exit_code, 0) << st.err;
   EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
