@@ -57,8 +57,21 @@ TEST_P(TemplateContainerTest, StartExecStop) {
   }
   // Isolation from inside: no host processes (the monitor is invisible),
   // no host network, no module loading, no kernel sysctls.
-  const std::string monitor = std::to_string(::getpid());
-  EXPECT_NE(Vzctl({"exec2", "101", "test -e /proc/" + monitor}).exit_code, 0);
+  // The test and the monitor are outside its PID namespace: the monitor
+  // cannot be seen, signalled or traced.
+  auto rec = ReadFile(Path("/run/vz/101.pid"));
+  ASSERT_TRUE(rec.has_value());
+  const std::string monitor = rec->substr(0, rec->find(' '));
+  EXPECT_EQ(Vzctl({"exec2", "101",
+                   "ps -o pid,args | grep -c '[v]z-monitor\\|[g]test'"})
+                .out,
+            "0\n");
+  EXPECT_EQ(
+      Vzctl({"exec2", "101", "grep -q vz-monitor /proc/" + monitor + "/status"})
+          .exit_code,
+      2);  // grep: no such file
+  EXPECT_EQ(Vzctl({"exec2", "101", "ls /proc | grep -c '^[0-9]'"}).out.size(),
+            2u);  // a handful of its own processes
   EXPECT_EQ(Vzctl({"exec2", "101", "ls /sys/class/net"}).out, "lo\n");
   EXPECT_NE(Vzctl({"exec2", "101",
                    "cat /proc/sys/kernel/pid_max > "
