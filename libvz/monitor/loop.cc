@@ -267,6 +267,22 @@ static void LeaveCallersCgroups() {
   }
 }
 
+// Sleeps before a restart while still answering the socket; false when a
+// stop request or a signal ends the wait (no restart then).
+bool Monitor::WaitBackoff(std::chrono::seconds wait, int sigfd) {
+  const auto until = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < until) {
+    pollfd fds[2] = {{listen_.get(), POLLIN, 0}, {sigfd, POLLIN, 0}};
+    ::poll(fds, 2, 100);
+    if (fds[1].revents & POLLIN) return false;
+    if (fds[0].revents & POLLIN) {
+      Accept();  // init_pid_ is -1: a stop only marks the request
+      if (stop_requested_) return false;
+    }
+  }
+  return true;
+}
+
 int Monitor::Run() {
   LeaveCallersCgroups();
   UniqueFd sigfd = BlockedSignals();
@@ -301,10 +317,10 @@ int Monitor::Run() {
         ve_ && ve_->Get("AUTORESTART").value_or("no") == "on-failure";
     if (stop_for_good_ || !ShouldRestart(info, on_failure)) break;
     if (info.restart != Restart::kAlways) {
-      std::this_thread::sleep_for(
-          std::chrono::seconds(BackoffSeconds(attempt)));
-      signalfd_siginfo si;
-      if (::read(sigfd.get(), &si, sizeof si) == sizeof si) break;
+      if (!WaitBackoff(std::chrono::seconds(BackoffSeconds(attempt)),
+                       sigfd.get())) {
+        break;
+      }
     } else {
       attempt = -1;
     }

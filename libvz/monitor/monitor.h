@@ -35,6 +35,7 @@ class Monitor {
   void OnClient();
   void OnConsoleOutput();
   void RequestStop(bool fast, std::chrono::seconds timeout);
+  bool WaitBackoff(std::chrono::seconds wait, int sigfd);
   bool StorageLost();
   void Report(const Status& s);
   void WritePidFile();
