@@ -309,6 +309,22 @@ TEST_F(DirContainerTest, StaleStateAfterMonitorKillIsRecovered) {
   ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
 }
 
+TEST_F(DirContainerTest, PidFileOfAnotherProgramIsStaleAfterAReboot) {
+  // After a reboot the pid in the file may belong to anyone: here, to this
+  // test (alive, but no vz-monitor), with a start time that differs too.
+  MakeDirContainer("101");
+  ASSERT_TRUE(MakeDirs(Path("/run/vz")).ok());
+  ASSERT_TRUE(WriteFileAtomic(Path("/run/vz/101.pid"),
+                              std::to_string(::getpid()) + " 1\n4242\n")
+                  .ok());
+  EXPECT_EQ(Vzctl({"exec", "101", "true"}).exit_code, 31);
+  auto s = Vzctl({"start", "101", "--premounted"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_TRUE(Has(Events("101"), "recover:"));
+  EXPECT_EQ(::kill(::getpid(), 0), 0);  // nothing alive was touched
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
 TEST_F(DirContainerTest, ActionScriptsRunWithVeidAndConffile) {
   MakeDirContainer("101");
   const std::string log = dir_.Join("scripts.log");
