@@ -1,5 +1,6 @@
 // Monitor::Boot: one start of the container, undone on failure.
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -61,9 +62,11 @@ Status Monitor::Boot() {
     (void)cg_->KillAll(SIGKILL);
     (void)cg_->Remove(std::chrono::seconds(5));
   });
-  if (Status s = cg_->SetDevices(spec.devices);
-      !s.ok() && s.code() != Code::kUnimplemented) {
-    return s;
+  if (Status s = cg_->SetDevices(spec.devices); !s.ok()) {
+    if (s.code() != Code::kUnimplemented) return s;
+    // No device cgroup (v2 without a BPF program yet): without mknod the
+    // container has only the nodes bound into its /dev.
+    std::erase(spec.capabilities, CAP_MKNOD);
   }
   // The config's resource limits (libvz/resources.h), before any task runs.
   const unsigned cpus = HostCpus();
