@@ -382,6 +382,21 @@ TEST_F(DirContainerTest, FailedStartRemovesItsNetwork) {
   EXPECT_EQ(r->out.find("_r_out"), std::string::npos) << r->out;
 }
 
+TEST_F(DirContainerTest, RunscriptRunsAHostScriptInside) {
+  MakeDirContainer("101", "HOSTNAME=\"inside\"\n");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  const std::string script = dir_.Join("probe.sh");
+  ASSERT_TRUE(WriteFileAtomic(
+                  script, "echo \"$(hostname) $(cat /proc/1/comm)\"\nexit 4\n")
+                  .ok());
+  auto r = Vzctl({"runscript", "101", script});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_EQ(r.out, "inside init\n");
+  EXPECT_EQ(Vzctl({"runscript", "101", dir_.Join("missing.sh")}).exit_code,
+            3);  // the host script is not there
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
 TEST_F(DirContainerTest, EnterGivesAShellOnAPtyOfItsOwn) {
   MakeDirContainer("101");
   ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
