@@ -142,7 +142,7 @@ void Monitor::Accept() {
     if (words.size() > 1) {
       std::from_chars(words[1].data(), words[1].data() + words[1].size(), secs);
     }
-    stop_for_good_ = true;
+    stop_for_good_ = stop_by_client_ = true;
     RequestStop(fast, std::chrono::seconds(secs));
     (void)!::write(c.get(), "ok\n", 3);
   } else if (words[0] == "console") {
@@ -240,6 +240,16 @@ void Monitor::Finish(const ExitInfo& info) {
   init_pidfd_.reset();
   init_pid_ = -1;
   WritePidFile();
+  // Unmounting is a mutation: under the container lock, which a vzctl stop
+  // already holds for us while it waits.
+  std::optional<ContainerLock> lock;
+  if (!stop_by_client_) {
+    // Bounded: a vzctl stop racing with the init's own exit holds it while
+    // it waits for us.
+    auto l = ContainerLock::Acquire(node_.lock_dir(), options_.ctid,
+                                    {.wait = std::chrono::seconds(10)});
+    if (l.has_value()) lock = std::move(*l);
+  }
   if (ve_) {
     Status s = container::TearDown(node_, *ve_, options_.premounted);
     if (!s.ok()) VZ_LOG(kWarning) << "clean up: " << s.message();
@@ -330,6 +340,7 @@ int Monitor::Run() {
     if (!lock.has_value()) break;
     restart_lock = std::move(*lock);
     stop_requested_ = killed_after_timeout_ = storage_lost_ = false;
+    stop_by_client_ = false;
     kill_at_.reset();
   }
   ::unlink(MonitorSocketPath(node_, options_.ctid).c_str());

@@ -54,7 +54,8 @@ class Monitor {
   uint64_t oom_at_start_ = 0;
   uint64_t oom_seen_ = 0;  // the count already journaled
   bool stop_requested_ = false;
-  bool stop_for_good_ = false;  // SIGTERM to the monitor: no restart
+  bool stop_for_good_ = false;   // SIGTERM to the monitor: no restart
+  bool stop_by_client_ = false;  // vzctl stop, which holds the lock
   bool killed_after_timeout_ = false;
   bool storage_lost_ = false;
   std::optional<std::chrono::steady_clock::time_point> kill_at_;
