@@ -2,6 +2,7 @@
 // containers from the template (ploop storage) and from a directory,
 // unprivileged and privileged; exit reasons; bad input; recovery.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -380,6 +381,22 @@ TEST_F(DirContainerTest, FailedStartRemovesItsNetwork) {
   EXPECT_EQ(r->out.find("vzr"), std::string::npos) << r->out;
   // The node's table stays; the container's chains go.
   EXPECT_EQ(r->out.find("_r_out"), std::string::npos) << r->out;
+}
+
+TEST_F(DirContainerTest, IdmappedRootKeepsHostOwnershipOnDisk) {
+  MakeDirContainer("101");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"exec2", "101",
+                   "touch /root/made-inside && "
+                   "stat -c %u /root/made-inside /bin/busybox"})
+                .out,
+            "0\n0\n");
+  struct stat st;
+  ASSERT_EQ(::stat(Path("/vz/root/101/root/made-inside").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);  // container root's files are host root's on disk
+  auto conf = ReadFile(Path("/etc/vz/conf/101.conf"));
+  EXPECT_NE(conf->find("LOCAL_UID=\"1000000\""), std::string::npos) << *conf;
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
 }
 
 TEST_F(DirContainerTest, RunscriptRunsAHostScriptInside) {
