@@ -15,6 +15,7 @@
 #include "base/status.h"
 #include "base/unique_fd.h"
 #include "libvz/cgroup.h"
+#include "libvz/container.h"
 #include "libvz/node_config.h"
 #include "libvz/runtime.h"
 #include "libvz/ve_config.h"
@@ -80,6 +81,10 @@ Status ApplyDistSettings(const NodeConfig& node, VeConfig& ve, pid_t init_pid);
 
 // kFailedPrecondition, exit 31 (VZ_VE_NOTRUNNING).
 Status NotRunning(std::string_view ctid);
+
+// A command joining a frozen container would freeze with it. Errors:
+// kFailedPrecondition, exit 31, "suspended: resume it first".
+Status CheckNotFrozen(const RunState& st, std::string_view ctid);
 
 // Connects to the container's monitor, sends `request` (one line) and
 // reads its "ok" line. Errors: as connect(2); the monitor's refusal.

@@ -105,11 +105,21 @@ TEST_P(TemplateContainerTest, SuspendResumeRestartFastStop) {
   ASSERT_EQ(Vzctl({"suspend", "101"}).exit_code, 0);
   EXPECT_EQ(Vzctl({"status", "101"}).out,
             "CTID 101 exist mounted running suspended\n");
+  auto e = Vzctl({"exec", "101", "true"});
+  EXPECT_EQ(e.exit_code, 31);
+  EXPECT_NE(e.err.find("suspended"), std::string::npos) << e.err;
   ASSERT_EQ(Vzctl({"resume", "101"}).exit_code, 0);
   ASSERT_EQ(Vzctl({"restart", "101"}).exit_code, 0);
   EXPECT_EQ(Vzctl({"exec2", "101", "true"}).exit_code, 0);
   ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
   EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
+  // A suspended container stops cleanly: it is thawed first.
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"suspend", "101"}).exit_code, 0);
+  const auto before = std::chrono::steady_clock::now();
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(8));
+  EXPECT_TRUE(Has(Events("101"), "stop:requested"));
 }
 
 TEST_P(TemplateContainerTest, BrokenInitLeavesNothingBehind) {
