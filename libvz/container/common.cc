@@ -17,6 +17,11 @@ namespace vz::container {
 Result<std::unique_ptr<cgroup::Cgroup>> OpenCgroup(const NodeConfig& node,
                                                    const VeConfig& ve) {
   VZ_ASSIGN_OR_RETURN(cgroup::CgroupFs fs, cgroup::Detect());
+  if (fs.layout == cgroup::Layout::kV2) {
+    // Under systemd our tree lives in a slice systemd leaves to us.
+    fs.base = node.file().GetOr(
+        "CGROUP_BASE", PathExists("/run/systemd/system") ? "vz.slice" : "");
+  }
   VZ_ASSIGN_OR_RETURN(std::string tenant, ve.tenant());
   return cgroup::Open(
       fs, cgroup::ContainerPath(node.root().prefix(), tenant, ve.ctid()));
