@@ -28,4 +28,21 @@ Result<std::map<std::string, InterfaceTraffic>> ContainerTraffic(
 // The container's addresses: IP_ADDRESS and those of its NETIF entries.
 Result<std::vector<std::string>> ContainerAddresses(const VeConfig& ve);
 
+// One network option of `vzctl set`, in the order given: `op` is ipadd,
+// ipdel, netif_add, netif_del, nameserver, searchdomain, rate, ratebound,
+// or, with `ifname` (from --ifname), one of ipadd ipdel gw gw6 dhcp dhcp6
+// mac host_ifname host_mac bridge mac_filter.
+struct NetEdit {
+  std::string op;
+  std::string value;
+  std::string ifname;  // empty: not an interface's parameter
+};
+
+// Applies `edits` to the network keys of `ve` (IP_ADDRESS, NETIF,
+// NAMESERVER, SEARCHDOMAIN, RATE, RATEBOUND). Errors: bad values (21, 71
+// VZ_BADIP, 72, 73), naming them; an address another container of the
+// node has: kAlreadyExists, exit 78 (VZ_IP_INUSE), naming it.
+Status EditNetwork(const NodeConfig& node, VeConfig& ve,
+                   const std::vector<NetEdit>& edits);
+
 }  // namespace vz

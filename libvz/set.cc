@@ -1,10 +1,15 @@
 // ApplySet (libvz/set.h).
 #include "libvz/set.h"
 
+#include <fcntl.h>
+
 #include <set>
 
 #include "base/size.h"
+#include "base/unique_fd.h"
 #include "libvz/cgroup.h"
+#include "libvz/container.h"
+#include "libvz/container/internal.h"
 #include "libvz/ctid.h"
 #include "libvz/exit_codes.h"
 #include "libvz/journal.h"
@@ -42,6 +47,41 @@ bool HasProcesses(const cgroup::Cgroup& cg) {
   if (!cg.Exists()) return false;
   auto pids = cg.Pids();
   return pids.has_value() && !pids->empty();
+}
+
+// Addresses, host name, DNS and passwords inside the running container.
+Status ApplyInsideLive(const NodeConfig& node, const VeConfig& old_ve,
+                       VeConfig& ve, pid_t init_pid,
+                       const std::vector<std::string>& userpasswd,
+                       SetReport& report) {
+  if (Changed(old_ve, ve, "IP_ADDRESS")) {
+    UniqueFd netns(
+        ::open(("/proc/" + std::to_string(init_pid) + "/ns/net").c_str(),
+               O_RDONLY | O_CLOEXEC));
+    if (!netns.valid()) return ErrnoError(errno, "open the container's netns");
+    VZ_ASSIGN_OR_RETURN(
+        bool live, container::UpdateRoutedLive(node, old_ve, ve, netns.get()));
+    report.notes.push_back(live ? "Routed addresses applied"
+                                : "IP_ADDRESS takes effect at the next start");
+  }
+  if (Changed(old_ve, ve, "IP_ADDRESS") || Changed(old_ve, ve, "NETIF")) {
+    VZ_RETURN_IF_ERROR(container::ApplyNetworkFiles(node, ve, init_pid));
+  }
+  if (Changed(old_ve, ve, "HOSTNAME")) {
+    VZ_RETURN_IF_ERROR(container::ApplyHostname(node, ve, init_pid));
+    report.notes.push_back("Host name applied");
+  }
+  if (Changed(old_ve, ve, "NAMESERVER") ||
+      Changed(old_ve, ve, "SEARCHDOMAIN")) {
+    VZ_RETURN_IF_ERROR(container::ApplyDns(node, ve, init_pid));
+    report.notes.push_back("DNS settings applied");
+  }
+  if (!userpasswd.empty()) {
+    VZ_RETURN_IF_ERROR(
+        container::SetUserPasswords(node, ve, init_pid, userpasswd));
+    report.notes.push_back("Passwords changed");
+  }
+  return OkStatus();
 }
 
 // The live part of the change, undone as a whole when a step fails.
@@ -164,13 +204,28 @@ Result<SetReport> ApplySet(const NodeConfig& node, const std::string& ctid,
       ve.Unset(c.key);
     }
   }
+  if (!options.net_edits.empty()) {
+    VZ_RETURN_IF_ERROR(EditNetwork(node, ve, options.net_edits));
+  }
   VZ_RETURN_IF_ERROR(Validate(ve));
 
   SetReport report;
+  VZ_ASSIGN_OR_RETURN(RunState run, GetRunState(node, ctid));
   VZ_ASSIGN_OR_RETURN(auto cg, ContainerCgroup(node, ve));
-  report.running = HasProcesses(*cg);
+  // Processes without a monitor (a stale container) still get the limits.
+  report.running = run.running() || HasProcesses(*cg);
+  if (!options.userpasswd.empty() && !(run.running() && run.init_pid > 0)) {
+    return FailedPreconditionError("container '" + ctid +
+                                   "' is not running: start it to change "
+                                   "passwords (they are never saved)")
+        .WithExitCode(kVzVeNotRunning);
+  }
   if (report.running) {
     VZ_RETURN_IF_ERROR(ApplyLive(node, old_ve, ve, *cg, report));
+  }
+  if (run.running() && run.init_pid > 0) {
+    VZ_RETURN_IF_ERROR(ApplyInsideLive(node, old_ve, ve, run.init_pid,
+                                       options.userpasswd, report));
   }
   if (options.save) {
     VZ_RETURN_IF_ERROR(ve.Save(node));

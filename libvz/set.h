@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "libvz/network.h"
 #include "libvz/node_config.h"
 
 namespace vz {
@@ -28,7 +29,11 @@ struct SetChange {
 
 struct SetOptions {
   bool save = false;
-  std::string applyconfig;  // a sample whose parameters are copied first
+  std::string applyconfig;         // a sample whose parameters are copied first
+  std::vector<NetEdit> net_edits;  // --ipadd, --netif_add, ... in order
+  // --userpasswd user:password: set inside the running container, never
+  // saved. Errors: not running (31).
+  std::vector<std::string> userpasswd;
 };
 
 struct SetReport {

@@ -10,6 +10,7 @@
 #include "libvz/idmap.h"
 #include "libvz/net/container_net.h"
 #include "libvz/net/net_config.h"
+#include "libvz/net/node_net.h"
 #include "libvz/storage.h"
 
 namespace vz::container {
@@ -106,20 +107,6 @@ Status RunInsideScript(const NodeConfig& node, VeConfig& ve,
 
 namespace {
 
-net::NodeNet NodeNetFor(const NodeConfig& node) {
-  net::NodeNet n;
-  n.prefix = node.root().prefix();
-  n.state_dir = node.root().Path("/var/lib/vz/net");
-  if (auto v = node.file().Get("NEIGHBOUR_DEVS")) {
-    n.neighbour_devs = SplitNonEmpty(*v, ' ');
-  }
-  return n;
-}
-
-Result<net::NetConfig> NetConfigOf(const VeConfig& ve) {
-  return net::ReadNetConfig([&](std::string_view key) { return ve.Get(key); });
-}
-
 bool HasNetwork(const net::NetConfig& c) {
   return !c.routed.empty() || !c.netifs.empty();
 }
@@ -146,7 +133,7 @@ Result<uint32_t> NetIndex(const NodeConfig& node, const net::NetConfig& c,
 }  // namespace
 
 Status StartNetwork(const NodeConfig& node, VeConfig& ve, int netns_fd) {
-  VZ_ASSIGN_OR_RETURN(net::NetConfig c, NetConfigOf(ve));
+  VZ_ASSIGN_OR_RETURN(net::NetConfig c, net::NetConfigOf(ve));
   if (!HasNetwork(c)) return OkStatus();
   VZ_ASSIGN_OR_RETURN(uint32_t index, NetIndex(node, c, ve.ctid()));
   if (!c.index) {
@@ -154,14 +141,30 @@ Status StartNetwork(const NodeConfig& node, VeConfig& ve, int netns_fd) {
     VZ_RETURN_IF_ERROR(ve.Save(node));
     c.index = index;
   }
-  net::ContainerNet cn(NodeNetFor(node), ve.ctid(), c);
+  VZ_ASSIGN_OR_RETURN(net::NodeNet nn, net::NodeNetOf(node));
+  net::ContainerNet cn(std::move(nn), ve.ctid(), c);
   return cn.Start(netns_fd).WithContext("start network");
 }
 
+Result<bool> UpdateRoutedLive(const NodeConfig& node, const VeConfig& old_ve,
+                              const VeConfig& ve, int netns_fd) {
+  VZ_ASSIGN_OR_RETURN(net::NetConfig before, net::NetConfigOf(old_ve));
+  VZ_ASSIGN_OR_RETURN(net::NetConfig after, net::NetConfigOf(ve));
+  // Routed addresses join the venet link made at start; without one the
+  // change waits for the next start.
+  if (!before.index || before.routed.empty()) return false;
+  after.index = before.index;
+  VZ_ASSIGN_OR_RETURN(net::NodeNet nn, net::NodeNetOf(node));
+  net::ContainerNet cn(std::move(nn), ve.ctid(), after);
+  VZ_RETURN_IF_ERROR(cn.UpdateRouted(netns_fd, before));
+  return true;
+}
+
 Status StopNetwork(const NodeConfig& node, const VeConfig& ve) {
-  VZ_ASSIGN_OR_RETURN(net::NetConfig c, NetConfigOf(ve));
+  VZ_ASSIGN_OR_RETURN(net::NetConfig c, net::NetConfigOf(ve));
   if (!HasNetwork(c) || !c.index) return OkStatus();
-  net::ContainerNet cn(NodeNetFor(node), ve.ctid(), c);
+  VZ_ASSIGN_OR_RETURN(net::NodeNet nn, net::NodeNetOf(node));
+  net::ContainerNet cn(std::move(nn), ve.ctid(), c);
   return cn.Stop();
 }
 

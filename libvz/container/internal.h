@@ -73,11 +73,24 @@ Status TearDown(const NodeConfig& node, const VeConfig& ve, bool premounted);
 // for it is set in `ve` and saved, so StopNetwork finds the links.
 Status StartNetwork(const NodeConfig& node, VeConfig& ve, int netns_fd);
 Status StopNetwork(const NodeConfig& node, const VeConfig& ve);
+// vzctl set --ipadd/--ipdel on a running container: routes, proxy entries
+// and filters follow IP_ADDRESS. Returns false when the container has no
+// routed link yet (the change waits for the next start).
+Result<bool> UpdateRoutedLive(const NodeConfig& node, const VeConfig& old_ve,
+                              const VeConfig& ve, int netns_fd);
 
 // The distribution's settings applied inside the running container
 // (templates/dists, libvz/net/dist.h): host name, network, DNS, from the
 // config. The distribution is DISTRIBUTION, else OSTEMPLATE's first word.
 Status ApplyDistSettings(const NodeConfig& node, VeConfig& ve, pid_t init_pid);
+// Its parts, for live changes (vzctl set): HOSTNAME; the network files of
+// IP_ADDRESS/NETIF; NAMESERVER/SEARCHDOMAIN; passwords ("user:password",
+// on the script's stdin, never saved).
+Status ApplyHostname(const NodeConfig& node, VeConfig& ve, pid_t init_pid);
+Status ApplyNetworkFiles(const NodeConfig& node, VeConfig& ve, pid_t init_pid);
+Status ApplyDns(const NodeConfig& node, VeConfig& ve, pid_t init_pid);
+Status SetUserPasswords(const NodeConfig& node, VeConfig& ve, pid_t init_pid,
+                        const std::vector<std::string>& user_passwords);
 
 // kFailedPrecondition, exit 31 (VZ_VE_NOTRUNNING).
 Status NotRunning(std::string_view ctid);

@@ -147,6 +147,32 @@ Status ContainerNet::AddRouted(int netns_fd, const Cidr& a) {
   return OkStatus();
 }
 
+Status ContainerNet::UpdateRouted(int netns_fd, const NetConfig& before) {
+  NetConfig was = before;
+  was.index = config_.index;
+  ContainerNet old(node_, ctid_, was);
+  auto has = [](const std::vector<Cidr>& list, const Cidr& a) {
+    return std::any_of(list.begin(), list.end(),
+                       [&](const Cidr& x) { return SameAddress(x, a); });
+  };
+  for (const Cidr& a : was.routed) {
+    if (!has(config_.routed, a)) VZ_RETURN_IF_ERROR(DelRouted(netns_fd, a));
+  }
+  for (const Cidr& a : config_.routed) {
+    if (!has(was.routed, a)) VZ_RETURN_IF_ERROR(AddRouted(netns_fd, a));
+  }
+  // The filters follow the addresses. The counters go with the old chains,
+  // so they are saved first and the month's totals carry on.
+  VZ_RETURN_IF_ERROR(old.SaveTraffic());
+  VZ_ASSIGN_OR_RETURN(auto nft, Nft::Open());
+  for (const auto& cmd :
+       Split(RemoveContainerNft(node_.prefix, old.Rules()), '\n')) {
+    if (!cmd.empty()) (void)nft->Run(cmd);
+  }
+  return nft->Run(NodeTablesNft(node_.prefix) +
+                  AddContainerNft(node_.prefix, Rules()));
+}
+
 Status ContainerNet::DelRouted(int netns_fd, const Cidr& a) {
   VZ_ASSIGN_OR_RETURN(auto host, Netlink::Open());
   std::string link = RoutedHostLink(node_, *config_.index);

@@ -50,6 +50,10 @@ class ContainerNet {
   // Live changes on a running container (vzctl set --ipadd/--ipdel).
   Status AddRouted(int netns_fd, const Cidr& address);
   Status DelRouted(int netns_fd, const Cidr& address);
+  // This config's routed addresses replace `before`'s on the running
+  // container: addresses, routes and proxy entries added and removed, the
+  // anti-spoofing and accounting chains rebuilt (traffic so far saved).
+  Status UpdateRouted(int netns_fd, const NetConfig& before);
 
   // This month's traffic per container-side interface: saved + live.
   Result<std::map<std::string, Traffic>> TrafficThisMonth();

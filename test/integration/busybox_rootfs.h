@@ -44,6 +44,8 @@ inline Status MakeBusyboxRootfs(const std::string& root) {
   VZ_RETURN_IF_ERROR(WriteFileAtomic(root + "/etc/hostname", "ct\n"));
   VZ_RETURN_IF_ERROR(
       WriteFileAtomic(root + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"));
+  VZ_RETURN_IF_ERROR(WriteFileAtomic(root + "/etc/shadow",
+                                     "root:*:19000:0:99999:7:::\n", 0640));
   return WriteFileAtomic(root + "/etc/group", "root:x:0:\ntty:x:5:\n");
 }
 

@@ -1,7 +1,7 @@
-// A node for container lifecycle tests (NodeFixture) with a node prefix of
-// its own, so its cgroups never meet another node's, and a teardown that
-// stops whatever a failed test left running: monitors by the pid in their
-// pid files, then the processes in the node's cgroups, then the cgroups.
+// A node for container lifecycle tests (NodeFixture, which gives it a node
+// prefix of its own and removes its cgroups), with a teardown that first
+// stops whatever monitor a failed test left running, by the pid in its pid
+// file.
 #pragma once
 
 #include <signal.h>
@@ -24,12 +24,6 @@ class ContainerFixture : public NodeFixture {
   void SetUp() override {
     NodeFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    prefix_ = "t" + std::to_string(::getpid() % 100000);
-    auto conf = ReadFile(Path("/etc/vz/vz.conf"));
-    ASSERT_TRUE(conf.has_value());
-    ASSERT_TRUE(WriteFileAtomic(Path("/etc/vz/vz.conf"),
-                                *conf + "\nNODE_PREFIX=\"" + prefix_ + "\"\n")
-                    .ok());
     // The container's root (an unmapped ID) must reach VE_ROOT.
     for (std::string d = root_; d.size() >= dir_.path().size();
          d = DirName(d)) {
@@ -56,23 +50,7 @@ class ContainerFixture : public NodeFixture {
         }
       }
     }
-    auto fs = cgroup::Detect();
-    if (!fs.has_value()) return;
-    for (auto ctid : {"101", "102", "103"}) {
-      auto cg =
-          cgroup::Open(*fs, cgroup::ContainerPath(prefix_, "default", ctid));
-      if (!cg->Exists()) continue;
-      (void)cg->KillAll(SIGKILL);
-      Status s = cg->Remove(std::chrono::seconds(5));
-      if (!s.ok()) ADD_FAILURE() << s.message();
-    }
-    for (auto h : cgroup::kV1Hierarchies) {
-      const std::string base = fs->root + "/" + std::string(h) + "/" + prefix_;
-      ::rmdir((base + "/default").c_str());
-      if (::rmdir(base.c_str()) != 0 && errno != ENOENT) {
-        ADD_FAILURE() << "leaked cgroup " << base;
-      }
-    }
+    // NodeFixture::TearDown removes the node's cgroups.
   }
 
   // A container whose VE_ROOT is a busybox directory (no storage); `init`
@@ -113,8 +91,6 @@ class ContainerFixture : public NodeFixture {
     }
     return pred();
   }
-
-  std::string prefix_;
 };
 
 }  // namespace vz::testing

@@ -17,6 +17,7 @@
 #include "base/node_root.h"
 #include "base/subprocess.h"
 #include "base/testing/temp_dir.h"
+#include "libvz/cgroup.h"
 #include "ploop/mount.h"
 #include "test/integration/root_test_util.h"
 
@@ -69,8 +70,47 @@ class NodeFixture : public ::testing::Test {
         }
       }
     }
+    RemoveNodeCgroups();
     for (const auto& l : KernelObjectsUnder(dir_.path())) {
       ADD_FAILURE() << "leaked " << l;
+    }
+  }
+
+  static std::vector<std::string> Subdirs(const std::string& dir) {
+    std::vector<std::string> out;
+    auto names = ListDir(dir);
+    if (!names.has_value()) return out;
+    for (const auto& n : *names) {
+      struct stat st;
+      if (::stat((dir + "/" + n).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        out.push_back(n);
+      }
+    }
+    return out;
+  }
+
+  // Every cgroup of this node's prefix, <prefix>/<tenant>/<ctid>, emptied
+  // and removed, then the tenant and prefix directories: a leaked one fails
+  // the test.
+  void RemoveNodeCgroups() {
+    if (prefix_.empty()) return;
+    auto fs = cgroup::Detect();
+    if (!fs.has_value()) return;
+    for (auto h : cgroup::kV1Hierarchies) {
+      const std::string base = fs->root + "/" + std::string(h) + "/" + prefix_;
+      for (const auto& t : Subdirs(base)) {
+        for (const auto& ct : Subdirs(base + "/" + t)) {
+          auto cg = cgroup::Open(*fs, prefix_ + "/" + t + "/" + ct);
+          if (!cg->Exists()) continue;
+          (void)cg->KillAll(SIGKILL);
+          Status s = cg->Remove(std::chrono::seconds(5));
+          if (!s.ok()) ADD_FAILURE() << "cgroup " << ct << ": " << s.message();
+        }
+        ::rmdir((base + "/" + t).c_str());
+      }
+      if (::rmdir(base.c_str()) != 0 && errno != ENOENT) {
+        ADD_FAILURE() << "leaked cgroup " << base;
+      }
     }
   }
 

@@ -64,10 +64,18 @@ const std::vector<cli::Command>& Commands() {
        "S[:H]] [--iolimit N] [--iopslimit N] [--ioprio 0-7] [--onboot "
        "yes|no] [--bootorder N] [--autorestart no|on-failure] [--hostname "
        "H] [--name N] [--capability C:on|off] [--features F] [--devnodes D] "
-       "[--applyconfig SAMPLE] [--save]",
+       "[--applyconfig SAMPLE] [--ipadd A[/M]] [--ipdel A|all] "
+       "[--netif_add IF[,MAC,HOST_IF,HOST_MAC,BRIDGE]] [--netif_del IF|all] "
+       "[--ifname IF [--ipadd A] [--ipdel A] [--gw A] [--gw6 A] [--dhcp "
+       "yes|no] [--dhcp6 yes|no] [--mac M] [--host_ifname N] [--host_mac M] "
+       "[--bridge B] [--mac_filter on|off]] [--nameserver A|inherit] "
+       "[--searchdomain D] [--rate DEV:CLASS:KBIT] [--ratebound yes|no] "
+       "[--userpasswd USER:PASS] [--save]",
        "--ram/--swap S       bytes with K/M/G, or pages with P\n"
        "--cpulimit N         percent of one CPU (0: none)\n"
        "--iolimit N          MB/s, or with a B/K/M/G suffix (0: none)\n"
+       "--ifname IF          the options after it set interface IF\n"
+       "--userpasswd U:P     set inside the running container, never saved\n"
        "--save               keep the change in the config\n",
        RunSet},
       {"snapshot", "snapshot the disk (online when mounted) and the config",

@@ -36,9 +36,10 @@ Status RunSnapshotDelete(cli::Context& ctx, const cli::Args& args);
 Status RunSnapshotMount(cli::Context& ctx, const cli::Args& args);
 Status RunSnapshotUmount(cli::Context& ctx, const cli::Args& args);
 
-// Whether container `ctid` runs (a process in its cgroup).
+// Whether container `ctid` runs (its monitor lives).
 Result<bool> IsRunning(const cli::Context& ctx, const std::string& ctid);
-// Errors: kFailedPrecondition, exit 32 (VZ_VE_RUNNING), when it runs.
+// Recovers a stale container first (vzctl recover). Errors:
+// kFailedPrecondition, exit 32 (VZ_VE_RUNNING), when it runs.
 Status CheckNotRunning(const cli::Context& ctx, const std::string& ctid);
 
 }  // namespace vz::vzctl

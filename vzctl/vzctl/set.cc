@@ -3,6 +3,7 @@
 #include "libvz/set.h"
 
 #include <iostream>
+#include <set>
 
 #include "base/size.h"
 #include "libvz/ctid.h"
@@ -137,6 +138,63 @@ Status OtherOptions(const Vm& vm, Changes& out) {
   return OkStatus();
 }
 
+// The network options, whose order matters (--ifname X applies to the
+// options after it), taken out of `args` before the rest is parsed.
+struct NetworkArgs {
+  std::vector<NetEdit> edits;
+  std::vector<std::string> userpasswd;
+  cli::Args rest;
+};
+
+Result<NetworkArgs> TakeNetworkOptions(const cli::Args& args) {
+  static const std::set<std::string> kGlobal = {
+      "ipadd",        "ipdel", "netif_add", "netif_del",  "nameserver",
+      "searchdomain", "rate",  "ratebound", "userpasswd", "ifname"};
+  static const std::set<std::string> kPerIf = {
+      "ipadd", "ipdel",       "gw",       "gw6",    "dhcp",      "dhcp6",
+      "mac",   "host_ifname", "host_mac", "bridge", "mac_filter"};
+  NetworkArgs out;
+  std::string ifname;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string name, value;
+    if (!a.starts_with("--")) {
+      out.rest.push_back(a);
+      continue;
+    }
+    auto eq = a.find('=');
+    name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const bool ours =
+        kGlobal.count(name) || (!ifname.empty() && kPerIf.count(name));
+    if (!ours) {
+      out.rest.push_back(a);
+      continue;
+    }
+    if (eq != std::string::npos) {
+      value = a.substr(eq + 1);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return cli::Usage("--" + name + " needs a value");
+    }
+    if (name == "ifname") {
+      ifname = value;
+    } else if (name == "userpasswd") {
+      if (value.find(':') == std::string::npos || value[0] == ':') {
+        return InvalidArgumentError(
+                   "invalid --userpasswd: expected "
+                   "user:password")
+            .WithExitCode(74);
+      }
+      out.userpasswd.push_back(value);
+    } else {
+      const bool per_if = !ifname.empty() && kPerIf.count(name);
+      out.edits.push_back({name, value, per_if ? ifname : ""});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Status RunSet(cli::Context& ctx, const cli::Args& args) {
@@ -150,7 +208,8 @@ Status RunSet(cli::Context& ctx, const cli::Args& args) {
     o.add_options()(k, cli::po::value<std::string>());
   }
   o.add_options()("save", "");
-  VZ_ASSIGN_OR_RETURN(auto vm, cli::Parse(args, o, {"ctid"}));
+  VZ_ASSIGN_OR_RETURN(NetworkArgs net, TakeNetworkOptions(args));
+  VZ_ASSIGN_OR_RETURN(auto vm, cli::Parse(net.rest, o, {"ctid"}));
   VZ_ASSIGN_OR_RETURN(std::string ctid, cli::ContainerArg(ctx, vm));
   Changes changes;
   VZ_RETURN_IF_ERROR(ResourceOptions(vm, changes));
@@ -162,7 +221,10 @@ Status RunSet(cli::Context& ctx, const cli::Args& args) {
   if (auto v = Opt(vm, "setmode"); v && *v != "restart" && *v != "ignore") {
     return Bad("setmode", *v, "expected restart or ignore");
   }
-  if (changes.empty() && so.applyconfig.empty()) {
+  so.net_edits = std::move(net.edits);
+  so.userpasswd = std::move(net.userpasswd);
+  if (changes.empty() && so.applyconfig.empty() && so.net_edits.empty() &&
+      so.userpasswd.empty()) {
     return cli::Usage("nothing to set");
   }
   VZ_ASSIGN_OR_RETURN(SetReport r, ApplySet(ctx.node, ctid, changes, so));
