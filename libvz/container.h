@@ -56,6 +56,9 @@ struct StartOptions {
   bool premounted = false;
   // Start even with DISABLED="yes" (OpenVZ's --force).
   bool force = false;
+  // Boot with the default CPU weight whatever CPUUNITS says (a start at
+  // host boot: StartOnboot sets CPUUNITS once the container has booted).
+  bool boot_weight = false;
   // The vz-monitor binary; empty: next to the running program, then PATH.
   std::string monitor_binary;
 };

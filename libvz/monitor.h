@@ -22,7 +22,8 @@ struct MonitorOptions {
   // Where to report the first start: "ok\n" or "error <exit code>
   // <message>\n", then closed. -1: nowhere.
   int ready_fd = -1;
-  bool premounted = false;  // StartOptions::premounted
+  bool premounted = false;   // StartOptions::premounted
+  bool boot_weight = false;  // StartOptions::boot_weight
 };
 
 // Runs until the container stopped for good; the process exit code (0, or

@@ -32,7 +32,8 @@ Result<std::string> MonitorBinary(const StartOptions& options) {
 // Forks twice, so the monitor belongs to no caller, in a session of its
 // own; its first report comes back on the returned pipe.
 Result<UniqueFd> LaunchMonitor(const NodeConfig& node, std::string_view ctid,
-                               const std::string& binary, bool premounted) {
+                               const std::string& binary, bool premounted,
+                               bool boot_weight) {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe");
   UniqueFd rd(p[0]), wr(p[1]);
@@ -42,6 +43,7 @@ Result<UniqueFd> LaunchMonitor(const NodeConfig& node, std::string_view ctid,
       binary,       "--root", node.root().root(), "--ctid", std::string(ctid),
       "--ready-fd", "3"};
   if (premounted) args.push_back("--premounted");
+  if (boot_weight) args.push_back("--boot-weight");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -158,7 +160,8 @@ Status StartContainer(const NodeConfig& node, std::string_view ctid,
   }
   VZ_ASSIGN_OR_RETURN(std::string binary, MonitorBinary(options));
   VZ_ASSIGN_OR_RETURN(UniqueFd report,
-                      LaunchMonitor(node, ctid, binary, options.premounted));
+                      LaunchMonitor(node, ctid, binary, options.premounted,
+                                    options.boot_weight));
   VZ_RETURN_IF_ERROR(ReadReport(report.get(), ctid));
   lock.Release();
   if (options.wait) {

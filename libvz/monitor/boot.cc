@@ -68,10 +68,12 @@ Status Monitor::Boot() {
     // container has only the nodes bound into its /dev.
     std::erase(spec.capabilities, CAP_MKNOD);
   }
-  // The config's resource limits (libvz/resources.h), before any task runs.
-  const unsigned cpus = HostCpus();
-  VZ_ASSIGN_OR_RETURN(Resources resources, ReadResources(*ve_, cpus));
-  VZ_RETURN_IF_ERROR(ApplyResources(*cg_, resources, cpus));
+  // The container's resource limits hold from its first process on.
+  VZ_ASSIGN_OR_RETURN(Resources res, ReadResources(*ve_, HostCpus()));
+  // Started at host boot: the default weight until it has booted, so a
+  // storm of starts cannot starve the host (StartOnboot restores it).
+  if (options_.boot_weight) res.cpuunits = kDefaultCpuUnits;
+  VZ_RETURN_IF_ERROR(ApplyResources(*cg_, res, HostCpus()));
   if (spec.ids) VZ_RETURN_IF_ERROR(cg_->Delegate(spec.ids->uid, spec.ids->gid));
   oom_at_start_ = oom_seen_ = cg_->OomKills().value_or(0);
   VZ_RETURN_IF_ERROR(OpenConsole());

@@ -59,6 +59,9 @@ class NodeFixture : public ::testing::Test {
 
   void TearDown() override {
     if (::geteuid() != 0) return;
+    // Processes a failed test left in containers go first: they would keep
+    // the disks busy.
+    RemoveNodeCgroups();
     auto mounts = ploop::ListMounts(node_);
     if (mounts.has_value()) {
       for (const auto& m : *mounts) {
@@ -70,7 +73,6 @@ class NodeFixture : public ::testing::Test {
         }
       }
     }
-    RemoveNodeCgroups();
     for (const auto& l : KernelObjectsUnder(dir_.path())) {
       ADD_FAILURE() << "leaked " << l;
     }

@@ -2,6 +2,7 @@
 // launches it; it is not meant to be run by hand.
 //
 //   vz-monitor --root DIR --ctid CTID [--ready-fd N] [--premounted]
+//              [--boot-weight]
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
       ++i;
     } else if (a == "--premounted") {
       options.premounted = true;
+    } else if (a == "--boot-weight") {
+      options.boot_weight = true;
     } else {
       Fail(options.ready_fd, "unknown argument '" + a + "'");
       return vz::kVzInvalidParameterSyntax;

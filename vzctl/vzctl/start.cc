@@ -2,6 +2,8 @@
 #include <chrono>
 
 #include "libvz/container.h"
+#include "libvz/exit_codes.h"
+#include "libvz/onboot.h"
 #include "vzctl/vzctl/commands.h"
 
 namespace vz::vzctl {
@@ -32,7 +34,8 @@ Status Stop(cli::Context& ctx, const std::string& ctid,
 
 cli::po::options_description StartFlags() {
   cli::po::options_description o;
-  o.add_options()("wait", "")("premounted", "")("force", "");
+  o.add_options()("wait", "")("premounted", "")("force", "")("onboot", "")(
+      "parallel", cli::po::value<unsigned>(), "");
   return o;
 }
 
@@ -43,10 +46,32 @@ cli::po::options_description StopFlags() {
   return o;
 }
 
+// vzctl start --onboot [--parallel N]: the node's ONBOOT containers.
+Status StartAll(cli::Context& ctx, const cli::po::variables_map& vm) {
+  OnbootOptions o;
+  if (vm.count("parallel")) o.parallel = vm["parallel"].as<unsigned>();
+  VZ_ASSIGN_OR_RETURN(OnbootReport r, StartOnboot(ctx.node, o));
+  for (const auto& ctid : r.started)
+    cli::Say(ctx, "Container " + ctid + " is started");
+  for (const auto& f : r.failed)
+    cli::Say(ctx, "Container " + f + ": start failed");
+  if (!r.failed.empty()) {
+    return FailedPreconditionError(std::to_string(r.failed.size()) + " of " +
+                                   std::to_string(r.order.size()) +
+                                   " ONBOOT containers failed to start")
+        .WithExitCode(kVzEnvCreateError);
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Status RunStart(cli::Context& ctx, const cli::Args& args) {
   VZ_ASSIGN_OR_RETURN(auto vm, cli::Parse(args, StartFlags(), {"ctid"}));
+  if (vm.count("onboot")) {
+    if (vm.count("ctid")) return cli::Usage("--onboot takes no CTID");
+    return StartAll(ctx, vm);
+  }
   VZ_ASSIGN_OR_RETURN(std::string ctid, cli::ContainerArg(ctx, vm));
   return Start(ctx, ctid, vm);
 }

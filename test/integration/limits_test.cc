@@ -1,0 +1,139 @@
+// Limits hold, seen from inside a running busybox container: memory past
+// --ram is OOM-killed and journaled, forks past --numproc fail, a CPU hog
+// is held to --cpulimit, --cpuunits splits a contended CPU in proportion,
+// --iolimit caps what a writer inside gets. CPU shares are read from the
+// kernel's own accounting (cpuacct), with wide margins: these check that
+// the limit holds, not how fast anything is.
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "base/size.h"
+#include "base/strings.h"
+#include "libvz/cgroup.h"
+#include "test/integration/container_fixture.h"
+
+namespace vz::testing {
+namespace {
+
+class LimitsTest : public ContainerFixture {
+ protected:
+  void SetUp() override {
+    ContainerFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    BuildBusybox();
+  }
+
+  void Make(const std::string& ctid, std::vector<std::string> set) {
+    ASSERT_EQ(Vzctl({"-q", "create", ctid, "--ostemplate", kBusybox,
+                     "--allow-unsigned"})
+                  .exit_code,
+              0);
+    set.insert(set.begin(), {"-q", "set", ctid});
+    set.push_back("--save");
+    auto r = Vzctl(set);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_EQ(Vzctl({"-q", "start", ctid}).exit_code, 0);
+  }
+
+  void Gone(const std::string& ctid) {
+    EXPECT_EQ(Vzctl({"-q", "stop", ctid, "--fast"}).exit_code, 0);
+    EXPECT_EQ(Vzctl({"-q", "destroy", ctid}).exit_code, 0);
+  }
+
+  uint64_t CpuNs(const std::string& ctid) {
+    auto fs = cgroup::Detect();
+    auto cg =
+        cgroup::Open(*fs, cgroup::ContainerPath(prefix_, "default", ctid));
+    return ParseUint(Trim(cg->Get("cpuacct", "cpuacct.usage").value_or("0")))
+        .value_or(0);
+  }
+};
+
+TEST_F(LimitsTest, MemoryPastRamIsOomKilledAndJournaled) {
+  Make("101", {"--ram", "32M", "--swap", "0"});
+  // dd fills a 96 MiB buffer: more than the container may have.
+  auto r =
+      Vzctl({"exec2", "101", "dd if=/dev/zero of=/dev/null bs=96M count=1"});
+  EXPECT_EQ(r.exit_code, 137) << r.err;  // SIGKILL by the OOM killer
+  EXPECT_TRUE(Eventually([&] {
+    for (const auto& e : Events("101")) {
+      if (e.starts_with("oom-kill:")) return true;
+    }
+    return false;
+  }));
+  // The container itself lives on.
+  EXPECT_EQ(Vzctl({"exec2", "101", "true"}).exit_code, 0);
+  Gone("101");
+}
+
+TEST_F(LimitsTest, ForksPastNumprocFail) {
+  Make("101", {"--numproc", "16"});
+  // 40 sleepers asked for; the forks past the limit fail (and the shell
+  // that tried may give up). They are counted from the host, in the cgroup.
+  Vzctl({"exec2", "101",
+         "(for i in $(seq 40); do sleep 30 & done) 2>/dev/null; exit 0"});
+  auto fs = cgroup::Detect();
+  ASSERT_TRUE(fs.has_value());
+  auto cg = cgroup::Open(*fs, cgroup::ContainerPath(prefix_, "default", "101"));
+  auto pids = cg->Pids();
+  ASSERT_TRUE(pids.has_value());
+  EXPECT_LE(pids->size(), 16u);
+  EXPECT_GE(pids->size(), 10u);  // init, getty and most sleepers
+  EXPECT_EQ(cg->Get("pids", "pids.max").value_or("?"), "16");
+  Gone("101");
+}
+
+TEST_F(LimitsTest, CpuHogIsHeldToCpulimit) {
+  Make("101", {"--cpulimit", "25"});
+  const uint64_t before = CpuNs("101");
+  auto r =
+      Vzctl({"exec2", "101", "timeout 3 sh -c 'while :; do :; done'; true"});
+  const double used = static_cast<double>(CpuNs("101") - before) / 1e9;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // 25% of one CPU over 3 s is 0.75 s; unlimited would be up to 3 s.
+  EXPECT_LT(used, 1.2) << used;
+  EXPECT_GT(used, 0.3) << used;
+  Gone("101");
+}
+
+TEST_F(LimitsTest, CpuunitsSplitAContendedCpuInProportion) {
+  Make("101", {"--cpuunits", "1000", "--cpumask", "0"});
+  Make("102", {"--cpuunits", "3000", "--cpumask", "0"});
+  const uint64_t a0 = CpuNs("101"), b0 = CpuNs("102");
+  std::thread t([&] {
+    Vzctl({"exec2", "101", "timeout 4 sh -c 'while :; do :; done'; true"});
+  });
+  Vzctl({"exec2", "102", "timeout 4 sh -c 'while :; do :; done'; true"});
+  t.join();
+  const double a = static_cast<double>(CpuNs("101") - a0);
+  const double b = static_cast<double>(CpuNs("102") - b0);
+  ASSERT_GT(a, 0);
+  // 3:1 asked; the kernel's CFS gets close on one shared CPU.
+  EXPECT_GT(b / a, 2.0) << a / 1e9 << " s vs " << b / 1e9 << " s";
+  EXPECT_LT(b / a, 4.5) << a / 1e9 << " s vs " << b / 1e9 << " s";
+  Gone("101");
+  Gone("102");
+}
+
+TEST_F(LimitsTest, IolimitCapsAWriterInside) {
+  Make("101", {"--iolimit", "4M"});
+  // 24 MiB with O_DIRECT past the page cache: at 4 MiB/s that takes
+  // seconds (a burst of one second's worth aside), never a blink.
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = Vzctl({"exec2", "101",
+                  "dd if=/dev/zero of=/root/f bs=1M count=24 oflag=direct "
+                  "2>/dev/null && echo done"});
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  EXPECT_EQ(r.out, "done\n") << r.err;
+  EXPECT_GT(secs, 3.0);
+  Gone("101");
+}
+
+}  // namespace
+}  // namespace vz::testing
