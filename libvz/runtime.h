@@ -50,6 +50,19 @@ struct Spec {
 Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
                       std::optional<IdRange> ids, cgroup::Layout layout);
 
+// Checks the keys MakeSpec reads (CAPABILITY, DEVICES, DEVNODES, FEATURES
+// values; not whether the devices exist on this host), so `vzctl set`
+// refuses what a start would. Errors: kInvalidArgument, exit 21, naming
+// the entry.
+Status ValidatePolicyKeys(const VeConfig& config);
+
+// CAPABILITY after `change` ("sys_time:on net_admin:off") is applied to
+// `current`: one entry per capability, the last word wins, in canonical
+// form ("sys_time:on"), as OpenVZ's `vzctl set --capability` adds to what
+// the config has. Errors: as ValidatePolicyKeys.
+Result<std::string> MergeCapabilities(std::string_view current,
+                                      std::string_view change);
+
 // An init cloned and set up, stopped just before exec.
 class PendingInit {
  public:
