@@ -38,6 +38,9 @@ struct Spec {
   std::vector<int> capabilities;  // the bounding set kept, CAP_* numbers
   std::vector<cgroup::DeviceRule> devices;
   std::vector<std::string> devnodes;  // "/dev/fuse", bound into /dev
+  // Where the caller made the container's own copies of `devnodes` (same
+  // path below it, owned by the container's root); "" binds the host's.
+  std::string devnode_dir;
   cgroup::Layout cgroup_layout = cgroup::Layout::kV1;
   std::string console;  // host path of the console pty's slave, or ""
 

@@ -92,6 +92,13 @@ Status ApplyDns(const NodeConfig& node, VeConfig& ve, pid_t init_pid);
 Status SetUserPasswords(const NodeConfig& node, VeConfig& ve, pid_t init_pid,
                         const std::vector<std::string>& user_passwords);
 
+// The container's own copies of spec.devnodes under <root>/run/vz/dev/
+// <CTID> (host nodes may be root-only: /dev/net/tun is 0600), owned by
+// its root; the directory, or "" when it has none. TearDown removes it.
+Result<std::string> MakeDevNodes(const NodeConfig& node,
+                                 const runtime::Spec& spec);
+std::string DevNodeDir(const NodeConfig& node, std::string_view ctid);
+
 // kFailedPrecondition, exit 31 (VZ_VE_NOTRUNNING).
 Status NotRunning(std::string_view ctid);
 

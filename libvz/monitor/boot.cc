@@ -82,6 +82,7 @@ Status Monitor::Boot() {
     return ErrnoError(errno, "chown '" + pty_path_ + "'");
   }
   spec.console = pty_path_;
+  VZ_ASSIGN_OR_RETURN(spec.devnode_dir, container::MakeDevNodes(node_, spec));
   VZ_ASSIGN_OR_RETURN(runtime::PendingInit init,
                       runtime::CreateInit(spec, *cg_));
   VZ_ASSIGN_OR_RETURN(UniqueFd netns, init.OpenNamespace("net"));

@@ -296,7 +296,9 @@ bool Monitor::WaitBackoff(std::chrono::seconds wait, int sigfd) {
 int Monitor::Run() {
   LeaveCallersCgroups();
   UniqueFd sigfd = BlockedSignals();
-  (void)MakeDirs(node_.root().Path("/run/vz"), 0700);
+  // Traversable, not listable: containers bind their device nodes from
+  // run/vz/dev; the sockets inside are 0600.
+  (void)MakeDirs(node_.root().Path("/run/vz"), 0711);
   WritePidFile();
   int code = 0;
   if (Status s = Listen(); !s.ok()) {

@@ -95,7 +95,8 @@ Result<PendingInit> CreateInit(const Spec& spec, cgroup::Cgroup& cg) {
   const auto plan = MountPlan({.rootfs = spec.rootfs,
                                .layout = spec.cgroup_layout,
                                .console = spec.console,
-                               .devnodes = spec.devnodes});
+                               .devnodes = spec.devnodes,
+                               .devnode_dir = spec.devnode_dir});
   VZ_ASSIGN_OR_RETURN(SeccompFilter filter, SeccompFilter::Make());
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {

@@ -109,7 +109,7 @@ void AddDev(const std::string& r, const PlanInput& in,
     const std::string target = r + node;
     out.push_back(Mkdir(DirName(target)));
     out.push_back({.kind = Kind::kFile, .target = target});
-    out.push_back(Bind(node, target));
+    out.push_back(Bind(in.devnode_dir + node, target));
   }
   out.push_back(Mkdir(dev + "/pts"));
   out.push_back(Mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC,

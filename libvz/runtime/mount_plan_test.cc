@@ -80,6 +80,9 @@ TEST(MountPlanTest, MinimalDevBoundFromTheHost) {
   EXPECT_TRUE(Contains(d, "bind '/dev/pts/7' on '/r/dev/console'"));
   EXPECT_TRUE(Contains(d, "create directory '/r/dev/net'"));
   EXPECT_TRUE(Contains(d, "bind '/dev/net/tun' on '/r/dev/net/tun'"));
+  auto own = Described(MountPlan(
+      {.rootfs = "/r", .devnodes = {"/dev/fuse"}, .devnode_dir = "/run/101"}));
+  EXPECT_TRUE(Contains(own, "bind '/run/101/dev/fuse' on '/r/dev/fuse'"));
   EXPECT_LT(IndexOf(d, "mount tmpfs on '/r/dev'"),
             IndexOf(d, "bind '/dev/null' on '/r/dev/null'"));
 }

@@ -227,7 +227,8 @@ TEST_F(DirContainerTest, ExhaustedIdRangeFailsCleanly) {
                   .ok());
   MakeDirContainer("101");
   MakeDirContainer("102");
-  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto s101 = Vzctl({"start", "101", "--premounted"});
+  ASSERT_EQ(s101.exit_code, 0) << s101.err;
   auto s = Vzctl({"start", "102", "--premounted"});
   EXPECT_EQ(s.exit_code, 6) << s.err;  // VZ_RESOURCE_ERROR
   EXPECT_NE(s.err.find("no free ID range"), std::string::npos) << s.err;
@@ -407,6 +408,32 @@ TEST_F(DirContainerTest, IdmappedRootKeepsHostOwnershipOnDisk) {
   auto conf = ReadFile(Path("/etc/vz/conf/101.conf"));
   EXPECT_NE(conf->find("LOCAL_UID=\"1000000\""), std::string::npos) << *conf;
   ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
+TEST_F(DirContainerTest, CapabilitiesAndDevicesFromTheConfig) {
+  MakeDirContainer("101",
+                   "CAPABILITY=\"net_admin:off\"\nFEATURES=\"tun:on\"\n");
+  MakeDirContainer("102");
+  auto s101 = Vzctl({"start", "101", "--premounted"});
+  ASSERT_EQ(s101.exit_code, 0) << s101.err;
+  ASSERT_EQ(Vzctl({"start", "102", "--premounted"}).exit_code, 0);
+  // CAP_NET_ADMIN is bit 12 of the bounding set.
+  auto bnd = [&](const char* ct) {
+    auto out = Vzctl({"exec2", ct, "grep CapBnd /proc/self/status"}).out;
+    return std::stoull(out.substr(out.find(':') + 1), nullptr, 16);
+  };
+  EXPECT_EQ(bnd("101") & (1ull << 12), 0u);
+  EXPECT_NE(bnd("102") & (1ull << 12), 0u);
+  EXPECT_EQ(bnd("102") & (1ull << 16), 0u);  // CAP_SYS_MODULE never
+  EXPECT_NE(Vzctl({"exec2", "101", "ip link set lo mtu 1400"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"exec2", "102", "ip link set lo mtu 1400"}).exit_code, 0);
+  // tun: the node is there and opens (EBADFD: no interface attached yet).
+  auto tun = Vzctl({"exec2", "101", "cat /dev/net/tun 2>&1"}).out;
+  EXPECT_NE(tun.find("in bad state"), std::string::npos) << tun;
+  EXPECT_NE(Vzctl({"exec2", "102", "test -e /dev/net/tun"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "102", "--fast"}).exit_code, 0);
+  EXPECT_FALSE(PathExists(Path("/run/vz/dev/101")));
 }
 
 TEST_F(DirContainerTest, RunscriptRunsAHostScriptInside) {
