@@ -21,6 +21,7 @@
 
 #include "base/status.h"
 #include "base/unique_fd.h"
+#include "libvz/bindmount.h"
 #include "libvz/cgroup.h"
 #include "libvz/idmap.h"
 #include "libvz/node_config.h"
@@ -43,6 +44,8 @@ struct Spec {
   std::string devnode_dir;
   cgroup::Layout cgroup_layout = cgroup::Layout::kV1;
   std::string console;  // host path of the console pty's slave, or ""
+  std::string lxcfs;    // the node's lxcfs mount (libvz/lxcfs.h), or ""
+  std::vector<BindMount> bindmounts;  // BINDMOUNT
 
   bool privileged() const { return !ids.has_value(); }
 };

@@ -7,6 +7,7 @@
 
 #include "base/size.h"
 #include "base/unique_fd.h"
+#include "libvz/bindmount.h"
 #include "libvz/cgroup.h"
 #include "libvz/container.h"
 #include "libvz/container/internal.h"
@@ -210,6 +211,21 @@ Result<SetReport> ApplySet(const NodeConfig& node, const std::string& ctid,
       VZ_RETURN_IF_ERROR(ve.Set(c.key, *c.value));
     } else {
       ve.Unset(c.key);
+    }
+  }
+  if (!options.bindmount_add.empty() || !options.bindmount_del.empty()) {
+    VZ_ASSIGN_OR_RETURN(auto mounts,
+                        ParseBindMounts(ve.Get("BINDMOUNT").value_or("")));
+    for (const auto& d : options.bindmount_del) {
+      VZ_RETURN_IF_ERROR(DelBindMount(mounts, d));
+    }
+    for (const auto& a : options.bindmount_add) {
+      VZ_RETURN_IF_ERROR(AddBindMount(mounts, a));
+    }
+    if (mounts.empty()) {
+      ve.Unset("BINDMOUNT");
+    } else {
+      VZ_RETURN_IF_ERROR(ve.Set("BINDMOUNT", FormatBindMounts(mounts)));
     }
   }
   if (!options.net_edits.empty()) {

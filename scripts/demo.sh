@@ -23,6 +23,7 @@ recipe=${VZ_DEMO_TEMPLATE:-busybox}
 cleanup() {
   "$vzctl" stop 101 --fast >/dev/null 2>&1 || true
   "$vzctl" destroy 101 >/dev/null 2>&1 || true
+  bash scripts/node-teardown.sh --root "$VZ_ROOT"
   rm -rf "$node"
 }
 trap cleanup EXIT

@@ -10,6 +10,7 @@
 #include "base/reverter.h"
 #include "libvz/container/internal.h"
 #include "libvz/exit_codes.h"
+#include "libvz/lxcfs.h"
 #include "libvz/monitor/monitor.h"
 #include "libvz/resources.h"
 #include "libvz/storage.h"
@@ -83,6 +84,14 @@ Status Monitor::Boot() {
   }
   spec.console = pty_path_;
   VZ_ASSIGN_OR_RETURN(spec.devnode_dir, container::MakeDevNodes(node_, spec));
+  // The container's own view of its resources; without lxcfs it starts
+  // with the host's files and the log says why.
+  if (auto lx = EnsureLxcfs(node_); lx.has_value()) {
+    spec.lxcfs = lxcfs_dir_ = *lx;
+  } else {
+    VZ_LOG(kWarning) << "container '" << ve_->ctid()
+                     << "': no lxcfs view: " << lx.error().message();
+  }
   VZ_ASSIGN_OR_RETURN(runtime::PendingInit init,
                       runtime::CreateInit(spec, *cg_));
   VZ_ASSIGN_OR_RETURN(UniqueFd netns, init.OpenNamespace("net"));

@@ -21,6 +21,7 @@
 #include "libvz/exit_codes.h"
 #include "libvz/journal.h"
 #include "libvz/lock.h"
+#include "libvz/lxcfs.h"
 #include "libvz/monitor/monitor.h"
 #include "libvz/storage.h"
 
@@ -189,6 +190,19 @@ bool Monitor::StorageLost() {
   return st.has_value() && st->mounted && !st->server_alive;
 }
 
+void Monitor::CheckLxcfs() {
+  const auto now = std::chrono::steady_clock::now();
+  if (lxcfs_dir_.empty() || now < next_lxcfs_check_) return;
+  next_lxcfs_check_ = now + std::chrono::seconds(2);
+  if (LxcfsAlive(lxcfs_dir_)) return;
+  auto dir = EnsureLxcfs(node_);
+  Status s = dir.has_value() ? RebindLxcfs(*dir, init_pid_) : dir.status();
+  if (!s.ok()) {
+    VZ_LOG(kWarning) << "container '" << options_.ctid
+                     << "': lxcfs: " << s.message();
+  }
+}
+
 ExitInfo Monitor::Supervise() {
   UniqueFd sigfd = BlockedSignals();
   next_storage_check_ = std::chrono::steady_clock::now() + kStorageCheck;
@@ -218,6 +232,7 @@ ExitInfo Monitor::Supervise() {
       oom_seen_ = oom;
       Journal("oom-kill", "a process inside was killed by the OOM killer");
     }
+    CheckLxcfs();
     if (!storage_lost_ && StorageLost()) {
       storage_lost_ = true;
       (void)cg_->KillAll(SIGKILL);

@@ -39,6 +39,9 @@ class Monitor {
   bool StorageLost();
   void Report(const Status& s);
   void WritePidFile();
+  // lxcfs died (its files would fail with ENOTCONN inside): start it again
+  // and bind the container's files to the new mount.
+  void CheckLxcfs();
   void Journal(const std::string& event, const std::string& reason);
 
   NodeConfig node_;
@@ -49,6 +52,8 @@ class Monitor {
   UniqueFd init_pidfd_;
   UniqueFd pty_master_, pty_slave_;
   std::string pty_path_;
+  std::string lxcfs_dir_;  // "" when the container has no lxcfs view
+  std::chrono::steady_clock::time_point next_lxcfs_check_;
   UniqueFd listen_, console_client_;
   std::string console_log_;  // the last output, replayed to a new client
   uint64_t oom_at_start_ = 0;

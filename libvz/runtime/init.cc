@@ -11,6 +11,7 @@
 
 #include "base/file_util.h"
 #include "libvz/exit_codes.h"
+#include "libvz/lxcfs.h"
 #include "libvz/runtime.h"
 #include "libvz/runtime/child.h"
 
@@ -96,7 +97,10 @@ Result<PendingInit> CreateInit(const Spec& spec, cgroup::Cgroup& cg) {
                                .layout = spec.cgroup_layout,
                                .console = spec.console,
                                .devnodes = spec.devnodes,
-                               .devnode_dir = spec.devnode_dir});
+                               .devnode_dir = spec.devnode_dir,
+                               .lxcfs = spec.lxcfs,
+                               .lxcfs_files = LxcfsFiles(),
+                               .bindmounts = spec.bindmounts});
   VZ_ASSIGN_OR_RETURN(SeccompFilter filter, SeccompFilter::Make());
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/file_util.h"
+#include "base/strings.h"
 
 namespace vz::runtime::internal {
 namespace {
@@ -154,6 +155,21 @@ std::vector<MountStep> MountPlan(const PlanInput& in) {
   AddProc(in.rootfs, out);
   AddSys(in.rootfs, in.layout, out);
   AddDev(in.rootfs, in, out);
+  for (const auto& b : in.bindmounts) {
+    std::string dir = in.rootfs;
+    for (const auto& part : SplitNonEmpty(b.target, '/')) {
+      dir += "/" + part;
+      out.push_back(Mkdir(dir));
+    }
+    out.push_back(Bind(b.source, in.rootfs + b.target));
+    if (b.read_only) out.push_back(RemountRo(in.rootfs + b.target, 0));
+  }
+  // After /proc and /sys are in place; optional: a kernel without a file.
+  if (!in.lxcfs.empty()) {
+    for (const auto& f : in.lxcfs_files) {
+      out.push_back(Bind(in.lxcfs + "/" + f, in.rootfs + "/" + f, true));
+    }
+  }
   return out;
 }
 
