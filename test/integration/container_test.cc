@@ -260,6 +260,16 @@ TEST_F(DirContainerTest, CrashIsRecordedAndAutorestartRetries) {
   EXPECT_TRUE(Eventually([&] { return !PathExists(Path("/run/vz/101.pid")); }));
 }
 
+TEST_F(DirContainerTest, InitIgnoringShutdownIsKilledAfterTheTimeout) {
+  MakeDirContainer("101", "", "trap '' USR2 TERM\nwhile :; do sleep 1; done");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  const auto before = std::chrono::steady_clock::now();
+  ASSERT_EQ(Vzctl({"stop", "101", "--timeout", "1"}).exit_code, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(6));
+  EXPECT_TRUE(Has(Events("101"), "stop:stop-timeout"));
+  EXPECT_TRUE(Vzctl({"status", "101"}).out.ends_with(" down\n"));
+}
+
 TEST_F(DirContainerTest, OomKillIsRecorded) {
   // The init waits for the test to set a memory limit, then eats memory.
   MakeDirContainer("101", "",
