@@ -20,6 +20,7 @@
 #include "base/strings.h"
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
+#include "libvz/util/detach.h"
 
 namespace vz {
 namespace {
@@ -39,32 +40,6 @@ std::optional<pid_t> LxcfsPid(const NodeConfig& node) {
   auto comm = ReadFile("/proc/" + std::to_string(*pid) + "/comm");
   if (!comm.has_value() || Trim(*comm) != "lxcfs") return std::nullopt;
   return static_cast<pid_t>(*pid);
-}
-
-// Forks twice so lxcfs belongs to no caller; exec in the grandchild.
-Status Spawn(const std::string& binary, const std::string& dir,
-             const std::string& pidfile, const std::string& log) {
-  std::vector<std::string> args = {binary, "-f",    "-l", "--enable-cfs",
-                                   "-p",   pidfile, dir};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) return ErrnoError(errno, "fork");
-  if (pid == 0) {
-    ::setsid();
-    if (::fork() != 0) ::_exit(0);
-    int null = ::open("/dev/null", O_RDWR);
-    int err = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0640);
-    ::dup2(null, 0);
-    ::dup2(err >= 0 ? err : null, 1);
-    ::dup2(err >= 0 ? err : null, 2);
-    ::syscall(SYS_close_range, 3, ~0U, 0);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::waitpid(pid, nullptr, 0);
-  return OkStatus();
 }
 
 }  // namespace
@@ -107,7 +82,8 @@ Result<std::string> EnsureLxcfs(const NodeConfig& node) {
   VZ_RETURN_IF_ERROR(MakeDirs(dir, 0755));
   const std::string log = node.root().Path("/var/log/vz/lxcfs.log");
   VZ_RETURN_IF_ERROR(MakeDirs(DirName(log)));
-  VZ_RETURN_IF_ERROR(Spawn(binary, dir, PidFile(node), log));
+  VZ_RETURN_IF_ERROR(SpawnDetached(
+      {binary, "-f", "-l", "--enable-cfs", "-p", PidFile(node), dir}, log));
   for (int i = 0; i < 100; ++i) {
     if (LxcfsAlive(dir)) return dir;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

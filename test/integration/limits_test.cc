@@ -78,6 +78,8 @@ TEST_F(LimitsTest, TheContainerSeesItsOwnResources) {
   EXPECT_GT(*kb, 1800000u);  // 2G disk minus ext4's own
   EXPECT_LE(*kb, 2097152u);
   EXPECT_EQ(Vzctl({"exec2", "101", "cat /proc/loadavg"}).exit_code, 0);
+  auto la = Tool("vzlist", {"101", "-H", "-o", "laverage"}).out;
+  EXPECT_EQ(SplitNonEmpty(Trim(la), ' ').size(), 3u) << la;
   // lxcfs dies (a crash): the view returns without a restart of the
   // container.
   auto pid = ParseUint(Trim(ReadFile(Path("/run/vz/lxcfs.pid")).value_or("")));
