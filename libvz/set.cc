@@ -16,6 +16,7 @@
 #include "libvz/journal.h"
 #include "libvz/lock.h"
 #include "libvz/resources.h"
+#include "libvz/runtime.h"
 #include "libvz/storage.h"
 #include "libvz/ve_config.h"
 #include "ploop/ops.h"
@@ -165,6 +166,7 @@ Status Validate(const VeConfig& ve) {
   VZ_RETURN_IF_ERROR(ve.diskinodes().status());
   VZ_RETURN_IF_ERROR(ve.hostname().status());
   VZ_RETURN_IF_ERROR(ve.name().status());
+  VZ_RETURN_IF_ERROR(runtime::ValidatePolicyKeys(ve));
   return ValidateIoLimits(ve);
 }
 
@@ -199,7 +201,13 @@ Result<SetReport> ApplySet(const NodeConfig& node, const std::string& ctid,
     if (c.key == "NAME" && c.value) {
       VZ_RETURN_IF_ERROR(CheckNameAvailable(node.conf_dir(), ctid, *c.value));
     }
-    if (c.value) {
+    if (c.value && c.key == "CAPABILITY") {
+      // OpenVZ's --capability adds to what the config has.
+      VZ_ASSIGN_OR_RETURN(std::string merged,
+                          runtime::MergeCapabilities(
+                              ve.Get("CAPABILITY").value_or(""), *c.value));
+      VZ_RETURN_IF_ERROR(ve.Set(c.key, merged));
+    } else if (c.value) {
       VZ_RETURN_IF_ERROR(ve.Set(c.key, *c.value));
     } else {
       ve.Unset(c.key);

@@ -117,6 +117,12 @@ Status WaitBooted(const NodeConfig& node, std::string_view ctid,
 Status StartContainer(const NodeConfig& node, std::string_view ctid,
                       const StartOptions& options) {
   VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node, ctid));
+  if (ve.Get("DISABLED") == "yes" && !options.force) {
+    return FailedPreconditionError("container '" + std::string(ctid) +
+                                   "' is disabled (DISABLED=\"yes\"; --force "
+                                   "starts it anyway)")
+        .WithExitCode(kVzVeStartDisabled);
+  }
   VZ_ASSIGN_OR_RETURN(
       ContainerLock lock,
       ContainerLock::Acquire(node.lock_dir(), ctid,

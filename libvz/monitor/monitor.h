@@ -35,6 +35,7 @@ class Monitor {
   void OnClient();
   void OnConsoleOutput();
   void RequestStop(bool fast, std::chrono::seconds timeout);
+  bool WaitBackoff(std::chrono::seconds wait, int sigfd);
   bool StorageLost();
   void Report(const Status& s);
   void WritePidFile();
@@ -58,7 +59,8 @@ class Monitor {
   uint64_t oom_at_start_ = 0;
   uint64_t oom_seen_ = 0;  // the count already journaled
   bool stop_requested_ = false;
-  bool stop_for_good_ = false;  // SIGTERM to the monitor: no restart
+  bool stop_for_good_ = false;   // SIGTERM to the monitor: no restart
+  bool stop_by_client_ = false;  // vzctl stop, which holds the lock
   bool killed_after_timeout_ = false;
   bool storage_lost_ = false;
   std::optional<std::chrono::steady_clock::time_point> kill_at_;

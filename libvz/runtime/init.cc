@@ -97,6 +97,7 @@ Result<PendingInit> CreateInit(const Spec& spec, cgroup::Cgroup& cg) {
                                .layout = spec.cgroup_layout,
                                .console = spec.console,
                                .devnodes = spec.devnodes,
+                               .devnode_dir = spec.devnode_dir,
                                .lxcfs = spec.lxcfs,
                                .lxcfs_files = LxcfsFiles(),
                                .bindmounts = spec.bindmounts});

@@ -76,3 +76,33 @@ Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
 }
 
 }  // namespace vz::runtime
+
+namespace vz::runtime {
+
+Status ValidatePolicyKeys(const VeConfig& config) {
+  VZ_RETURN_IF_ERROR(
+      internal::CapabilitySet(config.Get("CAPABILITY").value_or(""),
+                              internal::LastCap())
+          .status());
+  VZ_RETURN_IF_ERROR(
+      internal::ParseDevices(config.Get("DEVICES").value_or("")).status());
+  return internal::ParseDevNodes(config.Get("DEVNODES"), config.Get("FEATURES"))
+      .status();
+}
+
+Result<std::string> MergeCapabilities(std::string_view current,
+                                      std::string_view change) {
+  VZ_ASSIGN_OR_RETURN(auto entries, internal::CapabilityEntries(current));
+  VZ_ASSIGN_OR_RETURN(auto more, internal::CapabilityEntries(change));
+  for (const auto& [name, on] : more) {
+    std::erase_if(entries, [&](const auto& e) { return e.first == name; });
+    entries.emplace_back(name, on);
+  }
+  std::string out;
+  for (const auto& [name, on] : entries) {
+    out += (out.empty() ? "" : " ") + name + (on ? ":on" : ":off");
+  }
+  return out;
+}
+
+}  // namespace vz::runtime

@@ -24,9 +24,10 @@ const std::vector<cli::Command>& Commands() {
       {"status", "show whether a container exists, is mounted, runs",
        "status CTID", "", RunStatus, false},
       {"start", "start a container under its monitor",
-       "start CTID [--wait] [--premounted]",
+       "start CTID [--wait] [--force] [--premounted]",
        "--wait        wait until the init booted (systemd: running or "
        "degraded)\n"
+       "--force       start even when DISABLED=\"yes\"\n"
        "--premounted  VE_ROOT already holds the root filesystem: do not "
        "mount storage (tests)\n",
        RunStart},
