@@ -20,14 +20,19 @@ chmod 755 "$node"  # the container's root (an unmapped ID) must reach VE_ROOT
 export VZ_ROOT="$node/root" VZ_PLOOP_SERVER="$PWD/$build/ploop/ploop-server"
 vzctl="$build/vzctl/vzctl" vztmpl="$build/vzctl/vztmpl"
 recipe=${VZ_DEMO_TEMPLATE:-busybox}
+prefix=demo  # the node prefix: its cgroups never meet a real node's
 cleanup() {
   "$vzctl" stop 101 --fast >/dev/null 2>&1 || true
   "$vzctl" destroy 101 >/dev/null 2>&1 || true
   bash scripts/node-teardown.sh --root "$VZ_ROOT"
+  for h in /sys/fs/cgroup/*/; do
+    rmdir "$h$prefix/default" "$h$prefix" 2>/dev/null || true
+  done
   rm -rf "$node"
 }
 trap cleanup EXIT
 bash scripts/node-setup.sh --root "$VZ_ROOT" >/dev/null
+echo "NODE_PREFIX=\"$prefix\"" >> "$VZ_ROOT/etc/vz/vz.conf"
 "$vztmpl" build "$recipe"
 template=$("$vztmpl" list -H | awk 'NR==1 {print $1}')
 # Sign it with a key of this demo and trust that key for the template's
