@@ -3,25 +3,34 @@
 # (first mount: disk grown to DISKSPACE, identity made) and written a
 # little, then unmounted. Bytes on disk against N full copies and against
 # the goal (one template plus the containers' own changes). Needs root.
-# Usage: bench/ct-density.sh [N] [MiB written per container]
+# With "start", each container is also started once (booted, then
+# stopped): what a first boot writes counts as its own.
+# Usage: bench/ct-density.sh [N] [MiB written per container] [start]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 n=${1:-50}
 write_mb=${2:-1}
+start=${3:-}
 build=$(cd "${VZ_BUILD_DIR:-build}" && pwd)
 scratch=$(mktemp -d /var/tmp/vz-bench-density.XXXXXX)
+chmod 755 "$scratch"  # unprivileged containers' root must reach VE_ROOT
 root=$scratch/node
 vzctl=("$build/vzctl/vzctl" -q --root "$root")
 vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
 cleanup() {
   set +e
-  for i in $(seq "$n"); do "${vzctl[@]}" destroy $((100 + i)) >/dev/null 2>&1; done
+  for i in $(seq "$n"); do
+    "${vzctl[@]}" stop $((100 + i)) --fast >/dev/null 2>&1
+    "${vzctl[@]}" destroy $((100 + i)) >/dev/null 2>&1
+  done
+  bash scripts/node-teardown.sh --root "$root"
   rm -rf "$scratch"
 }
 trap cleanup EXIT
 
 bash scripts/node-setup.sh --root "$root" >/dev/null
+echo "NODE_PREFIX=bdens" >> "$root/etc/vz/vz.conf"
 echo "building the Debian template ..." >&2
 "${vztmpl[@]}" build debian-12
 deb=debian-12-x86_64
@@ -30,6 +39,10 @@ t0=$(date +%s)
 for i in $(seq "$n"); do
   ct=$((100 + i))
   "${vzctl[@]}" create $ct --ostemplate $deb --allow-unsigned 2>/dev/null
+  if [ "$start" = start ]; then
+    "${vzctl[@]}" start $ct --wait
+    "${vzctl[@]}" stop $ct
+  fi
   "${vzctl[@]}" mount $ct
   head -c $((write_mb << 20)) /dev/urandom > "$root/vz/root/$ct/root/data"
   "${vzctl[@]}" umount $ct
@@ -51,9 +64,10 @@ table=$(mktemp)
 {
   echo "## Storage density: $n containers from one template"
   echo
-  echo "Command: \`bench/ct-density.sh $n $write_mb\` (as root). $(bench_machine)."
-  echo "$n containers created from the Debian 12 template, each mounted once (the"
-  echo "first mount grows its disk to DISKSPACE, 10G, and makes its machine identity),"
+  echo "Command: \`bench/ct-density.sh $n $write_mb $start\` (as root). $(bench_machine)."
+  echo "$n containers created from the Debian 12 template, each mounted (the first"
+  echo "mount grows its disk to DISKSPACE, 10G, and makes its machine identity),"
+  [ "$start" = start ] && echo "started once (systemd booted to running, then stopped),"
   echo "written ${write_mb} MiB of random data, and unmounted; $((t1 - t0)) s in all."
   echo "Bytes on disk: \`du -sb\` of the template store and the private areas (hard"
   echo "links counted once). Own changes: the containers' top deltas (whole clusters)."

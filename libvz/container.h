@@ -54,6 +54,8 @@ struct StartOptions {
   // test or by hand): storage is neither mounted nor unmounted. Explicit,
   // never guessed.
   bool premounted = false;
+  // Start even with DISABLED="yes" (OpenVZ's --force).
+  bool force = false;
   // Boot with the default CPU weight whatever CPUUNITS says (a start at
   // host boot: StartOnboot sets CPUUNITS once the container has booted).
   bool boot_weight = false;
@@ -63,6 +65,7 @@ struct StartOptions {
 
 // Starts the container under its monitor and returns once the init runs
 // (or booted, with `wait`). Errors: unknown CTID (14); running (32);
+// DISABLED="yes" without `force` (105);
 // locked (9); no /sbin/init (47); no free ID range (6); storage (41, 50,
 // ...); action script failure (79); anything else while starting (7).
 // A failed start leaves nothing behind.
@@ -86,6 +89,13 @@ Status StopContainer(const NodeConfig& node, std::string_view ctid,
 // returns the command's exit code. Errors: unknown (14); not running (31).
 Result<int> ExecInContainer(const NodeConfig& node, std::string_view ctid,
                             const std::vector<std::string>& argv);
+
+// An interactive root shell inside the running container on a new pty,
+// relayed to `in`/`out` (put in raw mode when a terminal) until the shell
+// exits; its exit code. The shell never sees the caller's terminal.
+// Errors: as ExecInContainer.
+Result<int> EnterContainer(const NodeConfig& node, std::string_view ctid,
+                           int in, int out);
 
 // Freezes / thaws every process of the container through the freezer
 // cgroup (suspend is freeze only: CRIU fails on this kernel). Errors: not

@@ -1,6 +1,7 @@
 #include "libvz/ct_info.h"
 
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -9,6 +10,7 @@
 #include "base/size.h"
 #include "base/strings.h"
 #include "libvz/cgroup.h"
+#include "libvz/lxcfs.h"
 #include "libvz/network.h"
 #include "libvz/resources.h"
 #include "libvz/storage.h"
@@ -91,6 +93,39 @@ void FromConfig(const VeConfig& ve, ContainerInfo& i) {
   i.bootorder = UintOf(ve, "BOOTORDER");
 }
 
+// The container's load average as lxcfs gives it to a reader in the
+// container's CPU cgroup: a short-lived child joins that cgroup and reads.
+std::optional<std::string> LoadAverage(cgroup::Cgroup& cg,
+                                       const std::string& lxcfs) {
+  int p[2];
+  if (::pipe(p) != 0) return std::nullopt;
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(p[0]);
+    ::close(p[1]);
+    return std::nullopt;
+  }
+  if (pid == 0) {
+    ::close(p[0]);
+    if (!cg.Set("cpu", "cgroup.procs", std::to_string(::getpid())).ok()) {
+      ::_exit(1);
+    }
+    auto text = ReadFile(lxcfs + "/proc/loadavg");
+    if (!text.has_value()) ::_exit(1);
+    (void)!::write(p[1], text->data(), text->size());
+    ::_exit(0);
+  }
+  ::close(p[1]);
+  char buf[128];
+  ssize_t n = ::read(p[0], buf, sizeof buf);
+  ::close(p[0]);
+  ::waitpid(pid, nullptr, 0);
+  if (n <= 0) return std::nullopt;
+  auto f = SplitNonEmpty(std::string(buf, static_cast<size_t>(n)), ' ');
+  if (f.size() < 3) return std::nullopt;
+  return f[0] + " " + f[1] + " " + f[2];
+}
+
 void FromCgroup(const cgroup::Cgroup& cg, ContainerInfo& i) {
   auto pids = cg.Pids();
   i.running = pids.has_value() && !pids->empty();
@@ -119,6 +154,8 @@ Result<ContainerInfo> CollectContainerInfo(const NodeConfig& node,
     auto cg = cgroup::Open(
         *fs, cgroup::ContainerPath(node.root().prefix(), i.tenant, ctid));
     if (cg->Exists()) FromCgroup(*cg, i);
+    const std::string lxcfs = LxcfsDir(node);
+    if (i.running && LxcfsAlive(lxcfs)) i.laverage = LoadAverage(*cg, lxcfs);
   }
   auto st = GetStorageState(node, ctid);
   if (st.has_value() && st->mounted) {

@@ -21,6 +21,7 @@
 
 #include "base/status.h"
 #include "base/unique_fd.h"
+#include "libvz/bindmount.h"
 #include "libvz/cgroup.h"
 #include "libvz/idmap.h"
 #include "libvz/node_config.h"
@@ -38,8 +39,13 @@ struct Spec {
   std::vector<int> capabilities;  // the bounding set kept, CAP_* numbers
   std::vector<cgroup::DeviceRule> devices;
   std::vector<std::string> devnodes;  // "/dev/fuse", bound into /dev
+  // Where the caller made the container's own copies of `devnodes` (same
+  // path below it, owned by the container's root); "" binds the host's.
+  std::string devnode_dir;
   cgroup::Layout cgroup_layout = cgroup::Layout::kV1;
   std::string console;  // host path of the console pty's slave, or ""
+  std::string lxcfs;    // the node's lxcfs mount (libvz/lxcfs.h), or ""
+  std::vector<BindMount> bindmounts;  // BINDMOUNT
 
   bool privileged() const { return !ids.has_value(); }
 };
@@ -49,6 +55,19 @@ struct Spec {
 // Errors: kInvalidArgument (exit 21) naming a bad key; as VeRoot.
 Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
                       std::optional<IdRange> ids, cgroup::Layout layout);
+
+// Checks the keys MakeSpec reads (CAPABILITY, DEVICES, DEVNODES, FEATURES
+// values; not whether the devices exist on this host), so `vzctl set`
+// refuses what a start would. Errors: kInvalidArgument, exit 21, naming
+// the entry.
+Status ValidatePolicyKeys(const VeConfig& config);
+
+// CAPABILITY after `change` ("sys_time:on net_admin:off") is applied to
+// `current`: one entry per capability, the last word wins, in canonical
+// form ("sys_time:on"), as OpenVZ's `vzctl set --capability` adds to what
+// the config has. Errors: as ValidatePolicyKeys.
+Result<std::string> MergeCapabilities(std::string_view current,
+                                      std::string_view change);
 
 // An init cloned and set up, stopped just before exec.
 class PendingInit {
@@ -97,6 +116,9 @@ struct ExecOptions {
   std::vector<std::string> env = {
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       "HOME=/root", "TERM=linux"};
+  // stdin is a terminal to make the command's controlling terminal, in a
+  // session of its own (vzctl enter).
+  bool controlling_tty = false;
 };
 
 // Runs argv inside the running container whose init is `init_pid`: joins

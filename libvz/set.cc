@@ -7,6 +7,7 @@
 
 #include "base/size.h"
 #include "base/unique_fd.h"
+#include "libvz/bindmount.h"
 #include "libvz/cgroup.h"
 #include "libvz/container.h"
 #include "libvz/container/internal.h"
@@ -15,6 +16,7 @@
 #include "libvz/journal.h"
 #include "libvz/lock.h"
 #include "libvz/resources.h"
+#include "libvz/runtime.h"
 #include "libvz/storage.h"
 #include "libvz/ve_config.h"
 #include "ploop/ops.h"
@@ -164,6 +166,7 @@ Status Validate(const VeConfig& ve) {
   VZ_RETURN_IF_ERROR(ve.diskinodes().status());
   VZ_RETURN_IF_ERROR(ve.hostname().status());
   VZ_RETURN_IF_ERROR(ve.name().status());
+  VZ_RETURN_IF_ERROR(runtime::ValidatePolicyKeys(ve));
   return ValidateIoLimits(ve);
 }
 
@@ -198,10 +201,31 @@ Result<SetReport> ApplySet(const NodeConfig& node, const std::string& ctid,
     if (c.key == "NAME" && c.value) {
       VZ_RETURN_IF_ERROR(CheckNameAvailable(node.conf_dir(), ctid, *c.value));
     }
-    if (c.value) {
+    if (c.value && c.key == "CAPABILITY") {
+      // OpenVZ's --capability adds to what the config has.
+      VZ_ASSIGN_OR_RETURN(std::string merged,
+                          runtime::MergeCapabilities(
+                              ve.Get("CAPABILITY").value_or(""), *c.value));
+      VZ_RETURN_IF_ERROR(ve.Set(c.key, merged));
+    } else if (c.value) {
       VZ_RETURN_IF_ERROR(ve.Set(c.key, *c.value));
     } else {
       ve.Unset(c.key);
+    }
+  }
+  if (!options.bindmount_add.empty() || !options.bindmount_del.empty()) {
+    VZ_ASSIGN_OR_RETURN(auto mounts,
+                        ParseBindMounts(ve.Get("BINDMOUNT").value_or("")));
+    for (const auto& d : options.bindmount_del) {
+      VZ_RETURN_IF_ERROR(DelBindMount(mounts, d));
+    }
+    for (const auto& a : options.bindmount_add) {
+      VZ_RETURN_IF_ERROR(AddBindMount(mounts, a));
+    }
+    if (mounts.empty()) {
+      ve.Unset("BINDMOUNT");
+    } else {
+      VZ_RETURN_IF_ERROR(ve.Set("BINDMOUNT", FormatBindMounts(mounts)));
     }
   }
   if (!options.net_edits.empty()) {

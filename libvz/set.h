@@ -34,6 +34,8 @@ struct SetOptions {
   // --userpasswd user:password: set inside the running container, never
   // saved. Errors: not running (31).
   std::vector<std::string> userpasswd;
+  // --bindmount_add SRC:DST[:ro] / --bindmount_del DST|all (BINDMOUNT).
+  std::vector<std::string> bindmount_add, bindmount_del;
 };
 
 struct SetReport {

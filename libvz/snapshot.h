@@ -29,6 +29,9 @@ struct ContainerSnapshot {
   bool online = false;  // taken while mounted (set by Create only)
 };
 
+// "YYYY-MM-DD HH:MM:SS" (UTC) of `s.created`, as OpenVZ shows it.
+std::string SnapshotDate(const ContainerSnapshot& s);
+
 struct SnapshotSpec {
   std::optional<Uuid> id;  // default: a fresh one
   std::string name;

@@ -173,7 +173,19 @@ vz::Status StopServer(const MountInfo& m) {
   } else {
     ::umount2(m.fuse_dir.c_str(), MNT_DETACH);
   }
-  if (!WaitProcessGone(m.pid, m.pid_start, kServerStopMs)) {
+  if (WaitProcessGone(m.pid, m.pid_start, kServerStopMs)) {
+    return vz::OkStatus();
+  }
+  // Seen under heavy load: the FUSE connection outlives its detached mount
+  // for a long time and the server waits on it. Nothing of ours uses the
+  // image any more (the filesystem and the loop device are gone), so the
+  // server is killed; the in-use flag it could not clear makes the next
+  // mount check the image first.
+  VZ_LOG(kWarning) << "device server " << m.pid << " of '" << m.descriptor
+                   << "' did not stop in " << kServerStopMs / 1000
+                   << " s: killing it";
+  if (ProcessStartTime(m.pid) == m.pid_start) ::kill(m.pid, SIGKILL);
+  if (!WaitProcessGone(m.pid, m.pid_start, 5000)) {
     return vz::DeadlineExceededError("device server " + std::to_string(m.pid) +
                                      " of '" + m.descriptor + "' did not stop")
         .WithExitCode(kSysExitUmount);

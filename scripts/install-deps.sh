@@ -17,13 +17,14 @@ build=(
 )
 run=(
   e2fsprogs util-linux fdisk kmod iproute2 procps psmisc
-  debootstrap busybox-static lxcfs
+  debootstrap busybox-static lxcfs openssh-client
+  iperf3
   tar gzip xz-utils zstd ca-certificates
   fio xvfb
 )
 bench=(
   qemu-utils qemu-system-common lxc rsync systemd-container podman runc
-  iperf3 sockperf hyperfine
+  sockperf hyperfine
 )
 
 pkgs=("${build[@]}" "${run[@]}")

@@ -18,6 +18,11 @@ namespace vz::container {
 Result<std::unique_ptr<cgroup::Cgroup>> OpenCgroup(const NodeConfig& node,
                                                    const VeConfig& ve) {
   VZ_ASSIGN_OR_RETURN(cgroup::CgroupFs fs, cgroup::Detect());
+  if (fs.layout == cgroup::Layout::kV2) {
+    // Under systemd our tree lives in a slice systemd leaves to us.
+    fs.base = node.file().GetOr(
+        "CGROUP_BASE", PathExists("/run/systemd/system") ? "vz.slice" : "");
+  }
   VZ_ASSIGN_OR_RETURN(std::string tenant, ve.tenant());
   return cgroup::Open(
       fs, cgroup::ContainerPath(node.root().prefix(), tenant, ve.ctid()));
@@ -178,6 +183,9 @@ Status TearDown(const NodeConfig& node, const VeConfig& ve, bool premounted) {
     keep(cg.error());
   }
   keep(StopNetwork(node, ve));
+  if (const std::string dev = DevNodeDir(node, ve.ctid()); PathExists(dev)) {
+    keep(RemoveTree(dev));
+  }
   if (!premounted) {
     auto st = GetStorageState(node, ve.ctid());
     if (st.has_value() && st->mounted) {
@@ -187,6 +195,37 @@ Status TearDown(const NodeConfig& node, const VeConfig& ve, bool premounted) {
     }
   }
   return first;
+}
+
+std::string DevNodeDir(const NodeConfig& node, std::string_view ctid) {
+  return node.root().Path("/run/vz/dev/" + std::string(ctid));
+}
+
+Result<std::string> MakeDevNodes(const NodeConfig& node,
+                                 const runtime::Spec& spec) {
+  const std::string dir = DevNodeDir(node, spec.ctid);
+  if (PathExists(dir)) VZ_RETURN_IF_ERROR(RemoveTree(dir));
+  if (spec.devnodes.empty()) return std::string();
+  // The container's root (an unmapped ID on the host) binds them from
+  // here: it may pass through, not list.
+  VZ_RETURN_IF_ERROR(MakeDirs(dir, 0711));
+  ::chmod(DirName(dir).c_str(), 0711);
+  ::chmod(DirName(DirName(dir)).c_str(), 0711);
+  for (const auto& path : spec.devnodes) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) {
+      return ErrnoError(errno, "device '" + path + "'");
+    }
+    const std::string copy = dir + path;
+    VZ_RETURN_IF_ERROR(MakeDirs(DirName(copy)));
+    if (::mknod(copy.c_str(), st.st_mode, st.st_rdev) != 0) {
+      return ErrnoError(errno, "make device '" + copy + "'");
+    }
+    if (spec.ids && ::chown(copy.c_str(), spec.ids->uid, spec.ids->gid) != 0) {
+      return ErrnoError(errno, "chown '" + copy + "'");
+    }
+  }
+  return dir;
 }
 
 bool HasInit(const std::string& rootfs) {

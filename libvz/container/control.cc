@@ -23,6 +23,13 @@ Status NotRunning(std::string_view ctid) {
       .WithExitCode(kVzVeNotRunning);
 }
 
+Status CheckNotFrozen(const RunState& st, std::string_view ctid) {
+  if (!st.frozen) return OkStatus();
+  return FailedPreconditionError("container '" + std::string(ctid) +
+                                 "' is suspended: resume it first")
+      .WithExitCode(kVzVeNotRunning);
+}
+
 Result<UniqueFd> ConnectMonitor(const NodeConfig& node, std::string_view ctid,
                                 const std::string& request) {
   const std::string path = MonitorSocketPath(node, ctid);
@@ -93,6 +100,12 @@ Status StopContainer(const NodeConfig& node, std::string_view ctid,
     return container::NotRunning(ctid);
   }
   if (!st.running()) return container::NotRunning(ctid);
+  if (st.frozen) {
+    // A frozen init cannot shut down: thaw it first, as OpenVZ does.
+    VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node, ctid));
+    VZ_ASSIGN_OR_RETURN(auto cg, container::OpenCgroup(node, ve));
+    VZ_RETURN_IF_ERROR(cg->Thaw());
+  }
   const std::string request = "stop " + std::to_string(timeout.count()) +
                               (options.fast ? " 1\n" : " 0\n");
   VZ_ASSIGN_OR_RETURN(UniqueFd conn,
@@ -110,6 +123,7 @@ Result<int> ExecInContainer(const NodeConfig& node, std::string_view ctid,
   VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node, ctid));
   VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
   if (!st.running() || st.init_pid <= 0) return container::NotRunning(ctid);
+  VZ_RETURN_IF_ERROR(container::CheckNotFrozen(st, ctid));
   VZ_ASSIGN_OR_RETURN(runtime::Spec spec, container::SpecFor(node, ve, false));
   VZ_ASSIGN_OR_RETURN(auto cg, container::OpenCgroup(node, ve));
   auto rc = runtime::Exec(spec, st.init_pid, *cg, {.argv = argv});

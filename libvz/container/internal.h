@@ -15,6 +15,7 @@
 #include "base/status.h"
 #include "base/unique_fd.h"
 #include "libvz/cgroup.h"
+#include "libvz/container.h"
 #include "libvz/node_config.h"
 #include "libvz/runtime.h"
 #include "libvz/ve_config.h"
@@ -91,8 +92,19 @@ Status ApplyDns(const NodeConfig& node, VeConfig& ve, pid_t init_pid);
 Status SetUserPasswords(const NodeConfig& node, VeConfig& ve, pid_t init_pid,
                         const std::vector<std::string>& user_passwords);
 
+// The container's own copies of spec.devnodes under <root>/run/vz/dev/
+// <CTID> (host nodes may be root-only: /dev/net/tun is 0600), owned by
+// its root; the directory, or "" when it has none. TearDown removes it.
+Result<std::string> MakeDevNodes(const NodeConfig& node,
+                                 const runtime::Spec& spec);
+std::string DevNodeDir(const NodeConfig& node, std::string_view ctid);
+
 // kFailedPrecondition, exit 31 (VZ_VE_NOTRUNNING).
 Status NotRunning(std::string_view ctid);
+
+// A command joining a frozen container would freeze with it. Errors:
+// kFailedPrecondition, exit 31, "suspended: resume it first".
+Status CheckNotFrozen(const RunState& st, std::string_view ctid);
 
 // Connects to the container's monitor, sends `request` (one line) and
 // reads its "ok" line. Errors: as connect(2); the monitor's refusal.

@@ -15,6 +15,7 @@
 #include "libvz/container/internal.h"
 #include "libvz/exit_codes.h"
 #include "libvz/lock.h"
+#include "libvz/util/detach.h"
 
 namespace vz {
 namespace {
@@ -44,26 +45,7 @@ Result<UniqueFd> LaunchMonitor(const NodeConfig& node, std::string_view ctid,
       "--ready-fd", "3"};
   if (premounted) args.push_back("--premounted");
   if (boot_weight) args.push_back("--boot-weight");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) return ErrnoError(errno, "fork");
-  if (pid == 0) {
-    // Single-threaded callers only (libvz/container.h): may allocate.
-    ::setsid();
-    if (::fork() != 0) ::_exit(0);
-    int null = ::open("/dev/null", O_RDWR);
-    int err = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0640);
-    ::dup2(null, 0);
-    ::dup2(null, 1);
-    ::dup2(err >= 0 ? err : null, 2);
-    ::dup2(wr.get(), 3);
-    ::syscall(SYS_close_range, 4, ~0U, 0);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::waitpid(pid, nullptr, 0);
+  VZ_RETURN_IF_ERROR(SpawnDetached(std::move(args), log, wr.get()));
   return rd;
 }
 
@@ -135,6 +117,12 @@ Status WaitBooted(const NodeConfig& node, std::string_view ctid,
 Status StartContainer(const NodeConfig& node, std::string_view ctid,
                       const StartOptions& options) {
   VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node, ctid));
+  if (ve.Get("DISABLED") == "yes" && !options.force) {
+    return FailedPreconditionError("container '" + std::string(ctid) +
+                                   "' is disabled (DISABLED=\"yes\"; --force "
+                                   "starts it anyway)")
+        .WithExitCode(kVzVeStartDisabled);
+  }
   VZ_ASSIGN_OR_RETURN(
       ContainerLock lock,
       ContainerLock::Acquire(node.lock_dir(), ctid,

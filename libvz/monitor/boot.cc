@@ -1,5 +1,6 @@
 // Monitor::Boot: one start of the container, undone on failure.
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -9,6 +10,7 @@
 #include "base/reverter.h"
 #include "libvz/container/internal.h"
 #include "libvz/exit_codes.h"
+#include "libvz/lxcfs.h"
 #include "libvz/monitor/monitor.h"
 #include "libvz/resources.h"
 #include "libvz/storage.h"
@@ -61,9 +63,11 @@ Status Monitor::Boot() {
     (void)cg_->KillAll(SIGKILL);
     (void)cg_->Remove(std::chrono::seconds(5));
   });
-  if (Status s = cg_->SetDevices(spec.devices);
-      !s.ok() && s.code() != Code::kUnimplemented) {
-    return s;
+  if (Status s = cg_->SetDevices(spec.devices); !s.ok()) {
+    if (s.code() != Code::kUnimplemented) return s;
+    // No device cgroup (v2 without a BPF program yet): without mknod the
+    // container has only the nodes bound into its /dev.
+    std::erase(spec.capabilities, CAP_MKNOD);
   }
   // The container's resource limits hold from its first process on.
   VZ_ASSIGN_OR_RETURN(Resources res, ReadResources(*ve_, HostCpus()));
@@ -79,6 +83,15 @@ Status Monitor::Boot() {
     return ErrnoError(errno, "chown '" + pty_path_ + "'");
   }
   spec.console = pty_path_;
+  VZ_ASSIGN_OR_RETURN(spec.devnode_dir, container::MakeDevNodes(node_, spec));
+  // The container's own view of its resources; without lxcfs it starts
+  // with the host's files and the log says why.
+  if (auto lx = EnsureLxcfs(node_); lx.has_value()) {
+    spec.lxcfs = lxcfs_dir_ = *lx;
+  } else {
+    VZ_LOG(kWarning) << "container '" << ve_->ctid()
+                     << "': no lxcfs view: " << lx.error().message();
+  }
   VZ_ASSIGN_OR_RETURN(runtime::PendingInit init,
                       runtime::CreateInit(spec, *cg_));
   VZ_ASSIGN_OR_RETURN(UniqueFd netns, init.OpenNamespace("net"));

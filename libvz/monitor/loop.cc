@@ -21,6 +21,7 @@
 #include "libvz/exit_codes.h"
 #include "libvz/journal.h"
 #include "libvz/lock.h"
+#include "libvz/lxcfs.h"
 #include "libvz/monitor/monitor.h"
 #include "libvz/storage.h"
 
@@ -142,7 +143,7 @@ void Monitor::Accept() {
     if (words.size() > 1) {
       std::from_chars(words[1].data(), words[1].data() + words[1].size(), secs);
     }
-    stop_for_good_ = true;
+    stop_for_good_ = stop_by_client_ = true;
     RequestStop(fast, std::chrono::seconds(secs));
     (void)!::write(c.get(), "ok\n", 3);
   } else if (words[0] == "console") {
@@ -189,6 +190,19 @@ bool Monitor::StorageLost() {
   return st.has_value() && st->mounted && !st->server_alive;
 }
 
+void Monitor::CheckLxcfs() {
+  const auto now = std::chrono::steady_clock::now();
+  if (lxcfs_dir_.empty() || now < next_lxcfs_check_) return;
+  next_lxcfs_check_ = now + std::chrono::seconds(2);
+  if (LxcfsAlive(lxcfs_dir_)) return;
+  auto dir = EnsureLxcfs(node_);
+  Status s = dir.has_value() ? RebindLxcfs(*dir, init_pid_) : dir.status();
+  if (!s.ok()) {
+    VZ_LOG(kWarning) << "container '" << options_.ctid
+                     << "': lxcfs: " << s.message();
+  }
+}
+
 ExitInfo Monitor::Supervise() {
   UniqueFd sigfd = BlockedSignals();
   next_storage_check_ = std::chrono::steady_clock::now() + kStorageCheck;
@@ -218,6 +232,7 @@ ExitInfo Monitor::Supervise() {
       oom_seen_ = oom;
       Journal("oom-kill", "a process inside was killed by the OOM killer");
     }
+    CheckLxcfs();
     if (!storage_lost_ && StorageLost()) {
       storage_lost_ = true;
       (void)cg_->KillAll(SIGKILL);
@@ -240,6 +255,16 @@ void Monitor::Finish(const ExitInfo& info) {
   init_pidfd_.reset();
   init_pid_ = -1;
   WritePidFile();
+  // Unmounting is a mutation: under the container lock, which a vzctl stop
+  // already holds for us while it waits.
+  std::optional<ContainerLock> lock;
+  if (!stop_by_client_) {
+    // Bounded: a vzctl stop racing with the init's own exit holds it while
+    // it waits for us.
+    auto l = ContainerLock::Acquire(node_.lock_dir(), options_.ctid,
+                                    {.wait = std::chrono::seconds(10)});
+    if (l.has_value()) lock = std::move(*l);
+  }
   if (ve_) {
     Status s = container::TearDown(node_, *ve_, options_.premounted);
     if (!s.ok()) VZ_LOG(kWarning) << "clean up: " << s.message();
@@ -250,9 +275,45 @@ void Monitor::Finish(const ExitInfo& info) {
   Journal(info.event, info.reason);
 }
 
+// The monitor belongs to the node, not to whoever started it (a vzctl in
+// a user's session, vzd): the root of every hierarchy, where a memory
+// limit or freeze of the caller's cgroup cannot reach it; and the OOM
+// killer passes it by where the kernel lets us ask (CAP_SYS_RESOURCE).
+static void LeaveCallersCgroups() {
+  auto fs = cgroup::Detect();
+  if (fs.has_value()) {
+    Status s = cgroup::Open(*fs, "")->Attach(::getpid());
+    if (!s.ok())
+      VZ_LOG(kWarning) << "leave the caller's cgroup: " << s.message();
+  }
+  UniqueFd adj(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
+  if (adj && ::write(adj.get(), "-1000", 5) < 0) {
+    VZ_LOG(kInfo) << "oom_score_adj -1000: " << std::strerror(errno);
+  }
+}
+
+// Sleeps before a restart while still answering the socket; false when a
+// stop request or a signal ends the wait (no restart then).
+bool Monitor::WaitBackoff(std::chrono::seconds wait, int sigfd) {
+  const auto until = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < until) {
+    pollfd fds[2] = {{listen_.get(), POLLIN, 0}, {sigfd, POLLIN, 0}};
+    ::poll(fds, 2, 100);
+    if (fds[1].revents & POLLIN) return false;
+    if (fds[0].revents & POLLIN) {
+      Accept();  // init_pid_ is -1: a stop only marks the request
+      if (stop_requested_) return false;
+    }
+  }
+  return true;
+}
+
 int Monitor::Run() {
+  LeaveCallersCgroups();
   UniqueFd sigfd = BlockedSignals();
-  (void)MakeDirs(node_.root().Path("/run/vz"), 0700);
+  // Traversable, not listable: containers bind their device nodes from
+  // run/vz/dev; the sockets inside are 0600.
+  (void)MakeDirs(node_.root().Path("/run/vz"), 0711);
   WritePidFile();
   int code = 0;
   if (Status s = Listen(); !s.ok()) {
@@ -264,23 +325,29 @@ int Monitor::Run() {
   for (int attempt = 0;; ++attempt) {
     Status s = Boot();
     restart_lock.Release();
-    if (options_.ready_fd >= 0) {
-      Report(s);
-      if (!s.ok()) code = ExitCodeFor(s);
-    } else if (!s.ok()) {
-      Journal("start-failed", s.message());
+    if (!s.ok()) {
+      // Gone before the caller hears of it: a failed start leaves nothing.
+      ::unlink(MonitorSocketPath(node_, options_.ctid).c_str());
+      ::unlink(MonitorPidPath(node_, options_.ctid).c_str());
+      if (options_.ready_fd >= 0) {
+        code = ExitCodeFor(s);
+        Report(s);
+      } else {
+        Journal("start-failed", s.message());
+      }
+      return code;
     }
-    if (!s.ok()) break;
+    Report(s);
     ExitInfo info = Supervise();
     Finish(info);
     const bool on_failure =
         ve_ && ve_->Get("AUTORESTART").value_or("no") == "on-failure";
     if (stop_for_good_ || !ShouldRestart(info, on_failure)) break;
     if (info.restart != Restart::kAlways) {
-      std::this_thread::sleep_for(
-          std::chrono::seconds(BackoffSeconds(attempt)));
-      signalfd_siginfo si;
-      if (::read(sigfd.get(), &si, sizeof si) == sizeof si) break;
+      if (!WaitBackoff(std::chrono::seconds(BackoffSeconds(attempt)),
+                       sigfd.get())) {
+        break;
+      }
     } else {
       attempt = -1;
     }
@@ -290,6 +357,7 @@ int Monitor::Run() {
     if (!lock.has_value()) break;
     restart_lock = std::move(*lock);
     stop_requested_ = killed_after_timeout_ = storage_lost_ = false;
+    stop_by_client_ = false;
     kill_at_.reset();
   }
   ::unlink(MonitorSocketPath(node_, options_.ctid).c_str());

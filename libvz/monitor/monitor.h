@@ -35,9 +35,13 @@ class Monitor {
   void OnClient();
   void OnConsoleOutput();
   void RequestStop(bool fast, std::chrono::seconds timeout);
+  bool WaitBackoff(std::chrono::seconds wait, int sigfd);
   bool StorageLost();
   void Report(const Status& s);
   void WritePidFile();
+  // lxcfs died (its files would fail with ENOTCONN inside): start it again
+  // and bind the container's files to the new mount.
+  void CheckLxcfs();
   void Journal(const std::string& event, const std::string& reason);
 
   NodeConfig node_;
@@ -48,12 +52,15 @@ class Monitor {
   UniqueFd init_pidfd_;
   UniqueFd pty_master_, pty_slave_;
   std::string pty_path_;
+  std::string lxcfs_dir_;  // "" when the container has no lxcfs view
+  std::chrono::steady_clock::time_point next_lxcfs_check_;
   UniqueFd listen_, console_client_;
   std::string console_log_;  // the last output, replayed to a new client
   uint64_t oom_at_start_ = 0;
   uint64_t oom_seen_ = 0;  // the count already journaled
   bool stop_requested_ = false;
-  bool stop_for_good_ = false;  // SIGTERM to the monitor: no restart
+  bool stop_for_good_ = false;   // SIGTERM to the monitor: no restart
+  bool stop_by_client_ = false;  // vzctl stop, which holds the lock
   bool killed_after_timeout_ = false;
   bool storage_lost_ = false;
   std::optional<std::chrono::steady_clock::time_point> kill_at_;

@@ -85,6 +85,15 @@ Status Check(int rc, const std::string& what) {
   return OkStatus();
 }
 
+// The monitor may shield itself from the OOM killer; its children must
+// not inherit that.
+void ResetOomScore() {
+  int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)!::write(fd, "0", 1);
+  ::close(fd);
+}
+
 Status BecomeRoot(const Spec& spec) {
   if (spec.ids) {
     VZ_RETURN_IF_ERROR(Check(::setresgid(0, 0, 0), "setresgid"));
@@ -131,6 +140,7 @@ Status SetupConsole(const Spec& spec) {
 }
 
 Status Prepare(const Spec& spec, const std::vector<MountStep>& plan, int sync) {
+  ResetOomScore();
   VZ_ASSIGN_OR_RETURN(int root_fd, RecvFd(sync));
   VZ_RETURN_IF_ERROR(BecomeRoot(spec));
   VZ_RETURN_IF_ERROR(EnterRoot(spec, plan, root_fd));

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,11 +56,20 @@ int WaitCode(pid_t pid) {
 // its init lost, exec. Never returns.
 [[noreturn]] void ExecInside(const Spec& spec, const ExecOptions& options,
                              const internal::SeccompFilter& filter) {
+  if (int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+      fd >= 0) {
+    (void)!::write(fd, "0", 1);  // not the monitor's shield, if it has one
+    ::close(fd);
+  }
   if (spec.ids && (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0)) {
     ::_exit(127);
   }
   (void)::setgroups(0, nullptr);
   if (::chdir("/") != 0) ::_exit(127);
+  if (options.controlling_tty &&
+      (::setsid() < 0 || ::ioctl(0, TIOCSCTTY, 0) != 0)) {
+    ::_exit(127);
+  }
   if (!internal::DropBoundingSet(spec.capabilities).ok()) ::_exit(127);
   if (!filter.Load().ok()) ::_exit(127);
   std::vector<char*> argv, envp;

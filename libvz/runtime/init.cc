@@ -11,6 +11,7 @@
 
 #include "base/file_util.h"
 #include "libvz/exit_codes.h"
+#include "libvz/lxcfs.h"
 #include "libvz/runtime.h"
 #include "libvz/runtime/child.h"
 
@@ -95,7 +96,11 @@ Result<PendingInit> CreateInit(const Spec& spec, cgroup::Cgroup& cg) {
   const auto plan = MountPlan({.rootfs = spec.rootfs,
                                .layout = spec.cgroup_layout,
                                .console = spec.console,
-                               .devnodes = spec.devnodes});
+                               .devnodes = spec.devnodes,
+                               .devnode_dir = spec.devnode_dir,
+                               .lxcfs = spec.lxcfs,
+                               .lxcfs_files = LxcfsFiles(),
+                               .bindmounts = spec.bindmounts});
   VZ_ASSIGN_OR_RETURN(SeccompFilter filter, SeccompFilter::Make());
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/file_util.h"
+#include "base/strings.h"
 
 namespace vz::runtime::internal {
 namespace {
@@ -66,10 +67,13 @@ void AddSys(const std::string& r, cgroup::Layout layout,
   out.push_back(Mkdir(r + "/sys"));
   out.push_back(
       Mount("sysfs", r + "/sys", "sysfs", MS_RDONLY | kNoSuidDevExec));
-  MountStep fw = Mount("tmpfs", r + "/sys/firmware", "tmpfs",
-                       MS_RDONLY | kNoSuidDevExec, "size=0");
-  fw.optional = true;
-  out.push_back(fw);
+  // The host's firmware and disks are none of the container's business.
+  for (const char* d : {"firmware", "block", "class/block", "dev/block"}) {
+    MountStep m = Mount("tmpfs", r + "/sys/" + d, "tmpfs",
+                        MS_RDONLY | kNoSuidDevExec, "size=0");
+    m.optional = true;
+    out.push_back(m);
+  }
   if (layout == cgroup::Layout::kV2) {
     // The cgroup namespace makes the container's own cgroup the root.
     out.push_back(Mount("cgroup2", cg, "cgroup2", kNoSuidDevExec));
@@ -106,7 +110,7 @@ void AddDev(const std::string& r, const PlanInput& in,
     const std::string target = r + node;
     out.push_back(Mkdir(DirName(target)));
     out.push_back({.kind = Kind::kFile, .target = target});
-    out.push_back(Bind(node, target));
+    out.push_back(Bind(in.devnode_dir + node, target));
   }
   out.push_back(Mkdir(dev + "/pts"));
   out.push_back(Mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -133,9 +137,10 @@ void AddDev(const std::string& r, const PlanInput& in,
 
 const std::vector<std::string>& MaskedProcFiles() {
   static const std::vector<std::string> kFiles = {
-      "kcore",      "kmsg",        "keys",         "latency_stats",
-      "timer_list", "timer_stats", "sched_debug",  "kpagecount",
-      "kpageflags", "kpagecgroup", "sysrq-trigger"};
+      "kcore",      "kmsg",        "keys",          "latency_stats",
+      "timer_list", "timer_stats", "sched_debug",   "kpagecount",
+      "kpageflags", "kpagecgroup", "sysrq-trigger", "partitions",
+      "diskstats"};
   return kFiles;
 }
 
@@ -150,6 +155,21 @@ std::vector<MountStep> MountPlan(const PlanInput& in) {
   AddProc(in.rootfs, out);
   AddSys(in.rootfs, in.layout, out);
   AddDev(in.rootfs, in, out);
+  for (const auto& b : in.bindmounts) {
+    std::string dir = in.rootfs;
+    for (const auto& part : SplitNonEmpty(b.target, '/')) {
+      dir += "/" + part;
+      out.push_back(Mkdir(dir));
+    }
+    out.push_back(Bind(b.source, in.rootfs + b.target));
+    if (b.read_only) out.push_back(RemountRo(in.rootfs + b.target, 0));
+  }
+  // After /proc and /sys are in place; optional: a kernel without a file.
+  if (!in.lxcfs.empty()) {
+    for (const auto& f : in.lxcfs_files) {
+      out.push_back(Bind(in.lxcfs + "/" + f, in.rootfs + "/" + f, true));
+    }
+  }
   return out;
 }
 

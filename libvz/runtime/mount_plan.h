@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "libvz/bindmount.h"
 #include "libvz/cgroup.h"
 
 namespace vz::runtime::internal {
@@ -38,7 +39,13 @@ struct PlanInput {
   std::string rootfs;  // where the root is mounted in the init's namespace
   cgroup::Layout layout = cgroup::Layout::kV1;
   std::string console;                // host pty slave, or ""
-  std::vector<std::string> devnodes;  // host device paths bound into /dev
+  std::vector<std::string> devnodes;  // device paths bound into /dev
+  std::string devnode_dir;            // their sources' directory, or ""
+  // The node's lxcfs mount (libvz/lxcfs.h), whose files are bound over
+  // /proc and /sys so the container sees its own resources; "" = none.
+  std::string lxcfs;
+  std::vector<std::string> lxcfs_files;  // relative paths, LxcfsFiles()
+  std::vector<BindMount> bindmounts;     // host paths bound in (BINDMOUNT)
 };
 
 // Host files bound over /proc entries that would leak the host.

@@ -31,6 +31,7 @@ TEST(MountPlanTest, ProcWithMaskedAndReadOnlyPaths) {
   EXPECT_TRUE(Contains(d, "bind '/dev/null' on '/r/proc/kcore'"));
   EXPECT_TRUE(Contains(d, "bind '/dev/null' on '/r/proc/sysrq-trigger'"));
   EXPECT_TRUE(Contains(d, "mount tmpfs on '/r/proc/acpi'"));
+  EXPECT_TRUE(Contains(d, "bind '/dev/null' on '/r/proc/partitions'"));
   // /proc/sys read-only, its net subtree (namespaced) writable.
   EXPECT_LT(IndexOf(d, "bind '/r/proc/sys/net' on '/r/proc/sys/net'"),
             IndexOf(d, "bind '/r/proc/sys' on '/r/proc/sys'"));
@@ -46,6 +47,8 @@ TEST(MountPlanTest, SysReadOnlyAndCgroupMixedOnV1) {
   });
   ASSERT_NE(sys, plan.end());
   EXPECT_TRUE(sys->flags & MS_RDONLY);
+  EXPECT_TRUE(Contains(d, "mount tmpfs on '/r/sys/block'"));
+  EXPECT_TRUE(Contains(d, "mount tmpfs on '/r/sys/class/block'"));
   EXPECT_TRUE(Contains(d, "mount cgroup on '/r/sys/fs/cgroup/memory'"));
   EXPECT_TRUE(Contains(d, "make '/r/sys/fs/cgroup/memory' read-only"));
   EXPECT_TRUE(Contains(d, "mount cgroup on '/r/sys/fs/cgroup/systemd'"));
@@ -77,6 +80,9 @@ TEST(MountPlanTest, MinimalDevBoundFromTheHost) {
   EXPECT_TRUE(Contains(d, "bind '/dev/pts/7' on '/r/dev/console'"));
   EXPECT_TRUE(Contains(d, "create directory '/r/dev/net'"));
   EXPECT_TRUE(Contains(d, "bind '/dev/net/tun' on '/r/dev/net/tun'"));
+  auto own = Described(MountPlan(
+      {.rootfs = "/r", .devnodes = {"/dev/fuse"}, .devnode_dir = "/run/101"}));
+  EXPECT_TRUE(Contains(own, "bind '/run/101/dev/fuse' on '/r/dev/fuse'"));
   EXPECT_LT(IndexOf(d, "mount tmpfs on '/r/dev'"),
             IndexOf(d, "bind '/dev/null' on '/r/dev/null'"));
 }

@@ -36,12 +36,9 @@ const std::vector<int>& DefaultDroppedCapabilities() {
   return kDropped;
 }
 
-Result<std::vector<int>> CapabilitySet(std::string_view capability_key,
-                                       int last_cap) {
-  std::vector<bool> keep(static_cast<size_t>(last_cap) + 1, true);
-  for (int c : DefaultDroppedCapabilities()) {
-    if (c <= last_cap) keep[static_cast<size_t>(c)] = false;
-  }
+Result<std::vector<std::pair<std::string, bool>>> CapabilityEntries(
+    std::string_view capability_key) {
+  std::vector<std::pair<std::string, bool>> out;
   for (const auto& entry : Entries(capability_key)) {
     auto colon = entry.rfind(':');
     if (colon == std::string::npos) return Bad("CAPABILITY", entry, "no ':'");
@@ -50,12 +47,30 @@ Result<std::vector<int>> CapabilitySet(std::string_view capability_key,
     if (state != "on" && state != "off") {
       return Bad("CAPABILITY", entry, "on or off");
     }
-    if (!name.starts_with("cap_")) name = "cap_" + name;
+    if (name.starts_with("cap_")) name = name.substr(4);
     cap_value_t cap = 0;
-    if (cap_from_name(name.c_str(), &cap) != 0 || cap > last_cap) {
+    if (cap_from_name(("cap_" + name).c_str(), &cap) != 0) {
       return Bad("CAPABILITY", entry, "unknown capability");
     }
-    keep[static_cast<size_t>(cap)] = state == "on";
+    out.emplace_back(name, state == "on");
+  }
+  return out;
+}
+
+Result<std::vector<int>> CapabilitySet(std::string_view capability_key,
+                                       int last_cap) {
+  std::vector<bool> keep(static_cast<size_t>(last_cap) + 1, true);
+  for (int c : DefaultDroppedCapabilities()) {
+    if (c <= last_cap) keep[static_cast<size_t>(c)] = false;
+  }
+  VZ_ASSIGN_OR_RETURN(auto entries, CapabilityEntries(capability_key));
+  for (const auto& [name, on] : entries) {
+    cap_value_t cap = 0;
+    cap_from_name(("cap_" + name).c_str(), &cap);
+    if (cap > last_cap) {
+      return Bad("CAPABILITY", name, "unknown capability on this kernel");
+    }
+    keep[static_cast<size_t>(cap)] = on;
   }
   std::vector<int> out;
   for (int c = 0; c <= last_cap; ++c) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -25,6 +26,11 @@ const std::vector<int>& DefaultDroppedCapabilities();
 // kInvalidArgument, exit 21 (VZ_INVALID_PARAMETER_VALUE), naming the entry.
 Result<std::vector<int>> CapabilitySet(std::string_view capability_key,
                                        int last_cap);
+
+// The entries of a CAPABILITY value: (name without "cap_", lowercase, on).
+// Errors: as CapabilitySet.
+Result<std::vector<std::pair<std::string, bool>>> CapabilityEntries(
+    std::string_view capability_key);
 
 // Syscalls the seccomp filter fails with EPERM, on every ABI of the host.
 const std::vector<std::string>& DeniedSyscalls();

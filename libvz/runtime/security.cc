@@ -1,6 +1,7 @@
 #include "libvz/runtime/security.h"
 
 #include <linux/capability.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 
 #include <algorithm>
@@ -56,6 +57,14 @@ Result<SeccompFilter> SeccompFilter::Make() {
     if (rc != 0 && rc != -EEXIST) {
       return ErrnoError(-rc, "seccomp: deny '" + name + "'");
     }
+  }
+  // Pushing input into a terminal the container was handed (vzctl exec
+  // from an admin's shell) would type into the host.
+  for (unsigned long request : {TIOCSTI, TIOCLINUX}) {
+    int rc =
+        seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, request));
+    if (rc != 0) return ErrnoError(-rc, "seccomp: deny terminal injection");
   }
   return filter;
 }

@@ -2,12 +2,38 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "base/strings.h"
 #include "libvz/exit_codes.h"
 #include "libvz/runtime.h"
 #include "libvz/runtime/policy.h"
 #include "libvz/runtime/security.h"
 
 namespace vz::runtime {
+namespace {
+
+// The container owns its files: a symlink on the way to a bind target
+// could point anywhere on the host, so none is followed.
+Status CheckBindTarget(const std::string& rootfs, const BindMount& b) {
+  struct stat st;
+  if (::stat(b.source.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return InvalidArgumentError("bind mount source '" + b.source +
+                                "' is not a directory on this host")
+        .WithExitCode(kVzInvalidParameterValue);
+  }
+  std::string path = rootfs;
+  for (const auto& part : SplitNonEmpty(b.target, '/')) {
+    path += "/" + part;
+    if (::lstat(path.c_str(), &st) != 0) break;  // made by the runtime
+    if (S_ISLNK(st.st_mode)) {
+      return InvalidArgumentError("bind mount target '" + b.target +
+                                  "' passes a symlink in the container")
+          .WithExitCode(kVzInvalidParameterValue);
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
 
 Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
                       std::optional<IdRange> ids, cgroup::Layout layout) {
@@ -41,7 +67,42 @@ Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
                             minor(st.st_rdev), n.access});
     spec.devnodes.push_back(n.path);
   }
+  VZ_ASSIGN_OR_RETURN(spec.bindmounts,
+                      ParseBindMounts(config.Get("BINDMOUNT").value_or("")));
+  for (const auto& b : spec.bindmounts) {
+    VZ_RETURN_IF_ERROR(CheckBindTarget(spec.rootfs, b));
+  }
   return spec;
+}
+
+}  // namespace vz::runtime
+
+namespace vz::runtime {
+
+Status ValidatePolicyKeys(const VeConfig& config) {
+  VZ_RETURN_IF_ERROR(
+      internal::CapabilitySet(config.Get("CAPABILITY").value_or(""),
+                              internal::LastCap())
+          .status());
+  VZ_RETURN_IF_ERROR(
+      internal::ParseDevices(config.Get("DEVICES").value_or("")).status());
+  return internal::ParseDevNodes(config.Get("DEVNODES"), config.Get("FEATURES"))
+      .status();
+}
+
+Result<std::string> MergeCapabilities(std::string_view current,
+                                      std::string_view change) {
+  VZ_ASSIGN_OR_RETURN(auto entries, internal::CapabilityEntries(current));
+  VZ_ASSIGN_OR_RETURN(auto more, internal::CapabilityEntries(change));
+  for (const auto& [name, on] : more) {
+    std::erase_if(entries, [&](const auto& e) { return e.first == name; });
+    entries.emplace_back(name, on);
+  }
+  std::string out;
+  for (const auto& [name, on] : entries) {
+    out += (out.empty() ? "" : " ") + name + (on ? ":on" : ":off");
+  }
+  return out;
 }
 
 }  // namespace vz::runtime

@@ -11,6 +11,7 @@
 #include "libvz/snapshot.h"
 #include "libvz/snapshot/snapshots_xml.h"
 #include "libvz/storage.h"
+#include "libvz/util/rfc3339.h"
 #include "ploop/disk_descriptor.h"
 #include "ploop/mount.h"
 
@@ -78,6 +79,10 @@ void Journal(const NodeConfig& node, const VeConfig& ve, const char* event,
 }
 
 }  // namespace
+
+std::string SnapshotDate(const ContainerSnapshot& s) {
+  return util::FormatUtc(s.created, "%Y-%m-%d %H:%M:%S");
+}
 
 Result<std::vector<ContainerSnapshot>> ListContainerSnapshots(
     const NodeConfig& node, const VeConfig& ve) {

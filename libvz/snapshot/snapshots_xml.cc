@@ -9,11 +9,13 @@
 
 #include "base/file_util.h"
 #include "libvz/exit_codes.h"
+#include "libvz/util/rfc3339.h"
 
 namespace vz::snapshot {
 namespace {
 
 constexpr int kMaxDepth = 64;
+constexpr char kTimeFormat[] = "%Y-%m-%d %H:%M:%S";
 
 Status Bad(const std::string& why) {
   return InvalidArgumentError("Snapshots.xml: " + why)
@@ -47,17 +49,12 @@ std::string Attr(const xmlNode* n, const char* name) {
 
 // "YYYY-MM-DD HH:MM:SS", UTC, as vzctl writes CreateTime.
 std::string FormatTime(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm;
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
+  return util::FormatUtc(t, kTimeFormat);
 }
 
 Result<std::chrono::system_clock::time_point> ParseTime(const std::string& s) {
   std::tm tm{};
-  const char* end = strptime(s.c_str(), "%Y-%m-%d %H:%M:%S", &tm);
+  const char* end = strptime(s.c_str(), kTimeFormat, &tm);
   if (!end || *end) return Bad("bad CreateTime '" + s + "'");
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }

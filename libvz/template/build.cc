@@ -16,6 +16,7 @@
 #include "libvz/storage/identity.h"
 #include "libvz/template/build_internal.h"
 #include "libvz/template_build.h"
+#include "libvz/util/rfc3339.h"
 #include "ploop/fs.h"
 #include "ploop/image.h"
 #include "ploop/mount.h"
@@ -31,12 +32,7 @@ void Progress(const ProgressFn& fn, std::string_view line) {
 }
 
 std::string DefaultVersion(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm;
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d.%H%M%S", &tm);
-  return buf;
+  return util::FormatUtc(t, "%Y%m%d.%H%M%S");
 }
 
 // A scratch directory in the store (so the finished files rename into

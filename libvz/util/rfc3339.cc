@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <cstdio>
+#include <ctime>
 
 namespace vz::util {
 namespace {
@@ -84,6 +85,15 @@ Result<TimePoint> ParseRfc3339(std::string_view text) {
   if (check.tm_mday != day || check.tm_mon != mon - 1) return bad();
   return TimePoint(std::chrono::seconds(secs)) +
          std::chrono::milliseconds(millis);
+}
+
+std::string FormatUtc(TimePoint t, const char* format) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm;
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  size_t n = std::strftime(buf, sizeof buf, format, &tm);
+  return std::string(buf, n);
 }
 
 }  // namespace vz::util

@@ -18,6 +18,10 @@ std::string FormatRfc3339Millis(TimePoint t);
 // Whole seconds (template manifests).
 std::string FormatRfc3339Seconds(TimePoint t);
 
+// `t` in UTC through strftime's `format` ("%Y-%m-%d %H:%M:%S"), whole
+// seconds: the other forms OpenVZ's files use.
+std::string FormatUtc(TimePoint t, const char* format);
+
 // Parses either form above (UTC, 'Z' only; 1970..9999). Errors:
 // kInvalidArgument naming the text.
 Result<TimePoint> ParseRfc3339(std::string_view text);

@@ -40,7 +40,8 @@ class ContainerFixture : public NodeFixture {
     auto pids = ListDir(Path("/run/vz"));
     if (pids.has_value()) {
       for (const auto& f : *pids) {
-        if (!f.ends_with(".pid")) continue;
+        // Monitors' <CTID>.pid only (lxcfs.pid is the node's lxcfs).
+        if (!f.ends_with(".pid") || f == "lxcfs.pid") continue;
         auto text = ReadFile(Path("/run/vz/" + f));
         auto words = SplitNonEmpty(text.value_or(""), ' ');
         pid_t pid = words.empty() ? 0 : std::atoi(words[0].c_str());

@@ -2,6 +2,7 @@
 // containers from the template (ploop storage) and from a directory,
 // unprivileged and privileged; exit reasons; bad input; recovery.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -57,8 +58,21 @@ TEST_P(TemplateContainerTest, StartExecStop) {
   }
   // Isolation from inside: no host processes (the monitor is invisible),
   // no host network, no module loading, no kernel sysctls.
-  const std::string monitor = std::to_string(::getpid());
-  EXPECT_NE(Vzctl({"exec2", "101", "test -e /proc/" + monitor}).exit_code, 0);
+  // The test and the monitor are outside its PID namespace: the monitor
+  // cannot be seen, signalled or traced.
+  auto rec = ReadFile(Path("/run/vz/101.pid"));
+  ASSERT_TRUE(rec.has_value());
+  const std::string monitor = rec->substr(0, rec->find(' '));
+  EXPECT_EQ(Vzctl({"exec2", "101",
+                   "ps -o pid,args | grep -c '[v]z-monitor\\|[g]test'"})
+                .out,
+            "0\n");
+  EXPECT_EQ(
+      Vzctl({"exec2", "101", "grep -q vz-monitor /proc/" + monitor + "/status"})
+          .exit_code,
+      2);  // grep: no such file
+  EXPECT_EQ(Vzctl({"exec2", "101", "ls /proc | grep -c '^[0-9]'"}).out.size(),
+            2u);  // a handful of its own processes
   EXPECT_EQ(Vzctl({"exec2", "101", "ls /sys/class/net"}).out, "lo\n");
   EXPECT_NE(Vzctl({"exec2", "101",
                    "cat /proc/sys/kernel/pid_max > "
@@ -69,6 +83,13 @@ TEST_P(TemplateContainerTest, StartExecStop) {
                 .exit_code,
             0);
 
+  // The monitor left the test's cgroups for the node's root ones.
+  auto pidfile = ReadFile(Path("/run/vz/101.pid"));
+  ASSERT_TRUE(pidfile.has_value());
+  auto cgroups = ReadFile(
+      "/proc/" + std::to_string(std::atoi(pidfile->c_str())) + "/cgroup");
+  EXPECT_NE(cgroups.value_or("").find(":memory:/\n"), std::string::npos)
+      << cgroups.value_or("");
   auto st = Vzctl({"stop", "101"});
   ASSERT_EQ(st.exit_code, 0) << st.err;
   EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
@@ -84,11 +105,21 @@ TEST_P(TemplateContainerTest, SuspendResumeRestartFastStop) {
   ASSERT_EQ(Vzctl({"suspend", "101"}).exit_code, 0);
   EXPECT_EQ(Vzctl({"status", "101"}).out,
             "CTID 101 exist mounted running suspended\n");
+  auto e = Vzctl({"exec", "101", "true"});
+  EXPECT_EQ(e.exit_code, 31);
+  EXPECT_NE(e.err.find("suspended"), std::string::npos) << e.err;
   ASSERT_EQ(Vzctl({"resume", "101"}).exit_code, 0);
   ASSERT_EQ(Vzctl({"restart", "101"}).exit_code, 0);
   EXPECT_EQ(Vzctl({"exec2", "101", "true"}).exit_code, 0);
   ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
   EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
+  // A suspended container stops cleanly: it is thawed first.
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"suspend", "101"}).exit_code, 0);
+  const auto before = std::chrono::steady_clock::now();
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(8));
+  EXPECT_TRUE(Has(Events("101"), "stop:requested"));
 }
 
 TEST_P(TemplateContainerTest, BrokenInitLeavesNothingBehind) {
@@ -142,12 +173,46 @@ TEST_P(TemplateContainerTest, FailingPremountScriptStopsTheStart) {
   EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
 }
 
+TEST_P(TemplateContainerTest, DeadDeviceServerStopsItWithStorageLost) {
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  auto mounts = ploop::ListMounts(node_);
+  ASSERT_TRUE(mounts.has_value() && mounts->size() == 1u);
+  ASSERT_TRUE((*mounts)[0].alive);
+  ASSERT_EQ(::kill((*mounts)[0].pid, SIGKILL), 0);  // ours, by pid
+  EXPECT_TRUE(
+      Eventually([&] { return Has(Events("101"), "stop:storage-lost"); }));
+  EXPECT_TRUE(Eventually([&] { return !PathExists(Path("/run/vz/101.pid")); }));
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
+  // The disk survives: it starts again.
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Kinds, TemplateContainerTest, ::testing::Bool(),
                          [](const auto& info) {
                            return info.param ? "Privileged" : "Unprivileged";
                          });
 
 class DirContainerTest : public ContainerFixture {};
+
+TEST_F(DirContainerTest, DisabledStartsOnlyWithForce) {
+  MakeDirContainer("101", "DISABLED=\"yes\"\n");
+  EXPECT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 105);
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted", "--force"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+}
+
+TEST_F(DirContainerTest, ResourcesFromTheConfigApplyAtStart) {
+  MakeDirContainer("101", "PHYSPAGES=\"0:64M\"\nNUMPROC=\"100:100\"\n");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto file = [&](const std::string& h, const std::string& f) {
+    return ReadFile("/sys/fs/cgroup/" + h + "/" + prefix_ + "/default/101/" + f)
+        .value_or("?");
+  };
+  EXPECT_EQ(file("memory", "memory.limit_in_bytes"), "67108864\n");
+  EXPECT_EQ(file("pids", "pids.max"), "100\n");
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+}
 
 TEST_F(DirContainerTest, UnknownContainer) {
   EXPECT_EQ(Vzctl({"start", "999"}).exit_code, 14);
@@ -162,7 +227,8 @@ TEST_F(DirContainerTest, ExhaustedIdRangeFailsCleanly) {
                   .ok());
   MakeDirContainer("101");
   MakeDirContainer("102");
-  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto s101 = Vzctl({"start", "101", "--premounted"});
+  ASSERT_EQ(s101.exit_code, 0) << s101.err;
   auto s = Vzctl({"start", "102", "--premounted"});
   EXPECT_EQ(s.exit_code, 6) << s.err;  // VZ_RESOURCE_ERROR
   EXPECT_NE(s.err.find("no free ID range"), std::string::npos) << s.err;
@@ -187,8 +253,21 @@ TEST_F(DirContainerTest, CrashIsRecordedAndAutorestartRetries) {
     return starts >= 2;
   }));
   EXPECT_TRUE(Has(Events("101"), "crash:exit code 3"));
+  // A stop while the monitor waits to restart ends the wait at once.
+  const auto before = std::chrono::steady_clock::now();
   ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(3));
   EXPECT_TRUE(Eventually([&] { return !PathExists(Path("/run/vz/101.pid")); }));
+}
+
+TEST_F(DirContainerTest, InitIgnoringShutdownIsKilledAfterTheTimeout) {
+  MakeDirContainer("101", "", "trap '' USR2 TERM\nwhile :; do sleep 1; done");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  const auto before = std::chrono::steady_clock::now();
+  ASSERT_EQ(Vzctl({"stop", "101", "--timeout", "1"}).exit_code, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(6));
+  EXPECT_TRUE(Has(Events("101"), "stop:stop-timeout"));
+  EXPECT_TRUE(Vzctl({"status", "101"}).out.ends_with(" down\n"));
 }
 
 TEST_F(DirContainerTest, OomKillIsRecorded) {
@@ -252,6 +331,22 @@ TEST_F(DirContainerTest, StaleStateAfterMonitorKillIsRecovered) {
   ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
 }
 
+TEST_F(DirContainerTest, PidFileOfAnotherProgramIsStaleAfterAReboot) {
+  // After a reboot the pid in the file may belong to anyone: here, to this
+  // test (alive, but no vz-monitor), with a start time that differs too.
+  MakeDirContainer("101");
+  ASSERT_TRUE(MakeDirs(Path("/run/vz")).ok());
+  ASSERT_TRUE(WriteFileAtomic(Path("/run/vz/101.pid"),
+                              std::to_string(::getpid()) + " 1\n4242\n")
+                  .ok());
+  EXPECT_EQ(Vzctl({"exec", "101", "true"}).exit_code, 31);
+  auto s = Vzctl({"start", "101", "--premounted"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_TRUE(Has(Events("101"), "recover:"));
+  EXPECT_EQ(::kill(::getpid(), 0), 0);  // nothing alive was touched
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
 TEST_F(DirContainerTest, ActionScriptsRunWithVeidAndConffile) {
   MakeDirContainer("101");
   const std::string log = dir_.Join("scripts.log");
@@ -307,6 +402,77 @@ TEST_F(DirContainerTest, FailedStartRemovesItsNetwork) {
   EXPECT_EQ(r->out.find("vzr"), std::string::npos) << r->out;
   // The node's table stays; the container's chains go.
   EXPECT_EQ(r->out.find("_r_out"), std::string::npos) << r->out;
+}
+
+TEST_F(DirContainerTest, IdmappedRootKeepsHostOwnershipOnDisk) {
+  MakeDirContainer("101");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"exec2", "101",
+                   "touch /root/made-inside && "
+                   "stat -c %u /root/made-inside /bin/busybox"})
+                .out,
+            "0\n0\n");
+  struct stat st;
+  ASSERT_EQ(::stat(Path("/vz/root/101/root/made-inside").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);  // container root's files are host root's on disk
+  auto conf = ReadFile(Path("/etc/vz/conf/101.conf"));
+  EXPECT_NE(conf->find("LOCAL_UID=\"1000000\""), std::string::npos) << *conf;
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
+TEST_F(DirContainerTest, CapabilitiesAndDevicesFromTheConfig) {
+  MakeDirContainer("101",
+                   "CAPABILITY=\"net_admin:off\"\nFEATURES=\"tun:on\"\n");
+  MakeDirContainer("102");
+  auto s101 = Vzctl({"start", "101", "--premounted"});
+  ASSERT_EQ(s101.exit_code, 0) << s101.err;
+  ASSERT_EQ(Vzctl({"start", "102", "--premounted"}).exit_code, 0);
+  // CAP_NET_ADMIN is bit 12 of the bounding set.
+  auto bnd = [&](const char* ct) {
+    auto out = Vzctl({"exec2", ct, "grep CapBnd /proc/self/status"}).out;
+    return std::stoull(out.substr(out.find(':') + 1), nullptr, 16);
+  };
+  EXPECT_EQ(bnd("101") & (1ull << 12), 0u);
+  EXPECT_NE(bnd("102") & (1ull << 12), 0u);
+  EXPECT_EQ(bnd("102") & (1ull << 16), 0u);  // CAP_SYS_MODULE never
+  EXPECT_NE(Vzctl({"exec2", "101", "ip link set lo mtu 1400"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"exec2", "102", "ip link set lo mtu 1400"}).exit_code, 0);
+  // tun: the node is there and opens (EBADFD: no interface attached yet).
+  auto tun = Vzctl({"exec2", "101", "cat /dev/net/tun 2>&1"}).out;
+  EXPECT_NE(tun.find("in bad state"), std::string::npos) << tun;
+  EXPECT_NE(Vzctl({"exec2", "102", "test -e /dev/net/tun"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "102", "--fast"}).exit_code, 0);
+  EXPECT_FALSE(PathExists(Path("/run/vz/dev/101")));
+}
+
+TEST_F(DirContainerTest, RunscriptRunsAHostScriptInside) {
+  MakeDirContainer("101", "HOSTNAME=\"inside\"\n");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  const std::string script = dir_.Join("probe.sh");
+  ASSERT_TRUE(WriteFileAtomic(
+                  script, "echo \"$(hostname) $(cat /proc/1/comm)\"\nexit 4\n")
+                  .ok());
+  auto r = Vzctl({"runscript", "101", script});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_EQ(r.out, "inside init\n");
+  EXPECT_EQ(Vzctl({"runscript", "101", dir_.Join("missing.sh")}).exit_code,
+            3);  // the host script is not there
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
+TEST_F(DirContainerTest, EnterGivesAShellOnAPtyOfItsOwn) {
+  MakeDirContainer("101");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  std::vector<std::string> argv = {BuildDir() + "/vzctl/vzctl", "--root", root_,
+                                   "enter", "101"};
+  auto r = RunSubprocess(argv, {.stdin_data = "tty; echo $((6*7)); exit 5\n",
+                                .timeout = std::chrono::seconds(10)});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->exit_code, 5) << r->out << r->err;
+  EXPECT_NE(r->out.find("/dev/pts/"), std::string::npos) << r->out;
+  EXPECT_NE(r->out.find("42"), std::string::npos) << r->out;
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
 }
 
 TEST_F(DirContainerTest, ConsoleShowsOutputAndEscDotDetaches) {

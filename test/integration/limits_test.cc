@@ -4,6 +4,7 @@
 // --iolimit caps what a writer inside gets. CPU shares are read from the
 // kernel's own accounting (cpuacct), with wide margins: these check that
 // the limit holds, not how fast anything is.
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -52,6 +53,56 @@ class LimitsTest : public ContainerFixture {
         .value_or(0);
   }
 };
+
+// lxcfs: what the container reads matches what it was given, and the view
+// comes back when lxcfs dies (the monitor restarts it and rebinds).
+TEST_F(LimitsTest, TheContainerSeesItsOwnResources) {
+  Make("101", {"--ram", "256M", "--cpus", "1", "--diskspace", "2G"});
+  auto view = [&] {
+    return Vzctl({"exec2", "101",
+                  "head -1 /proc/meminfo; cat /sys/devices/system/cpu/online;"
+                  " grep -c ^processor /proc/cpuinfo"})
+        .out;
+  };
+  const std::string want = "MemTotal:         262144 kB\n0\n1\n";
+  EXPECT_EQ(view(), want);
+  auto up = Vzctl({"exec2", "101", "cut -d. -f1 /proc/uptime"}).out;
+  auto secs = ParseUint(Trim(up));
+  ASSERT_TRUE(secs.has_value()) << up;
+  EXPECT_LT(*secs, 120u);  // its own uptime, not the host's
+  auto df = Vzctl({"exec2", "101", "df -k / | tail -1"}).out;
+  auto f = SplitNonEmpty(df, ' ');
+  ASSERT_GE(f.size(), 2u) << df;
+  auto kb = ParseUint(f[1]);
+  ASSERT_TRUE(kb.has_value()) << df;
+  EXPECT_GT(*kb, 1800000u);  // 2G disk minus ext4's own
+  EXPECT_LE(*kb, 2097152u);
+  EXPECT_EQ(Vzctl({"exec2", "101", "cat /proc/loadavg"}).exit_code, 0);
+  auto la = Tool("vzlist", {"101", "-H", "-o", "laverage"}).out;
+  EXPECT_EQ(SplitNonEmpty(Trim(la), ' ').size(), 3u) << la;
+  // lxcfs dies (a crash): the view returns without a restart of the
+  // container.
+  auto pid = ParseUint(Trim(ReadFile(Path("/run/vz/lxcfs.pid")).value_or("")));
+  ASSERT_TRUE(pid.has_value());
+  ASSERT_EQ(::kill(static_cast<pid_t>(*pid), SIGKILL), 0);  // ours, by pid
+  EXPECT_TRUE(Eventually([&] { return view() == want; }, 15)) << view();
+  Gone("101");
+}
+
+TEST_F(LimitsTest, BindMountsAreThereAtStartReadOnlyWhenAsked) {
+  const std::string host = dir_.Join("shared");
+  ASSERT_TRUE(MakeDirs(host).ok());
+  ASSERT_TRUE(WriteFileAtomic(host + "/hello", "from the host\n", 0644).ok());
+  ::chmod(host.c_str(), 0755);
+  Make("101", {"--bindmount_add", host + ":/mnt/shared/data:ro"});
+  EXPECT_EQ(Vzctl({"exec2", "101", "cat /mnt/shared/data/hello"}).out,
+            "from the host\n");
+  EXPECT_NE(Vzctl({"exec2", "101", "touch /mnt/shared/data/x"}).exit_code, 0);
+  EXPECT_FALSE(PathExists(host + "/x"));
+  EXPECT_EQ(Vzctl({"set", "101", "--bindmount_add", "rel:/x"}).exit_code, 21);
+  EXPECT_EQ(Vzctl({"set", "101", "--bindmount_del", "/nope"}).exit_code, 21);
+  Gone("101");
+}
 
 TEST_F(LimitsTest, MemoryPastRamIsOomKilledAndJournaled) {
   Make("101", {"--ram", "32M", "--swap", "0"});

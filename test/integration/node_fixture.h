@@ -18,6 +18,8 @@
 #include "base/subprocess.h"
 #include "base/testing/temp_dir.h"
 #include "libvz/cgroup.h"
+#include "libvz/lxcfs.h"
+#include "libvz/node_config.h"
 #include "ploop/mount.h"
 #include "test/integration/root_test_util.h"
 
@@ -62,6 +64,8 @@ class NodeFixture : public ::testing::Test {
     // Processes a failed test left in containers go first: they would keep
     // the disks busy.
     RemoveNodeCgroups();
+    // The node's lxcfs, which the first container start brought up.
+    (void)StopLxcfs(NodeConfig::Defaults(node_));
     auto mounts = ploop::ListMounts(node_);
     if (mounts.has_value()) {
       for (const auto& m : *mounts) {

@@ -2,7 +2,11 @@
 // commands run inside it, and what it cannot do.
 #include "libvz/runtime.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +111,15 @@ TEST_P(RuntimeTest, InitRunsIsolated) {
   EXPECT_EQ(Sh("cat /proc/1/cmdline | tr '\\0' ' '").second,
             "/bin/sleep 1000000 ");
   EXPECT_EQ(Sh("ls /proc | grep -c '^[0-9]'").second.size() < 4, true);
+  // No host mounts or disks.
+  EXPECT_EQ(
+      Sh("awk '{print $5}' /proc/self/mountinfo | grep -c '^/work\\|^/tmp'")
+          .second,
+      "0\n");
+  EXPECT_EQ(Sh("cat /proc/partitions /proc/diskstats; ls /sys/block; "
+               "ls /sys/class/block; ls /sys/dev/block")
+                .second,
+            "");
   // Host paths are masked or read-only.
   EXPECT_NE(Sh("head -c1 /proc/kcore | wc -c").second, "1\n");
   EXPECT_NE(Sh("cat /proc/sys/kernel/pid_max > /proc/sys/kernel/pid_max").first,
@@ -147,6 +160,34 @@ TEST_P(RuntimeTest, MissingInitIsBadTemplate) {
   Status s = init->Start();
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.exit_code(), 47) << s.message();
+}
+
+TEST(SeccompTest, DeniesModulesAndTerminalInjection) {
+  VZ_REQUIRE_ROOT();
+  auto filter = internal::SeccompFilter::Make();
+  ASSERT_TRUE(filter.has_value());
+  int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  ASSERT_GE(master, 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (!filter->Load().ok()) ::_exit(10);
+    char c = 'x';
+    if (::ioctl(master, TIOCSTI, &c) == 0 || errno != EPERM) ::_exit(11);
+    if (::syscall(SYS_finit_module, -1, "", 0) == 0 || errno != EPERM) {
+      ::_exit(12);
+    }
+    if (::syscall(SYS_kexec_load, 0, 0, nullptr, 0) == 0 || errno != EPERM) {
+      ::_exit(13);
+    }
+    // Ordinary ioctls still work.
+    int n = 0;
+    ::_exit(::ioctl(master, FIONREAD, &n) == 0 ? 0 : 14);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ::close(master);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, RuntimeTest,

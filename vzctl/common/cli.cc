@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -208,6 +209,13 @@ Result<std::string> ContainerArg(Context& ctx, const po::variables_map& vm) {
                       ResolveContainer(ctx.node.conf_dir(), arg));
   ctx.ctid = ctid;
   return ctid;
+}
+
+std::string Mib(uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fM",
+                static_cast<double>(bytes) / (1 << 20));
+  return buf;
 }
 
 void Say(const Context& ctx, const std::string& line) {

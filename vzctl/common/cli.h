@@ -67,6 +67,9 @@ Status Usage(const std::string& message);
 // ctx.ctid. Errors: as ResolveContainer (exit 14 when unknown).
 Result<std::string> ContainerArg(Context& ctx, const po::variables_map& vm);
 
+// Bytes in MiB with one decimal, "12.5M" (du, vztmpl list).
+std::string Mib(uint64_t bytes);
+
 // Progress and notes on stdout unless --quiet.
 void Say(const Context& ctx, const std::string& line);
 

@@ -24,9 +24,10 @@ const std::vector<cli::Command>& Commands() {
       {"status", "show whether a container exists, is mounted, runs",
        "status CTID", "", RunStatus, false},
       {"start", "start a container under its monitor",
-       "start CTID [--wait] [--premounted]",
+       "start CTID [--wait] [--force] [--premounted]",
        "--wait        wait until the init booted (systemd: running or "
        "degraded)\n"
+       "--force       start even when DISABLED=\"yes\"\n"
        "--premounted  VE_ROOT already holds the root filesystem: do not "
        "mount storage (tests)\n",
        RunStart},
@@ -63,7 +64,8 @@ const std::vector<cli::Command>& Commands() {
        "S[:H]] [--iolimit N] [--iopslimit N] [--ioprio 0-7] [--onboot "
        "yes|no] [--bootorder N] [--autorestart no|on-failure] [--hostname "
        "H] [--name N] [--capability C:on|off] [--features F] [--devnodes D] "
-       "[--applyconfig SAMPLE] [--ipadd A[/M]] [--ipdel A|all] "
+       "[--applyconfig SAMPLE] [--bindmount_add SRC:DST[:ro]] "
+       "[--bindmount_del DST|all] [--ipadd A[/M]] [--ipdel A|all] "
        "[--netif_add IF[,MAC,HOST_IF,HOST_MAC,BRIDGE]] [--netif_del IF|all] "
        "[--ifname IF [--ipadd A] [--ipdel A] [--gw A] [--gw6 A] [--dhcp "
        "yes|no] [--dhcp6 yes|no] [--mac M] [--host_ifname N] [--host_mac M] "

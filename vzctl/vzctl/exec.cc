@@ -60,7 +60,11 @@ Status RunExec2(cli::Context& ctx, const cli::Args& args) {
 }
 
 Status RunEnter(cli::Context& ctx, const cli::Args& args) {
-  VZ_ASSIGN_OR_RETURN(int rc, Run(ctx, args, {"/bin/sh", "-l"}));
+  VZ_ASSIGN_OR_RETURN(auto vm, cli::Parse(args, {}, {"ctid"}));
+  VZ_ASSIGN_OR_RETURN(std::string ctid, cli::ContainerArg(ctx, vm));
+  cli::Say(ctx, "entered into container " + ctid);
+  VZ_ASSIGN_OR_RETURN(int rc, EnterContainer(ctx.node, ctid, 0, 1));
+  cli::Say(ctx, "exited from container " + ctid);
   return ExitWith(rc);
 }
 

@@ -207,7 +207,9 @@ Status RunSet(cli::Context& ctx, const cli::Args& args) {
         "devnodes",  "devices", "applyconfig", "setmode"}) {
     o.add_options()(k, cli::po::value<std::string>());
   }
-  o.add_options()("save", "");
+  o.add_options()("save", "")("bindmount_add",
+                              cli::po::value<std::vector<std::string>>())(
+      "bindmount_del", cli::po::value<std::vector<std::string>>());
   VZ_ASSIGN_OR_RETURN(NetworkArgs net, TakeNetworkOptions(args));
   VZ_ASSIGN_OR_RETURN(auto vm, cli::Parse(net.rest, o, {"ctid"}));
   VZ_ASSIGN_OR_RETURN(std::string ctid, cli::ContainerArg(ctx, vm));
@@ -221,10 +223,17 @@ Status RunSet(cli::Context& ctx, const cli::Args& args) {
   if (auto v = Opt(vm, "setmode"); v && *v != "restart" && *v != "ignore") {
     return Bad("setmode", *v, "expected restart or ignore");
   }
+  if (vm.count("bindmount_add")) {
+    so.bindmount_add = vm["bindmount_add"].as<std::vector<std::string>>();
+  }
+  if (vm.count("bindmount_del")) {
+    so.bindmount_del = vm["bindmount_del"].as<std::vector<std::string>>();
+  }
   so.net_edits = std::move(net.edits);
   so.userpasswd = std::move(net.userpasswd);
   if (changes.empty() && so.applyconfig.empty() && so.net_edits.empty() &&
-      so.userpasswd.empty()) {
+      so.userpasswd.empty() && so.bindmount_add.empty() &&
+      so.bindmount_del.empty()) {
     return cli::Usage("nothing to set");
   }
   VZ_ASSIGN_OR_RETURN(SetReport r, ApplySet(ctx.node, ctid, changes, so));

@@ -41,20 +41,11 @@ cli::po::options_description IdOptions() {
   return o;
 }
 
-std::string Date(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm;
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
 Result<std::string> Field(const ContainerSnapshot& s, const std::string& f) {
   if (f == "parent_uuid") return s.parent.is_nil() ? "" : s.parent.ToBraced();
   if (f == "current") return std::string(s.current ? "*" : "");
   if (f == "uuid") return s.id.ToBraced();
-  if (f == "date") return Date(s.created);
+  if (f == "date") return SnapshotDate(s);
   if (f == "name") return s.name;
   if (f == "description") return s.description;
   return cli::Usage("unknown field '" + f +

@@ -12,7 +12,8 @@ namespace {
 Status Start(cli::Context& ctx, const std::string& ctid,
              const cli::po::variables_map& vm) {
   StartOptions options{.wait = vm.count("wait") > 0,
-                       .premounted = vm.count("premounted") > 0};
+                       .premounted = vm.count("premounted") > 0,
+                       .force = vm.count("force") > 0};
   cli::Say(ctx, "Starting container " + ctid + " ...");
   VZ_RETURN_IF_ERROR(StartContainer(ctx.node, ctid, options));
   cli::Say(ctx, "Container " + ctid + " is started");

@@ -1,6 +1,8 @@
 #include "vzctl/vzlist/fields.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <ostream>
 
 #include "base/size.h"
 #include "base/strings.h"
@@ -28,6 +30,23 @@ std::string Uptime(uint64_t s) {
                 static_cast<unsigned long long>(s / 3600 % 24),
                 static_cast<unsigned long long>(s / 60 % 60));
   return buf;
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
 }
 
 }  // namespace
@@ -97,6 +116,54 @@ std::string Show(const Field& f, const std::optional<Value>& v) {
   uint64_t n = std::get<uint64_t>(*v);
   if (std::string_view(f.name) == "uptime") return Uptime(n);
   return std::to_string(n);
+}
+
+void PrintJson(std::ostream& out, const std::vector<ContainerInfo>& cts,
+               const std::vector<const Field*>& fields) {
+  out << "[";
+  for (size_t i = 0; i < cts.size(); ++i) {
+    out << (i ? ",\n  {" : "\n  {");
+    for (size_t j = 0; j < fields.size(); ++j) {
+      auto v = fields[j]->get(cts[i]);
+      out << (j ? ", " : "") << JsonString(fields[j]->name) << ": ";
+      if (!v) {
+        out << "null";
+      } else if (const auto* s = std::get_if<std::string>(&*v)) {
+        out << JsonString(*s);
+      } else {
+        out << std::get<uint64_t>(*v);
+      }
+    }
+    out << "}";
+  }
+  out << (cts.empty() ? "]\n" : "\n]\n");
+}
+
+void PrintTable(std::ostream& out, const std::vector<ContainerInfo>& cts,
+                const std::vector<const Field*>& fields, bool header) {
+  std::vector<std::vector<std::string>> rows;
+  if (header) {
+    rows.emplace_back();
+    for (const auto* f : fields) rows.back().push_back(f->header);
+  }
+  for (const auto& ct : cts) {
+    rows.emplace_back();
+    for (const auto* f : fields) rows.back().push_back(Show(*f, f->get(ct)));
+  }
+  std::vector<size_t> width(fields.size(), 0);
+  for (const auto& r : rows) {
+    for (size_t j = 0; j < r.size(); ++j)
+      width[j] = std::max(width[j], r[j].size());
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t j = 0; j < r.size(); ++j) {
+      std::string cell = r[j];
+      if (j + 1 < r.size()) cell.resize(width[j], ' ');
+      line += (j ? " " : "") + cell;
+    }
+    out << line << "\n";
+  }
 }
 
 }  // namespace vz::vzlist

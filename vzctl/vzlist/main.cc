@@ -79,71 +79,6 @@ Result<Options> ParseArgs(int argc, char** argv) {
   return o;
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-void PrintJson(const std::vector<ContainerInfo>& cts,
-               const std::vector<const Field*>& fields) {
-  std::cout << "[";
-  for (size_t i = 0; i < cts.size(); ++i) {
-    std::cout << (i ? ",\n  {" : "\n  {");
-    for (size_t j = 0; j < fields.size(); ++j) {
-      auto v = fields[j]->get(cts[i]);
-      std::cout << (j ? ", " : "") << JsonString(fields[j]->name) << ": ";
-      if (!v) {
-        std::cout << "null";
-      } else if (const auto* s = std::get_if<std::string>(&*v)) {
-        std::cout << JsonString(*s);
-      } else {
-        std::cout << std::get<uint64_t>(*v);
-      }
-    }
-    std::cout << "}";
-  }
-  std::cout << (cts.empty() ? "]\n" : "\n]\n");
-}
-
-void PrintTable(const std::vector<ContainerInfo>& cts,
-                const std::vector<const Field*>& fields, bool header) {
-  std::vector<std::vector<std::string>> rows;
-  if (header) {
-    rows.emplace_back();
-    for (const auto* f : fields) rows.back().push_back(f->header);
-  }
-  for (const auto& ct : cts) {
-    rows.emplace_back();
-    for (const auto* f : fields) rows.back().push_back(Show(*f, f->get(ct)));
-  }
-  std::vector<size_t> width(fields.size(), 0);
-  for (const auto& r : rows) {
-    for (size_t j = 0; j < r.size(); ++j)
-      width[j] = std::max(width[j], r[j].size());
-  }
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t j = 0; j < r.size(); ++j) {
-      std::string cell = r[j];
-      if (j + 1 < r.size()) cell.resize(width[j], ' ');
-      line += (j ? " " : "") + cell;
-    }
-    std::cout << line << "\n";
-  }
-}
-
 void Sort(std::vector<ContainerInfo>& cts, const std::string& spec) {
   if (spec.empty()) return;
   bool desc = spec[0] == '-';
@@ -190,9 +125,9 @@ int Run(int argc, char** argv) {
   std::vector<const Field*> fields;
   for (const auto& f : o->fields) fields.push_back(FindField(f));
   if (o->json) {
-    PrintJson(cts, fields);
+    PrintJson(std::cout, cts, fields);
   } else {
-    PrintTable(cts, fields, !o->no_header);
+    PrintTable(std::cout, cts, fields, !o->no_header);
   }
   return 0;
 }

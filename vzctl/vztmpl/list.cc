@@ -15,13 +15,6 @@
 namespace vz::vztmpl {
 namespace {
 
-std::string Mib(uint64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1fM",
-                static_cast<double>(bytes) / (1 << 20));
-  return buf;
-}
-
 uint64_t FileBytes(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
@@ -51,8 +44,8 @@ void PrintNodeSummary(const cli::Context& ctx, uint64_t template_bytes) {
     logical += du->shared_bytes + du->own_bytes;
     physical += du->physical_bytes;
   }
-  std::cout << "node: " << cts->size() << " containers, " << Mib(logical)
-            << " as full copies, " << Mib(physical)
+  std::cout << "node: " << cts->size() << " containers, " << cli::Mib(logical)
+            << " as full copies, " << cli::Mib(physical)
             << " on disk (templates included)\n";
 }
 
@@ -76,7 +69,7 @@ Status RunList(cli::Context& ctx, const cli::Args& args) {
     total += bytes;
     auto users = ContainersUsingTemplate(ctx.node, n);
     std::printf("%-28s %-18s %9s %-18s %zu\n", n.c_str(), version.c_str(),
-                Mib(bytes).c_str(), signer.c_str(),
+                cli::Mib(bytes).c_str(), signer.c_str(),
                 users.has_value() ? users->size() : 0);
   }
   if (!vm.count("no-header")) PrintNodeSummary(ctx, total);

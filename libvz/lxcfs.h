@@ -1,0 +1,49 @@
+// The container's own view of its resources (doc/runtime.md §lxcfs):
+// Debian's lxcfs, one per node, mounted at <root>/var/lib/vz/lxcfs, whose
+// files the runtime binds over the container's /proc/{cpuinfo,meminfo,
+// stat,uptime,loadavg,diskstats,swaps} and /sys/devices/system/cpu/online.
+// lxcfs answers each reader from the reader's cgroup, so `free` shows the
+// container's RAM and swap, `nproc` its CPUs, `uptime` its own.
+//
+// Supervision: every container start calls EnsureLxcfs, which starts
+// lxcfs when it is missing or dead (a dead FUSE mount is detached first);
+// each monitor checks it while its container runs and rebinds the files in
+// its container after a restart (RebindLxcfs).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "libvz/node_config.h"
+
+namespace vz {
+
+// <root>/var/lib/vz/lxcfs.
+std::string LxcfsDir(const NodeConfig& node);
+
+// The files bound into containers, relative to the lxcfs mount and to the
+// container's root ("proc/meminfo", ...).
+const std::vector<std::string>& LxcfsFiles();
+
+// Whether lxcfs answers at `dir` (a live FUSE mount with proc/meminfo).
+bool LxcfsAlive(const std::string& dir);
+
+// Starts the node's lxcfs unless it answers: detached in a session of its
+// own (it outlives vzctl), `-l --enable-cfs`, pid in <root>/run/vz/
+// lxcfs.pid, log in <root>/var/log/vz/lxcfs.log; waits up to 5 s for it.
+// Returns its mount dir. Errors: kNotFound when lxcfs is not installed;
+// kDeadlineExceeded when it does not come up.
+Result<std::string> EnsureLxcfs(const NodeConfig& node);
+
+// Binds the lxcfs files again inside the container whose init is
+// `init_pid` (after lxcfs restarted, the old binds point at a dead mount).
+Status RebindLxcfs(const std::string& dir, pid_t init_pid);
+
+// Stops the node's lxcfs (by the pid in its pid file, if it is lxcfs) and
+// unmounts it: node teardown and tests.
+Status StopLxcfs(const NodeConfig& node);
+
+}  // namespace vz

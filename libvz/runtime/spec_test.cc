@@ -1,0 +1,73 @@
+#include <linux/capability.h>
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "base/testing/temp_dir.h"
+#include "libvz/exit_codes.h"
+#include "libvz/runtime.h"
+
+namespace vz::runtime {
+namespace {
+
+VeConfig Config(const std::string& text) {
+  auto file = ConfigFile::Parse(text, "101.conf");
+  EXPECT_TRUE(file.has_value());
+  return VeConfig("101", *file);
+}
+
+TEST(MergeCapabilitiesTest, LastWordPerCapabilityWins) {
+  auto m = MergeCapabilities("sys_time:on net_admin:off",
+                             "CAP_NET_ADMIN:on,mknod:off sys_time:off");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(*m, "net_admin:on mknod:off sys_time:off");
+  EXPECT_EQ(*MergeCapabilities("", "sys_time:on"), "sys_time:on");
+  EXPECT_EQ(MergeCapabilities("", "bogus:on").status().exit_code(),
+            kVzInvalidParameterValue);
+}
+
+TEST(ValidatePolicyKeysTest, RefusesWhatAStartWould) {
+  EXPECT_TRUE(ValidatePolicyKeys(Config("CAPABILITY=\"sys_time:on\"\n"
+                                        "DEVICES=\"c:10:200:rw\"\n"
+                                        "DEVNODES=\"fuse:rw\"\n"
+                                        "FEATURES=\"tun:on\"\n"))
+                  .ok());
+  for (const char* bad : {"CAPABILITY=\"sys_time\"\n", "DEVICES=\"x:1:2:rw\"\n",
+                          "DEVNODES=\"../sda:rw\"\n"}) {
+    EXPECT_EQ(ValidatePolicyKeys(Config(bad)).exit_code(),
+              kVzInvalidParameterValue)
+        << bad;
+  }
+}
+
+TEST(MakeSpecTest, FromTheConfig) {
+  testing::TempDir dir;
+  NodeConfig node = NodeConfig::Defaults(*NodeRoot::Make(dir.path()));
+  VeConfig ve = Config(
+      "HOSTNAME=\"web.example.com\"\nCAPABILITY=\"net_admin:off\"\n"
+      "DEVICES=\"c:10:200:rw\"\n");
+  auto spec = MakeSpec(node, ve, IdRange{.uid = 2000000, .gid = 2000000},
+                       cgroup::Layout::kV1);
+  ASSERT_TRUE(spec.has_value()) << spec.error().message();
+  EXPECT_EQ(spec->rootfs, dir.path() + "/vz/root/101");
+  EXPECT_EQ(spec->hostname, "web.example.com");
+  EXPECT_FALSE(spec->privileged());
+  EXPECT_EQ(std::count(spec->capabilities.begin(), spec->capabilities.end(),
+                       CAP_NET_ADMIN),
+            0);
+  EXPECT_EQ(spec->devices.back(), (cgroup::DeviceRule{'c', 10, 200, "rw"}));
+  EXPECT_EQ(spec->init, std::vector<std::string>{"/sbin/init"});
+}
+
+TEST(MakeSpecTest, HostnameDefaultsToTheCtidAndNoRangeIsPrivileged) {
+  testing::TempDir dir;
+  NodeConfig node = NodeConfig::Defaults(*NodeRoot::Make(dir.path()));
+  auto spec = MakeSpec(node, Config(""), std::nullopt, cgroup::Layout::kV2);
+  ASSERT_TRUE(spec.has_value());
+  EXPECT_EQ(spec->hostname, "101");
+  EXPECT_TRUE(spec->privileged());
+}
+
+}  // namespace
+}  // namespace vz::runtime
