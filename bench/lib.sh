@@ -22,3 +22,14 @@ bench_median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else 
 bench_machine() {
   echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, kernel $(uname -r), $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg) when the table was written"
 }
+
+# Removes the cgroup NAME (a node prefix, lxc.pivot) and what is below it in
+# every hierarchy: vz removes its containers' cgroups, not the node's level.
+# rmdir only: a cgroup still in use stays.
+bench_rm_cgroups() {
+  local d
+  for d in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
+    [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+  done
+  return 0
+}
