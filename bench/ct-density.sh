@@ -25,6 +25,7 @@ cleanup() {
     "${vzctl[@]}" destroy $((100 + i)) >/dev/null 2>&1
   done
   bash scripts/node-teardown.sh --root "$root"
+  bench_rm_cgroups bdens
   rm -rf "$scratch"
 }
 trap cleanup EXIT
