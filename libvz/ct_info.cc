@@ -10,6 +10,8 @@
 #include "base/size.h"
 #include "base/strings.h"
 #include "libvz/cgroup.h"
+#include "libvz/container.h"
+#include "libvz/container/internal.h"
 #include "libvz/lxcfs.h"
 #include "libvz/network.h"
 #include "libvz/resources.h"
@@ -32,19 +34,6 @@ std::optional<uint64_t> UintFile(const cgroup::Cgroup& cg, const char* ctl,
   if (!v.has_value()) return std::nullopt;
   auto n = ParseUint(Trim(*v));
   return n.has_value() ? std::optional<uint64_t>(*n) : std::nullopt;
-}
-
-// The container's init: the process of its cgroup that is PID 1 in its own
-// PID namespace.
-std::optional<pid_t> FindInit(const std::vector<pid_t>& pids) {
-  for (pid_t p : pids) {
-    auto status = ReadFile("/proc/" + std::to_string(p) + "/status");
-    if (!status.has_value()) continue;
-    for (const auto& line : SplitNonEmpty(*status, '\n')) {
-      if (line.starts_with("NSpid:") && line.ends_with("\t1")) return p;
-    }
-  }
-  return std::nullopt;
 }
 
 std::optional<uint64_t> UptimeOf(pid_t pid) {
@@ -126,7 +115,8 @@ std::optional<std::string> LoadAverage(cgroup::Cgroup& cg,
   return f[0] + " " + f[1] + " " + f[2];
 }
 
-void FromCgroup(const cgroup::Cgroup& cg, ContainerInfo& i) {
+void FromCgroup(const NodeConfig& node, const cgroup::Cgroup& cg,
+                ContainerInfo& i) {
   auto pids = cg.Pids();
   i.running = pids.has_value() && !pids->empty();
   if (!i.running) return;
@@ -136,7 +126,10 @@ void FromCgroup(const cgroup::Cgroup& cg, ContainerInfo& i) {
   auto memsw = UintFile(cg, "memory", "memory.memsw.usage_in_bytes");
   if (memsw && i.ram_used) i.swap_used = *memsw - std::min(*memsw, *i.ram_used);
   i.cpu_used_ns = UintFile(cg, "cpuacct", "cpuacct.usage");
-  if (auto init = FindInit(*pids)) i.uptime_s = UptimeOf(*init);
+  // The monitor's record names the init.
+  if (auto st = GetRunState(node, i.ctid); st.has_value() && st->init_pid > 0) {
+    i.uptime_s = UptimeOf(st->init_pid);
+  }
   auto frozen = cg.IsFrozen();
   i.status = frozen.has_value() && *frozen ? "suspended" : "running";
 }
@@ -150,12 +143,10 @@ Result<ContainerInfo> CollectContainerInfo(const NodeConfig& node,
   i.ctid = ctid;
   FromConfig(ve, i);
   i.status = "stopped";
-  if (auto fs = cgroup::Detect(); fs.has_value()) {
-    auto cg = cgroup::Open(
-        *fs, cgroup::ContainerPath(node.root().prefix(), i.tenant, ctid));
-    if (cg->Exists()) FromCgroup(*cg, i);
+  if (auto cg = container::OpenCgroup(node, ve); cg.has_value()) {
+    if ((*cg)->Exists()) FromCgroup(node, **cg, i);
     const std::string lxcfs = LxcfsDir(node);
-    if (i.running && LxcfsAlive(lxcfs)) i.laverage = LoadAverage(*cg, lxcfs);
+    if (i.running && LxcfsAlive(lxcfs)) i.laverage = LoadAverage(**cg, lxcfs);
   }
   auto st = GetStorageState(node, ctid);
   if (st.has_value() && st->mounted) {

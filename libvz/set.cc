@@ -37,14 +37,6 @@ bool Changed(const VeConfig& a, const VeConfig& b, std::string_view key) {
   return a.Get(key) != b.Get(key);
 }
 
-Result<std::unique_ptr<cgroup::Cgroup>> ContainerCgroup(const NodeConfig& node,
-                                                        const VeConfig& ve) {
-  VZ_ASSIGN_OR_RETURN(cgroup::CgroupFs fs, cgroup::Detect());
-  VZ_ASSIGN_OR_RETURN(std::string tenant, ve.tenant());
-  return cgroup::Open(
-      fs, cgroup::ContainerPath(node.root().prefix(), tenant, ve.ctid()));
-}
-
 bool HasProcesses(const cgroup::Cgroup& cg) {
   if (!cg.Exists()) return false;
   auto pids = cg.Pids();
@@ -235,7 +227,7 @@ Result<SetReport> ApplySet(const NodeConfig& node, const std::string& ctid,
 
   SetReport report;
   VZ_ASSIGN_OR_RETURN(RunState run, GetRunState(node, ctid));
-  VZ_ASSIGN_OR_RETURN(auto cg, ContainerCgroup(node, ve));
+  VZ_ASSIGN_OR_RETURN(auto cg, container::OpenCgroup(node, ve));
   // Processes without a monitor (a stale container) still get the limits.
   report.running = run.running() || HasProcesses(*cg);
   if (!options.userpasswd.empty() && !(run.running() && run.init_pid > 0)) {

@@ -116,16 +116,8 @@ Result<uint32_t> NetIndex(const NodeConfig& node, const net::NetConfig& c,
                           const std::string& ctid) {
   if (c.index) return *c.index;
   std::vector<uint32_t> used;
-  auto names = ListDir(node.conf_dir());
-  if (names.has_value()) {
-    for (const auto& n : *names) {
-      if (!n.ends_with(".conf") || n == ctid + ".conf") continue;
-      auto f = ConfigFile::Load(JoinPath(node.conf_dir(), n));
-      if (!f.has_value()) continue;
-      auto other =
-          net::ReadNetConfig([&](std::string_view key) { return f->Get(key); });
-      if (other.has_value() && other->index) used.push_back(*other->index);
-    }
+  for (const auto& [other, oc] : net::OtherNetConfigs(node, ctid)) {
+    if (oc.index) used.push_back(*oc.index);
   }
   return net::FreeNetIndex(used);
 }

@@ -27,6 +27,21 @@ Result<NetConfig> NetConfigOf(const VeConfig& ve) {
   return ReadNetConfig([&](const char* key) { return ve.Get(key); });
 }
 
+std::vector<std::pair<std::string, NetConfig>> OtherNetConfigs(
+    const NodeConfig& node, const std::string& ctid) {
+  std::vector<std::pair<std::string, NetConfig>> out;
+  auto names = ListDir(node.conf_dir());
+  if (!names.has_value()) return out;
+  for (const auto& n : *names) {
+    if (!n.ends_with(".conf") || n == ctid + ".conf") continue;
+    auto f = ConfigFile::Load(JoinPath(node.conf_dir(), n));
+    if (!f.has_value()) continue;
+    auto c = ReadNetConfig([&](std::string_view key) { return f->Get(key); });
+    if (c.has_value()) out.emplace_back(n.substr(0, n.size() - 5), *c);
+  }
+  return out;
+}
+
 }  // namespace vz::net
 
 namespace vz {
@@ -91,21 +106,13 @@ Status ApplyEdit(net::NetConfig& c, const NetEdit& e) {
 Status CheckAddressesFree(const NodeConfig& node, const VeConfig& ve,
                           const std::vector<net::Cidr>& added) {
   if (added.empty()) return OkStatus();
-  auto names = ListDir(node.conf_dir());
-  if (!names.has_value()) return OkStatus();
-  for (const auto& n : *names) {
-    if (!n.ends_with(".conf") || n == ve.ctid() + ".conf") continue;
-    auto f = ConfigFile::Load(JoinPath(node.conf_dir(), n));
-    if (!f.has_value()) continue;
-    auto other =
-        net::ReadNetConfig([&](std::string_view key) { return f->Get(key); });
-    if (!other.has_value()) continue;
+  for (const auto& [ctid, other] : net::OtherNetConfigs(node, ve.ctid())) {
     for (const auto& mine : added) {
-      for (const auto& theirs : net::AllAddresses(*other)) {
+      for (const auto& theirs : net::AllAddresses(other)) {
         if (net::SameAddress(mine, theirs)) {
           return AlreadyExistsError("address " + mine.Address() +
-                                    " is already used by container '" +
-                                    n.substr(0, n.size() - 5) + "'")
+                                    " is already used by container '" + ctid +
+                                    "'")
               .WithExitCode(78);
         }
       }

@@ -9,6 +9,7 @@
 #include "libvz/storage.h"
 #include "libvz/storage/identity.h"
 #include "libvz/storage/private_area.h"
+#include "ploop/disk_descriptor.h"
 #include "ploop/image.h"
 #include "ploop/ops.h"
 
@@ -26,11 +27,12 @@ Result<std::optional<uint64_t>> WantedDiskBytes(const VeConfig& ve) {
   return std::optional<uint64_t>(std::max<uint64_t>(bytes, 16 * kMiB));
 }
 
+// The disk size the descriptor records (ploop keeps it equal to the
+// deltas' and refuses a stack that disagrees at mount): one small file
+// read on every start, not an open of the whole delta stack.
 Result<uint64_t> ImageBytes(const std::string& dd) {
-  ploop::OpenParams ro;
-  ro.read_only = true;
-  VZ_ASSIGN_OR_RETURN(auto img, ploop::Image::Open(dd, ro));
-  return img->size();
+  VZ_ASSIGN_OR_RETURN(ploop::DiskDescriptor d, ploop::ReadDiskDescriptor(dd));
+  return d.disk_size_sectors * 512;
 }
 
 // Resizes the (unmounted) disk to DISKSPACE when they differ: the first
