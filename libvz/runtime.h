@@ -87,6 +87,10 @@ class PendingInit {
   // /proc/<pid>/ns/net of the init, for the network setup.
   Result<UniqueFd> OpenNamespace(const char* name) const;
 
+  // Hands a cloned init (CloneInit) its root filesystem, spec.rootfs,
+  // which must be mounted by now, and waits until the init has set up its
+  // filesystem. Errors: as CreateInit.
+  Status GiveRoot(const Spec& spec);
   // Lets the init exec. Errors: kFailedPrecondition with exit 47
   // (VZ_FS_BAD_TMPL) when the init is missing or not executable; the init
   // is reaped then.
@@ -98,7 +102,7 @@ class PendingInit {
   }
 
  private:
-  friend Result<PendingInit> CreateInit(const Spec&, cgroup::Cgroup&);
+  friend Result<PendingInit> CloneInit(const Spec&, cgroup::Cgroup&);
   pid_t pid_ = -1;
   UniqueFd pidfd_;
   UniqueFd sync_;
@@ -110,6 +114,13 @@ class PendingInit {
 // kPermissionDenied or the errno of the failing namespace, mount or
 // syscall step, named ("mount '/proc': ..."), exit 7 (VZ_ENV_CREATE_ERROR).
 Result<PendingInit> CreateInit(const Spec& spec, cgroup::Cgroup& cg);
+
+// CreateInit in two steps, so the slow parts overlap: the init is cloned
+// into `cg` and waits; meanwhile the caller mounts spec.rootfs, then calls
+// GiveRoot. Moving the init into `cg` waits for an RCU grace period (about
+// 10 ms), which is why the clone comes before the mount is done. Errors:
+// as CreateInit.
+Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg);
 
 struct ExecOptions {
   std::vector<std::string> argv;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/forked_call.h"
 #include "base/log.h"
 #include "base/reverter.h"
 #include "libvz/container/internal.h"
@@ -36,7 +37,30 @@ Status Monitor::OpenConsole() {
   return OkStatus();
 }
 
+// A failed move leaves the monitor where it was: logged, not fatal.
+static void WaitLeave(std::optional<ForkedCall>& leave) {
+  if (const Status& s = leave->Wait(); !s.ok()) {
+    VZ_LOG(kWarning) << "leave the caller's cgroup: " << s.message();
+  }
+}
+
+Status Monitor::MountWithScripts() {
+  VZ_RETURN_IF_ERROR(container::RunHostScripts(node_, *ve_, "premount"));
+  VZ_RETURN_IF_ERROR(MountContainer(node_, *ve_).status());
+  if (Status s = container::RunHostScripts(node_, *ve_, "mount"); !s.ok()) {
+    (void)UmountContainer(node_, *ve_);
+    return s;
+  }
+  return OkStatus();
+}
+
+// The slow steps overlap: the storage mount (about 15 ms, most of it the
+// device server starting) and the monitor's move out of its caller's
+// cgroups run in forked children while the cgroup is made and the init is
+// cloned into it (the two cgroup moves share one RCU grace period).
 Status Monitor::Boot() {
+  // Declared before `revert`, whose undo steps wait on them.
+  std::optional<ForkedCall> mount, leave;
   Reverter revert;
   VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node_, options_.ctid));
   ve_ = std::move(ve);
@@ -45,17 +69,12 @@ Status Monitor::Boot() {
   if (!options_.premounted) {
     VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(node_, ve_->ctid()));
     if (!st.mounted) {
-      VZ_RETURN_IF_ERROR(container::RunHostScripts(node_, *ve_, "premount"));
-      VZ_RETURN_IF_ERROR(MountContainer(node_, *ve_).status());
-      revert.Add([this] { (void)UmountContainer(node_, *ve_); });
-      VZ_RETURN_IF_ERROR(container::RunHostScripts(node_, *ve_, "mount"));
+      VZ_ASSIGN_OR_RETURN(
+          mount, ForkedCall::Start([this] { return MountWithScripts(); }));
+      revert.Add([this, &mount] {
+        if (mount->Wait().ok()) (void)UmountContainer(node_, *ve_);
+      });
     }
-  }
-  if (!container::HasInit(spec.rootfs)) {
-    return FailedPreconditionError("container '" + ve_->ctid() +
-                                   "' is broken: no /sbin/init in '" +
-                                   spec.rootfs + "'")
-        .WithExitCode(kVzFsBadTmpl);
   }
   VZ_ASSIGN_OR_RETURN(cg_, container::OpenCgroup(node_, *ve_));
   VZ_RETURN_IF_ERROR(cg_->Create());
@@ -63,6 +82,8 @@ Status Monitor::Boot() {
     (void)cg_->KillAll(SIGKILL);
     (void)cg_->Remove(std::chrono::seconds(5));
   });
+  // After the mkdirs: a move holds the cgroup lock through its grace period.
+  leave = LeaveCallersCgroups();
   if (Status s = cg_->SetDevices(spec.devices); !s.ok()) {
     if (s.code() != Code::kUnimplemented) return s;
     // No device cgroup (v2 without a BPF program yet): without mknod the
@@ -85,15 +106,27 @@ Status Monitor::Boot() {
   spec.console = pty_path_;
   VZ_ASSIGN_OR_RETURN(spec.devnode_dir, container::MakeDevNodes(node_, spec));
   // The container's own view of its resources; without lxcfs it starts
-  // with the host's files and the log says why.
+  // with the host's files and the log says why. A new lxcfs would inherit
+  // the monitor's cgroups: they must be the node's by then.
+  if (leave && !LxcfsAlive(LxcfsDir(node_))) WaitLeave(leave);
   if (auto lx = EnsureLxcfs(node_); lx.has_value()) {
     spec.lxcfs = lxcfs_dir_ = *lx;
   } else {
     VZ_LOG(kWarning) << "container '" << ve_->ctid()
                      << "': no lxcfs view: " << lx.error().message();
   }
+  // Attached to its cgroup explicitly: where the monitor was does not matter.
   VZ_ASSIGN_OR_RETURN(runtime::PendingInit init,
-                      runtime::CreateInit(spec, *cg_));
+                      runtime::CloneInit(spec, *cg_));
+  if (leave) WaitLeave(leave);
+  if (mount) VZ_RETURN_IF_ERROR(mount->Wait());
+  if (!container::HasInit(spec.rootfs)) {
+    return FailedPreconditionError("container '" + ve_->ctid() +
+                                   "' is broken: no /sbin/init in '" +
+                                   spec.rootfs + "'")
+        .WithExitCode(kVzFsBadTmpl);
+  }
+  VZ_RETURN_IF_ERROR(init.GiveRoot(spec));
   VZ_ASSIGN_OR_RETURN(UniqueFd netns, init.OpenNamespace("net"));
   VZ_RETURN_IF_ERROR(container::StartNetwork(node_, *ve_, netns.get()));
   revert.Add([this] { (void)container::StopNetwork(node_, *ve_); });

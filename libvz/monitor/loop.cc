@@ -14,7 +14,9 @@
 #include <thread>
 
 #include "base/file_util.h"
+#include "base/forked_call.h"
 #include "base/log.h"
+#include "base/self_cgroup.h"
 #include "base/strings.h"
 #include "libvz/container.h"
 #include "libvz/container/internal.h"
@@ -279,17 +281,21 @@ void Monitor::Finish(const ExitInfo& info) {
 // a user's session, vzd): the root of every hierarchy, where a memory
 // limit or freeze of the caller's cgroup cannot reach it; and the OOM
 // killer passes it by where the kernel lets us ask (CAP_SYS_RESOURCE).
-static void LeaveCallersCgroups() {
-  auto fs = cgroup::Detect();
-  if (fs.has_value()) {
-    Status s = cgroup::Open(*fs, "")->Attach(::getpid());
-    if (!s.ok())
-      VZ_LOG(kWarning) << "leave the caller's cgroup: " << s.message();
-  }
+std::optional<ForkedCall> Monitor::LeaveCallersCgroups() {
   UniqueFd adj(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
   if (adj && ::write(adj.get(), "-1000", 5) < 0) {
     VZ_LOG(kInfo) << "oom_score_adj -1000: " << std::strerror(errno);
   }
+  if (InRootCgroups()) return std::nullopt;
+  auto fs = cgroup::Detect();
+  if (!fs.has_value()) return std::nullopt;
+  auto call = ForkedCall::Start(
+      [&fs, pid = ::getpid()] { return cgroup::Open(*fs, "")->Attach(pid); });
+  if (!call.has_value()) {
+    VZ_LOG(kWarning) << "leave the caller's cgroup: " << call.error().message();
+    return std::nullopt;
+  }
+  return std::move(*call);
 }
 
 // Sleeps before a restart while still answering the socket; false when a
@@ -309,7 +315,6 @@ bool Monitor::WaitBackoff(std::chrono::seconds wait, int sigfd) {
 }
 
 int Monitor::Run() {
-  LeaveCallersCgroups();
   UniqueFd sigfd = BlockedSignals();
   // Traversable, not listable: containers bind their device nodes from
   // run/vz/dev; the sockets inside are 0600.

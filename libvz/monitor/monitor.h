@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "base/forked_call.h"
 #include "base/status.h"
 #include "base/unique_fd.h"
 #include "libvz/cgroup.h"
@@ -43,6 +44,15 @@ class Monitor {
   // and bind the container's files to the new mount.
   void CheckLxcfs();
   void Journal(const std::string& event, const std::string& reason);
+  // Moves the monitor into the root of every hierarchy (nothing to do when
+  // it is there already), from a forked child: a move waits for an RCU
+  // grace period (10-15 ms here), which overlaps the rest of Boot. Wait()
+  // on the result before starting anything that must not inherit the
+  // caller's cgroups.
+  static std::optional<ForkedCall> LeaveCallersCgroups();
+  // The storage mount with its host scripts, in a forked child so that it
+  // overlaps the rest of Boot (base/forked_call.h).
+  Status MountWithScripts();
 
   NodeConfig node_;
   MonitorOptions options_;

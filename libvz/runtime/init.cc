@@ -92,7 +92,7 @@ Result<UniqueFd> RootMount(const Spec& spec, pid_t pid) {
 
 }  // namespace
 
-Result<PendingInit> CreateInit(const Spec& spec, cgroup::Cgroup& cg) {
+Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg) {
   const auto plan = MountPlan({.rootfs = spec.rootfs,
                                .layout = spec.cgroup_layout,
                                .console = spec.console,
@@ -127,25 +127,39 @@ Result<PendingInit> CreateInit(const Spec& spec, cgroup::Cgroup& cg) {
   init.pid_ = static_cast<pid_t>(pid);
   init.pidfd_.reset(pidfd);
   init.sync_ = std::move(ours);
+  if (spec.ids) {
+    if (Status s = WriteMaps(init.pid_, *spec.ids); !s.ok()) {
+      return std::move(s.WithDefaultExitCode(kVzEnvCreateError));
+    }
+  }
+  if (Status s = cg.Attach(init.pid_); !s.ok()) {
+    return std::move(s.WithDefaultExitCode(kVzEnvCreateError));
+  }
+  return init;
+}
+
+Status PendingInit::GiveRoot(const Spec& spec) {
   auto fail = [](Status s) {
     return std::move(s.WithDefaultExitCode(kVzEnvCreateError));
   };
-  if (spec.ids) {
-    if (Status s = WriteMaps(init.pid_, *spec.ids); !s.ok()) return fail(s);
-  }
-  if (Status s = cg.Attach(init.pid_); !s.ok()) return fail(s);
-  auto root = RootMount(spec, init.pid_);
+  auto root = RootMount(spec, pid_);
   if (!root.has_value()) return fail(root.error());
-  if (Status s = internal::SendFd(init.sync_.get(), root->get()); !s.ok()) {
+  if (Status s = internal::SendFd(sync_.get(), root->get()); !s.ok()) {
     return fail(s);
   }
-  auto ready = ReadMessage(init.sync_.get());
+  auto ready = ReadMessage(sync_.get());
   if (!ready.has_value()) {
     return fail(std::move(ready).error().WithContext("set up container"));
   }
   if (*ready != "R") {
     return fail(InternalError("set up container: init died"));
   }
+  return OkStatus();
+}
+
+Result<PendingInit> CreateInit(const Spec& spec, cgroup::Cgroup& cg) {
+  VZ_ASSIGN_OR_RETURN(PendingInit init, CloneInit(spec, cg));
+  VZ_RETURN_IF_ERROR(init.GiveRoot(spec));
   return init;
 }
 

@@ -116,7 +116,6 @@ int main(int argc, char** argv) {
     if (pid > 0) ::_exit(0);
     ploop::server::DetachFromCaller();
   }
-  ploop::server::MoveToRootCgroups();
   ploop::server::ProtectFromMemoryPressure();
 
   // Signals go to one thread that shuts down cleanly; every other thread
@@ -134,6 +133,9 @@ int main(int argc, char** argv) {
     return ploop::ExitCodeFor(server.error());
   }
   Ready(args->ready_fd, vz::OkStatus());
+  // Only now: a move between cgroups waits for an RCU grace period (about
+  // 10 ms here), which the mount above us need not wait for.
+  ploop::server::MoveToRootCgroups();
   std::thread([&set, s = server->get()] {
     int sig = 0;
     while (sigwait(&set, &sig) == 0) {

@@ -11,6 +11,7 @@
 
 #include "base/file_util.h"
 #include "base/log.h"
+#include "base/self_cgroup.h"
 #include "base/strings.h"
 
 #ifndef PR_SET_IO_FLUSHER
@@ -33,6 +34,7 @@ void DetachFromCaller() {
 }
 
 void MoveToRootCgroups() {
+  if (vz::InRootCgroups()) return;  // each move costs a grace period
   auto mountinfo = vz::ReadFile("/proc/self/mountinfo");
   if (!mountinfo.has_value()) return;
   std::string pid = std::to_string(::getpid());

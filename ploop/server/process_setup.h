@@ -15,6 +15,9 @@
 namespace ploop::server {
 
 void DetachFromCaller();
+// Called once the mount above is served: a move waits for an RCU grace
+// period. Allocations made before it stay charged to the caller's memory
+// cgroup (a few rings and buffers).
 void MoveToRootCgroups();
 void ProtectFromMemoryPressure();
 // Number of possible CPUs (the kernel's FUSE queue count).

@@ -1,0 +1,58 @@
+#include "base/forked_call.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+namespace vz {
+namespace {
+
+TEST(ForkedCallTest, OkComesBack) {
+  auto call = ForkedCall::Start([] { return OkStatus(); });
+  ASSERT_TRUE(call.has_value());
+  EXPECT_TRUE(call->Wait().ok());
+  EXPECT_TRUE(call->Wait().ok());  // the same result again, no second wait
+}
+
+TEST(ForkedCallTest, ErrorKeepsCodeExitCodeErrnoAndMessage) {
+  auto call = ForkedCall::Start(
+      [] { return ErrnoError(ENOSPC, "mount 'x y'").WithExitCode(32); });
+  ASSERT_TRUE(call.has_value());
+  const Status& s = call->Wait();
+  EXPECT_EQ(s.code(), CodeForErrno(ENOSPC));
+  EXPECT_EQ(s.exit_code(), 32);
+  EXPECT_EQ(s.sys_errno(), ENOSPC);
+  EXPECT_EQ(s.message(), ErrnoError(ENOSPC, "mount 'x y'").message());
+}
+
+TEST(ForkedCallTest, ChildDyingWithoutAWordIsAnError) {
+  auto call = ForkedCall::Start([]() -> Status { ::_exit(3); });
+  ASSERT_TRUE(call.has_value());
+  EXPECT_EQ(call->Wait().code(), Code::kInternal);
+}
+
+TEST(ForkedCallTest, RunsConcurrentlyWithTheCaller) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  // The child waits for a byte only the parent sends after Start returned.
+  auto call = ForkedCall::Start([&] {
+    char c;
+    return ::read(fds[0], &c, 1) == 1 ? OkStatus() : InternalError("no byte");
+  });
+  ASSERT_TRUE(call.has_value());
+  ASSERT_EQ(::write(fds[1], "x", 1), 1);
+  EXPECT_TRUE(call->Wait().ok());
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+TEST(ForkedCallTest, DecodeRejectsGarbage) {
+  EXPECT_EQ(ForkedCall::Decode("").code(), Code::kInternal);
+  EXPECT_EQ(ForkedCall::Decode("x y z").code(), Code::kInternal);
+  EXPECT_TRUE(ForkedCall::Decode(ForkedCall::Encode(OkStatus())).ok());
+}
+
+}  // namespace
+}  // namespace vz
