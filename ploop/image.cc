@@ -143,7 +143,10 @@ vz::Status Image::OpenStack() {
     bool is_top = i + 1 == chain.size();
     DeltaOpenOptions o;
     o.writable = is_top && !params_.read_only;
-    o.direct_io = params_.direct_io;
+    // Only the top goes around the page cache: lower deltas are read-only
+    // and most often a template's base shared by many containers, whose
+    // cached pages then serve all of them (and every later start).
+    o.direct_io = params_.direct_io && is_top;
     o.allow_in_use = params_.allow_in_use || !o.writable;
     o.raw_cluster_sectors = dd_.blocksize;
     std::string file = DeltaPath(chain[i]->file);

@@ -40,7 +40,7 @@ vz::Status CreateImage(const std::string& dir, const CreateParams& params);
 
 struct OpenParams {
   bool read_only = false;
-  bool direct_io = false;     // the device server's data path
+  bool direct_io = false;  // O_DIRECT on the top delta: the server's data path
   bool allow_in_use = false;  // open after a crash (mount runs check first)
   bool wait_for_lock = false;
 };

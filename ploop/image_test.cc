@@ -1,5 +1,6 @@
 #include "ploop/image.h"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "base/testing/temp_dir.h"
 #include "ploop/lib/delta.h"
 #include "ploop/lib/stack.h"
+#include "ploop/snapshot.h"
 
 namespace ploop {
 namespace {
@@ -66,6 +68,25 @@ TEST(ImageTest, DirectIo) {
   ASSERT_TRUE((*img)->Read(4096, buf.get(), 8192).ok());
   EXPECT_EQ(std::string(buf.get(), 8192), std::string(8192, 'd'));
   ASSERT_TRUE((*img)->Close().ok());
+}
+
+// The top is the server's data path (O_DIRECT); lower deltas, a shared
+// template base most often, are read through the page cache.
+TEST(ImageTest, DirectIoIsForTheTopOnly) {
+  vz::testing::TempDir dir;
+  ASSERT_TRUE(CreateImage(dir.path(), Small()).ok());
+  {
+    auto img = *Image::Open(dir.path(), {});
+    ASSERT_TRUE(CreateSnapshot(*img, {}).has_value());
+  }
+  OpenParams p;
+  p.direct_io = true;
+  auto img = Image::Open(dir.path(), p);
+  ASSERT_TRUE(img.has_value()) << img.error().message();
+  const DeltaStack& stack = (*img)->stack();
+  ASSERT_EQ(stack.depth(), 2u);
+  EXPECT_EQ(::fcntl(stack.delta(0).fd(), F_GETFL) & O_DIRECT, 0);
+  EXPECT_NE(::fcntl(stack.delta(1).fd(), F_GETFL) & O_DIRECT, 0);
 }
 
 TEST(ImageTest, CreateRefusesToOverwrite) {

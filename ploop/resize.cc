@@ -30,22 +30,42 @@ vz::Status DropClustersFrom(Delta& top, uint32_t first) {
   return any ? top.Sync() : vz::OkStatus();
 }
 
-// Refuses a shrink to `clusters` when a lower delta maps clusters past it.
-vz::Status CheckLowerDeltas(DeltaStack& stack, uint32_t clusters,
-                            uint64_t size_bytes) {
+// Refuses a shrink to `size_bytes` over a raw lower delta that is larger:
+// a later grow would have to hide all of its tail (HideLowerClusters), one
+// cluster per cluster. Expanded lower deltas (a container over its
+// template's base, snapshots) may hold data past the end.
+vz::Status CheckLowerDeltas(DeltaStack& stack, uint64_t size_bytes) {
   for (size_t level = 0; level + 1 < stack.depth(); ++level) {
     const Delta& d = stack.delta(level);
-    bool past = d.kind() == DeltaKind::kRaw && d.virtual_bytes() > size_bytes;
-    for (uint32_t c = clusters; !past && c < d.clusters(); ++c) {
-      past = d.Lookup(c) != kUnmapped;
-    }
-    if (past) {
+    if (d.kind() == DeltaKind::kRaw && d.virtual_bytes() > size_bytes) {
       return Refused("shrink to " + std::to_string(size_bytes) +
                      " bytes: snapshot delta '" + d.path() +
-                     "' holds data past the new end (merge snapshots first)");
+                     "' is a raw image larger than that (merge first)");
     }
   }
   return vz::OkStatus();
+}
+
+// A shrink leaves lower deltas' clusters past the new end in place (a
+// shared template base cannot change); the grow that brings the range
+// back maps a fresh cluster (fallocated space, zeros) in the top over each
+// of them in [first, end), so the disk shows zeros there, not the old data.
+// Idempotent: after a crash before the size is saved, the next grow drops
+// these clusters (DropClustersFrom) and maps them again.
+vz::Status HideLowerClusters(DeltaStack& stack, uint32_t first, uint32_t end) {
+  Delta& top = stack.top();
+  if (stack.depth() < 2 || top.kind() == DeltaKind::kRaw) {
+    return vz::OkStatus();
+  }
+  const int below = static_cast<int>(stack.depth()) - 2;
+  bool any = false;
+  for (uint32_t c = first; c < end; ++c) {
+    if (stack.Locate(c, below).level < 0) continue;
+    VZ_ASSIGN_OR_RETURN(uint64_t off, top.AllocateCluster());
+    top.Map(c, off);
+    any = true;
+  }
+  return any ? top.Sync() : vz::OkStatus();
 }
 
 vz::Status SaveSize(Image& image, uint64_t size_bytes) {
@@ -70,9 +90,13 @@ vz::Result<ResizeReport> GrowImage(Image& image, uint64_t size_bytes) {
   }
   if (r.new_bytes == r.old_bytes) return r;
   Delta& top = image.stack().top();
-  VZ_RETURN_IF_ERROR(DropClustersFrom(
-      top, static_cast<uint32_t>(r.old_bytes / image.cluster_bytes())));
+  const auto old_end =
+      static_cast<uint32_t>(r.old_bytes / image.cluster_bytes());
+  VZ_RETURN_IF_ERROR(DropClustersFrom(top, old_end));
   VZ_ASSIGN_OR_RETURN(r.relocated_clusters, GrowDelta(top, r.new_bytes));
+  VZ_RETURN_IF_ERROR(HideLowerClusters(
+      image.stack(), old_end,
+      static_cast<uint32_t>(r.new_bytes / image.cluster_bytes())));
   VZ_RETURN_IF_ERROR(SaveSize(image, r.new_bytes));
   image.stack().set_virtual_bytes(r.new_bytes);
   return r;
@@ -93,7 +117,7 @@ vz::Result<ResizeReport> ShrinkImage(Image& image, uint64_t size_bytes) {
   DeltaStack& stack = image.stack();
   uint32_t clusters =
       static_cast<uint32_t>(r.new_bytes / stack.cluster_bytes());
-  VZ_RETURN_IF_ERROR(CheckLowerDeltas(stack, clusters, r.new_bytes));
+  VZ_RETURN_IF_ERROR(CheckLowerDeltas(stack, r.new_bytes));
   VZ_RETURN_IF_ERROR(SaveSize(image, r.new_bytes));
   stack.set_virtual_bytes(r.new_bytes);
   Delta& top = stack.top();

@@ -107,9 +107,36 @@ TEST_F(ResizeTest, ShrinkDropsTheTailAndCompacts) {
   EXPECT_TRUE(SameDisk(Padded(model_, kSize), ReadDisk(dd_path_)));
 }
 
-TEST_F(ResizeTest, ShrinkIsRefusedWhenASnapshotHoldsDataPastTheEnd) {
+// A container over its template's base: the base (a lower delta) holds
+// data past the container's smaller end, and must stay as it is.
+TEST_F(ResizeTest, ShrinkOverASnapshotHidesItsTailAndGrowShowsZeros) {
   auto img = Open();
-  Put(*img, model_, 150 * kCb, kCb, 1);
+  Put(*img, model_, 10 * kCb, kCb, 1);
+  Put(*img, model_, 150 * kCb, 3 * kCb, 2);  // past the new end, below
+  ASSERT_TRUE(CreateSnapshot(*img, {}).has_value());
+  const std::string lower = dir_.Join("root.hds");
+  uint64_t lower_size = testing::FileSize(lower);
+  auto r = ShrinkImage(*img, 100 * kCb);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(img->size(), 100 * kCb);
+  EXPECT_TRUE(SameDisk(Padded(model_, 100 * kCb), ReadDisk(*img)));
+  // Back to the old size: the hidden tail reads as zeros, not old data.
+  auto g = GrowImage(*img, kSize);
+  ASSERT_TRUE(g.has_value()) << g.error().message();
+  std::string want = model_;
+  want.replace(150 * kCb, 3 * kCb, std::string(3 * kCb, '\0'));
+  EXPECT_TRUE(SameDisk(Padded(want, kSize), ReadDisk(*img)));
+  img.reset();
+  EXPECT_TRUE(SameDisk(Padded(want, kSize), ReadDisk(dd_path_)));
+  EXPECT_EQ(testing::FileSize(lower), lower_size);  // the base untouched
+}
+
+TEST_F(ResizeTest, ShrinkOverALargerRawBaseIsRefused) {
+  vz::testing::TempDir raw_dir;
+  CreateParams p = testing::SmallImage(kSize);
+  p.format = ImageFormat::kRaw;
+  ASSERT_TRUE(CreateImage(raw_dir.path(), p).ok());
+  auto img = *Image::Open(raw_dir.path(), {});
   ASSERT_TRUE(CreateSnapshot(*img, {}).has_value());
   auto r = ShrinkImage(*img, 100 * kCb);
   ASSERT_FALSE(r.has_value());
@@ -117,10 +144,6 @@ TEST_F(ResizeTest, ShrinkIsRefusedWhenASnapshotHoldsDataPastTheEnd) {
   EXPECT_NE(r.error().message().find("root.hds'"), std::string::npos)
       << r.error().message();
   EXPECT_EQ(img->size(), kSize);  // nothing changed
-  // Data below the new end in a snapshot is fine.
-  auto ok = ShrinkImage(*img, 151 * kCb);
-  ASSERT_TRUE(ok.has_value()) << ok.error().message();
-  EXPECT_TRUE(SameDisk(Padded(model_, 151 * kCb), ReadDisk(*img)));
 }
 
 TEST_F(ResizeTest, ResizeOfARawImage) {
