@@ -59,22 +59,24 @@ Status WriteMachineId(const std::string& path) {
 
 }  // namespace
 
-Result<bool> MakeIdentityIfNew(const std::string& ve_root) {
-  bool made = false;
+Result<IdentityMade> MakeIdentityIfNew(const std::string& ve_root,
+                                       const HostKeyPool* pool) {
+  IdentityMade made;
   const std::string etc = ve_root + "/etc";
   if (PathExists(etc)) {
     const std::string mid = etc + "/machine-id";
     VZ_ASSIGN_OR_RETURN(bool empty, IsEmptyOrMissing(mid));
     if (empty) {
       VZ_RETURN_IF_ERROR(WriteMachineId(mid));
-      made = true;
+      made.any = true;
     }
   }
   const std::string ssh = etc + "/ssh";
   if (PathExists(ssh + "/sshd_config") && !HasHostKeys(ssh)) {
+    if (pool) VZ_RETURN_IF_ERROR(pool->TakeRsa(ssh).status());
     VZ_RETURN_IF_ERROR(
         RunChecked({"ssh-keygen", "-q", "-A", "-f", ve_root}).status());
-    made = true;
+    made.any = made.host_keys = true;
   }
   return made;
 }

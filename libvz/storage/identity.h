@@ -5,15 +5,23 @@
 #include <string>
 
 #include "base/status.h"
+#include "libvz/storage/host_key_pool.h"
 
 namespace vz::storage {
 
+struct IdentityMade {
+  bool any = false;        // machine-id or host keys made
+  bool host_keys = false;  // SSH host keys made (the pool may want a refill)
+};
+
 // Under the mounted root `ve_root`: an empty or missing /etc/machine-id
 // gets a fresh random ID; when /etc/ssh/sshd_config exists and there are
-// no host keys, `ssh-keygen -A -f ve_root` makes them. Returns whether it
-// made anything. Never follows symlinks out of `ve_root` (the container
-// owns its files). Errors: I/O errors, ssh-keygen failing.
-Result<bool> MakeIdentityIfNew(const std::string& ve_root);
+// no host keys, the RSA pair comes from `pool` when it has one
+// (host_key_pool.h) and `ssh-keygen -A -f ve_root` makes the rest. Never
+// follows symlinks out of `ve_root` (the container owns its files).
+// Errors: I/O errors, ssh-keygen failing.
+Result<IdentityMade> MakeIdentityIfNew(const std::string& ve_root,
+                                       const HostKeyPool* pool = nullptr);
 
 // The files a template must not carry (identity cleanup at build time),
 // relative to the root: SSH host keys, machine-id contents, random seeds.

@@ -131,13 +131,15 @@ Result<StorageMount> MountContainer(const NodeConfig& node,
         .WithExitCode(kVzFsCantMount);
   }
   out.device = m->device;
-  auto made = storage::MakeIdentityIfNew(ve_root);
+  const auto pool = storage::HostKeyPool::ForNode(node);
+  auto made = storage::MakeIdentityIfNew(ve_root, &pool);
   if (!made.has_value()) {
     (void)ploop::Umount(node.root(), dd);
     return std::move(made).error().WithContext(
         "make the machine identity of container '" + ve.ctid() + "'");
   }
-  out.identity_made = *made;
+  out.identity_made = made->any;
+  if (made->host_keys) storage::StartHostKeyRefill(node);
   if (Status io = ApplyIoLimits(node, ve); !io.ok()) {
     (void)ploop::Umount(node.root(), dd);
     return io;

@@ -30,6 +30,12 @@ const std::vector<cli::Command>& Commands() {
        "trust add --prefix P KEY.pub | trust add --all KEY.pub | trust list "
        "| trust remove FINGERPRINT [--prefix P]",
        "", RunTrust},
+      {"hostkeys", "the node's pool of pregenerated SSH RSA host keys",
+       "hostkeys refill [--count N] | hostkeys count",
+       "refill      make keys until N are ready (default 4), at idle\n"
+       "            priority; a container's first mount starts one\n"
+       "count       how many are ready\n",
+       RunHostKeys},
   };
   return kCommands;
 }

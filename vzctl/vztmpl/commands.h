@@ -18,5 +18,6 @@ Status RunVerify(cli::Context& ctx, const cli::Args& args);
 Status RunSign(cli::Context& ctx, const cli::Args& args);
 Status RunKey(cli::Context& ctx, const cli::Args& args);
 Status RunTrust(cli::Context& ctx, const cli::Args& args);
+Status RunHostKeys(cli::Context& ctx, const cli::Args& args);
 
 }  // namespace vz::vztmpl

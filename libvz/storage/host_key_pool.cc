@@ -1,0 +1,144 @@
+#include "libvz/storage/host_key_pool.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/file_util.h"
+#include "base/log.h"
+#include "base/subprocess.h"
+#include "base/unique_fd.h"
+#include "base/uuid.h"
+#include "libvz/util/detach.h"
+
+namespace vz::storage {
+namespace {
+
+constexpr std::string_view kPrefix = "rsa-";
+constexpr std::string_view kSuffix = ".key";
+
+bool IsPairKey(const std::string& name) {
+  return name.starts_with(kPrefix) && name.ends_with(kSuffix);
+}
+
+// Copies `from` to a new file `to` (O_EXCL, O_NOFOLLOW) with `mode`.
+Status CopyNew(const std::string& from, const std::string& to, mode_t mode) {
+  VZ_ASSIGN_OR_RETURN(std::string data, ReadFile(from));
+  UniqueFd fd(::open(
+      to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!fd) return ErrnoError(errno, "create '" + to + "'");
+  if (::write(fd.get(), data.data(), data.size()) !=
+      static_cast<ssize_t>(data.size())) {
+    return ErrnoError(errno, "write '" + to + "'");
+  }
+  return OkStatus();
+}
+
+// Removes what a claim or refill that died midway left behind.
+void RemoveLeftovers(const std::string& dir,
+                     const std::vector<std::string>& names) {
+  for (const auto& n : names) {
+    if (n.starts_with("claimed-") || n.ends_with(".tmp") ||
+        n.ends_with(".tmp.pub")) {
+      ::unlink(JoinPath(dir, n).c_str());
+    }
+  }
+}
+
+}  // namespace
+
+HostKeyPool HostKeyPool::ForNode(const NodeConfig& node) {
+  return HostKeyPool(node.root().Path("/var/lib/vz/hostkeys"));
+}
+
+int HostKeyPool::Count() const {
+  auto names = ListDir(dir_);
+  if (!names.has_value()) return 0;
+  int n = 0;
+  for (const auto& name : *names) n += IsPairKey(name) ? 1 : 0;
+  return n;
+}
+
+Result<bool> HostKeyPool::TakeRsa(const std::string& ssh_dir) const {
+  auto names = ListDir(dir_);
+  if (!names.has_value()) return false;  // no pool on this node
+  for (const auto& name : *names) {
+    if (!IsPairKey(name)) continue;
+    const std::string key = JoinPath(dir_, name);
+    const std::string claimed =
+        JoinPath(dir_, "claimed-" + std::to_string(::getpid()) + "-" + name);
+    // The claim: whoever renames the key first owns the pair.
+    if (::rename(key.c_str(), claimed.c_str()) != 0) {
+      if (errno == ENOENT) continue;
+      return ErrnoError(errno, "claim '" + key + "'");
+    }
+    const std::string dest = JoinPath(ssh_dir, "ssh_host_rsa_key");
+    Status s = CopyNew(claimed, dest, 0600);
+    if (s.ok()) {
+      s = CopyNew(key + ".pub", dest + ".pub", 0644);
+      if (!s.ok()) ::unlink(dest.c_str());  // ours: no half pair
+    }
+    ::unlink(claimed.c_str());
+    ::unlink((key + ".pub").c_str());
+    if (!s.ok()) return s;
+    return true;
+  }
+  return false;
+}
+
+Status HostKeyPool::Refill(int target) const {
+  VZ_RETURN_IF_ERROR(MakeDirs(dir_, 0700));
+  UniqueFd lock(::open(JoinPath(dir_, ".refill.lock").c_str(),
+                       O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock) return ErrnoError(errno, "open the refill lock in '" + dir_ + "'");
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return OkStatus();  // another refill runs
+    return ErrnoError(errno, "lock '" + dir_ + "'");
+  }
+  VZ_ASSIGN_OR_RETURN(auto names, ListDir(dir_));
+  RemoveLeftovers(dir_, names);
+  for (int have = Count(); have < target; ++have) {
+    VZ_ASSIGN_OR_RETURN(Uuid id, Uuid::Generate());
+    const std::string base =
+        JoinPath(dir_, std::string(kPrefix) + id.ToString());
+    const std::string tmp = base + ".tmp";
+    VZ_RETURN_IF_ERROR(RunChecked({"ssh-keygen", "-q", "-t", "rsa", "-b",
+                                   "3072", "-N", "", "-C", "", "-f", tmp})
+                           .status()
+                           .WithContext("make an RSA host key"));
+    // The .pub first: a pair counts once its .key is there.
+    std::string key = base + std::string(kSuffix);
+    if (::rename((tmp + ".pub").c_str(), (key + ".pub").c_str()) != 0 ||
+        ::rename(tmp.c_str(), key.c_str()) != 0) {
+      return ErrnoError(errno, "add a key to '" + dir_ + "'");
+    }
+  }
+  return OkStatus();
+}
+
+void StartHostKeyRefill(const NodeConfig& node) {
+  std::string vztmpl;
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    self[n] = '\0';
+    std::string beside = JoinPath(DirName(self), "vztmpl");
+    if (::access(beside.c_str(), X_OK) == 0) vztmpl = beside;
+  }
+  if (vztmpl.empty()) {
+    auto found = FindProgram("vztmpl");
+    if (!found.has_value()) {
+      VZ_LOG(kInfo) << "no vztmpl to refill the host key pool";
+      return;
+    }
+    vztmpl = *found;
+  }
+  Status s = SpawnDetached(
+      {vztmpl, "-q", "--root", node.root().root(), "hostkeys", "refill"},
+      node.root().Path("/var/log/vz/hostkeys.log"));
+  if (!s.ok()) VZ_LOG(kWarning) << "refill host keys: " << s.message();
+}
+
+}  // namespace vz::storage

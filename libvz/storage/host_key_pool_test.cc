@@ -1,0 +1,104 @@
+#include "libvz/storage/host_key_pool.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "base/file_util.h"
+#include "base/testing/temp_dir.h"
+#include "base/unique_fd.h"
+#include "libvz/storage/identity.h"
+
+namespace vz::storage {
+namespace {
+
+class HostKeyPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(MakeDirs(pool_dir_, 0700).ok());
+    ASSERT_TRUE(MakeDirs(ssh_, 0755).ok());
+  }
+  void AddPair(const std::string& id) {
+    const std::string key = pool_dir_ + "/rsa-" + id + ".key";
+    ASSERT_TRUE(WriteFileAtomic(key + ".pub", "pub " + id, 0644).ok());
+    ASSERT_TRUE(WriteFileAtomic(key, "private " + id, 0600).ok());
+  }
+
+  vz::testing::TempDir tmp_;
+  std::string pool_dir_ = tmp_.Join("pool");
+  std::string ssh_ = tmp_.Join("ct/etc/ssh");
+  HostKeyPool pool_{pool_dir_};
+};
+
+TEST_F(HostKeyPoolTest, EmptyOrMissingPoolGivesNothing) {
+  EXPECT_EQ(*pool_.TakeRsa(ssh_), false);
+  EXPECT_EQ(*HostKeyPool(tmp_.Join("none")).TakeRsa(ssh_), false);
+  EXPECT_FALSE(PathExists(ssh_ + "/ssh_host_rsa_key"));
+}
+
+TEST_F(HostKeyPoolTest, EachPairIsHandedOutOnce) {
+  AddPair("a");
+  AddPair("b");
+  EXPECT_EQ(pool_.Count(), 2);
+  ASSERT_EQ(*pool_.TakeRsa(ssh_), true);
+  std::string first = *ReadFile(ssh_ + "/ssh_host_rsa_key");
+  std::string pub = *ReadFile(ssh_ + "/ssh_host_rsa_key.pub");
+  EXPECT_EQ(first.substr(8), pub.substr(4));  // the pair stays a pair
+  struct stat st;
+  ASSERT_EQ(::stat((ssh_ + "/ssh_host_rsa_key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(pool_.Count(), 1);
+
+  const std::string other = tmp_.Join("ct2");
+  ASSERT_TRUE(MakeDirs(other, 0755).ok());
+  ASSERT_EQ(*pool_.TakeRsa(other), true);
+  EXPECT_NE(*ReadFile(other + "/ssh_host_rsa_key"), first);
+  EXPECT_EQ(pool_.Count(), 0);
+  EXPECT_EQ(ListDir(pool_dir_)->size(), 0u);  // nothing left behind
+}
+
+TEST_F(HostKeyPoolTest, NeverWritesOverAnExistingKey) {
+  AddPair("a");
+  ASSERT_TRUE(WriteFileAtomic(ssh_ + "/ssh_host_rsa_key", "mine", 0600).ok());
+  EXPECT_FALSE(pool_.TakeRsa(ssh_).has_value());
+  EXPECT_EQ(*ReadFile(ssh_ + "/ssh_host_rsa_key"), "mine");
+}
+
+TEST_F(HostKeyPoolTest, RefillMakesRealKeysAndClearsLeftovers) {
+  ASSERT_TRUE(
+      WriteFileAtomic(pool_dir_ + "/claimed-1-rsa-x.key", "", 0600).ok());
+  ASSERT_TRUE(WriteFileAtomic(pool_dir_ + "/rsa-y.tmp", "", 0600).ok());
+  ASSERT_TRUE(pool_.Refill(1).ok());
+  EXPECT_EQ(pool_.Count(), 1);
+  EXPECT_FALSE(PathExists(pool_dir_ + "/claimed-1-rsa-x.key"));
+  EXPECT_FALSE(PathExists(pool_dir_ + "/rsa-y.tmp"));
+  ASSERT_EQ(*pool_.TakeRsa(ssh_), true);
+  EXPECT_NE(ReadFile(ssh_ + "/ssh_host_rsa_key")->find("PRIVATE KEY"),
+            std::string::npos);
+  EXPECT_EQ(ReadFile(ssh_ + "/ssh_host_rsa_key.pub")->rfind("ssh-rsa ", 0), 0u);
+}
+
+TEST_F(HostKeyPoolTest, ASecondRefillReturnsWhileOneRuns) {
+  UniqueFd lock(::open((pool_dir_ + "/.refill.lock").c_str(),
+                       O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  ASSERT_EQ(::flock(lock.get(), LOCK_EX), 0);
+  ASSERT_TRUE(pool_.Refill(1).ok());
+  EXPECT_EQ(pool_.Count(), 0);  // the running refill's job
+}
+
+TEST_F(HostKeyPoolTest, IdentityTakesThePooledKeyAndMakesTheRest) {
+  AddPair("a");
+  const std::string root = tmp_.Join("ct");
+  ASSERT_TRUE(WriteFileAtomic(ssh_ + "/sshd_config", "", 0644).ok());
+  auto made = MakeIdentityIfNew(root, &pool_);
+  ASSERT_TRUE(made.has_value()) << made.error().message();
+  EXPECT_TRUE(made->host_keys);
+  EXPECT_EQ(*ReadFile(ssh_ + "/ssh_host_rsa_key"), "private a");
+  EXPECT_TRUE(PathExists(ssh_ + "/ssh_host_ed25519_key"));
+  EXPECT_TRUE(PathExists(ssh_ + "/ssh_host_ecdsa_key"));
+  EXPECT_EQ(pool_.Count(), 0);
+}
+
+}  // namespace
+}  // namespace vz::storage

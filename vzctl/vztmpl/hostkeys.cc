@@ -1,0 +1,53 @@
+// vztmpl hostkeys: the node's pool of pregenerated SSH RSA host keys
+// (libvz/storage/host_key_pool.h, doc/templates.md §9).
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "libvz/storage/host_key_pool.h"
+#include "vzctl/vztmpl/commands.h"
+
+namespace vz::vztmpl {
+namespace {
+
+// A refill runs in the background, often right after a container's first
+// start: it must not take CPU or disk time from containers. SCHED_IDLE,
+// not only nice 19: a detached process has an autogroup of its own, which
+// gets an equal share of the CPU whatever its nice value.
+void BecomeIdle() {
+  sched_param none{};
+  (void)::sched_setscheduler(0, SCHED_IDLE, &none);
+  (void)::setpriority(PRIO_PROCESS, 0, 19);
+  constexpr int kIoprioClassIdle = 3, kIoprioWhoProcess = 1;
+  (void)::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, kIoprioClassIdle << 13);
+}
+
+}  // namespace
+
+Status RunHostKeys(cli::Context& ctx, const cli::Args& args) {
+  cli::po::options_description o;
+  o.add_options()("count", cli::po::value<int>());
+  VZ_ASSIGN_OR_RETURN(auto vm, cli::Parse(args, o, {"action"}));
+  VZ_ASSIGN_OR_RETURN(std::string action,
+                      cli::Positional(vm, "action", "refill|count"));
+  const auto pool = storage::HostKeyPool::ForNode(ctx.node);
+  if (action == "count") {
+    cli::Say(ctx, std::to_string(pool.Count()));
+    return OkStatus();
+  }
+  if (action != "refill")
+    return cli::Usage("unknown hostkeys action '" + action + "'");
+  int target =
+      vm.count("count") ? vm["count"].as<int>() : storage::HostKeyPool::kTarget;
+  if (target < 0 || target > 1000) {
+    return cli::Usage("--count takes 0 to 1000");
+  }
+  BecomeIdle();
+  VZ_RETURN_IF_ERROR(pool.Refill(target));
+  cli::Say(ctx, std::to_string(pool.Count()) + " RSA host keys ready in " +
+                    pool.dir());
+  return OkStatus();
+}
+
+}  // namespace vz::vztmpl
