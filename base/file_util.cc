@@ -40,14 +40,12 @@ Status FsyncDir(const std::string& dir) {
   return OkStatus();
 }
 
-Status WriteFileAtomic(const std::string& path, std::string_view data,
-                       mode_t mode) {
-  return WriteFileAtomic(path, data, mode, nullptr);
-}
+namespace {
 
-Status WriteFileAtomic(const std::string& path, std::string_view data,
-                       mode_t mode,
-                       const std::function<Status(int fd)>& before_rename) {
+Status WriteAndRename(const std::string& path, std::string_view data,
+                      mode_t mode,
+                      const std::function<Status(int fd)>& before_rename,
+                      bool durable) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   UniqueFd fd(
       ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
@@ -63,7 +61,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data,
     }
     off += static_cast<size_t>(n);
   }
-  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) {
+  if (::fchmod(fd.get(), mode) != 0 || (durable && ::fsync(fd.get()) != 0)) {
     int e = errno;
     ::unlink(tmp.c_str());
     return ErrnoError(e, "sync '" + tmp + "'");
@@ -84,7 +82,25 @@ Status WriteFileAtomic(const std::string& path, std::string_view data,
     ::unlink(tmp.c_str());
     return ErrnoError(e, "rename '" + tmp + "' to '" + path + "'");
   }
-  return FsyncDir(DirName(path));
+  return durable ? FsyncDir(DirName(path)) : OkStatus();
+}
+
+}  // namespace
+
+Status WriteFileAtomic(const std::string& path, std::string_view data,
+                       mode_t mode) {
+  return WriteAndRename(path, data, mode, nullptr, /*durable=*/true);
+}
+
+Status WriteFileAtomic(const std::string& path, std::string_view data,
+                       mode_t mode,
+                       const std::function<Status(int fd)>& before_rename) {
+  return WriteAndRename(path, data, mode, before_rename, /*durable=*/true);
+}
+
+Status WriteRuntimeFile(const std::string& path, std::string_view data,
+                        mode_t mode) {
+  return WriteAndRename(path, data, mode, nullptr, /*durable=*/false);
 }
 
 Status MakeDirs(const std::string& path, mode_t mode) {

@@ -36,6 +36,10 @@ bash scripts/node-setup.sh --root "$root" >/dev/null
 echo 'NODE_PREFIX="bchcpu"' >>"$root/etc/vz/vz.conf"
 "${vztmpl[@]}" build busybox
 "${vzctl[@]}" create $ct --ostemplate busybox-1.35-x86_64 --allow-unsigned
+# Both sides on the same CPU, the last one: the container by its CPU mask
+# (an attach to a cpuset cgroup resets a taskset), the host by taskset.
+cpu=$(($(nproc) - 1))
+"${vzctl[@]}" set $ct --cpumask "$cpu" --save
 "${vzctl[@]}" start $ct
 # The same binary inside: copied into the container's root.
 install -m 0755 "$scimark" "$root/vz/root/$ct/scimark"
@@ -50,11 +54,11 @@ for i in $(seq "$runs"); do
   echo "run $i/$runs ..." >&2
   # Alternate which side goes first so drifting load hits both alike.
   if ((i % 2)); then
-    "$scimark" | fields >>"$scratch/host"
+    taskset -c "$cpu" "$scimark" | fields >>"$scratch/host"
     "${vzctl[@]}" exec2 $ct /scimark | fields >>"$scratch/ct"
   else
     "${vzctl[@]}" exec2 $ct /scimark | fields >>"$scratch/ct"
-    "$scimark" | fields >>"$scratch/host"
+    taskset -c "$cpu" "$scimark" | fields >>"$scratch/host"
   fi
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -82,15 +86,15 @@ table=$(mktemp)
   echo "## CPU overhead of a container"
   echo
   echo "Command: \`bench/cpu-overhead.sh $runs\` (as root). $(bench_machine)."
-  echo "Load average before: $load_before; after: $load_after (another engineer"
-  echo "built and tested on this machine meanwhile)."
+  echo "Load average before: $load_before; after: $load_after."
   echo
   echo "\`bench/scimark\` (bench/scimark.cc, static): SciMark 2's five kernels on its"
   echo "small sizes (FFT 1024, SOR 100x100, Monte Carlo, sparse 1000x1000 with 5000"
   echo "non-zeros, LU 100x100), fixed iterations, one thread. $runs runs on the host"
   echo "and $runs inside a running vz busybox container (default unprivileged"
   echo "container, \`vzctl exec2 $ct /scimark\`), interleaved, alternating which goes"
-  echo "first. **CPU seconds** (the process's CPU clock) is the figure that"
+  echo "first, both pinned to CPU $cpu (the container by \`--cpumask $cpu\`, the"
+  echo "host by \`taskset\`). **CPU seconds** (the process's CPU clock) is the figure that"
   echo "compares: the machine was shared, so wall time also measures the"
   echo "neighbours. Seconds; overhead = container median over host median − 1."
   echo "Checksums host $checksum_host, container $checksum_ct (the same work)."

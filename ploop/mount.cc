@@ -371,7 +371,7 @@ vz::Result<MountInfo> Mount(const vz::NodeRoot& node,
   }
   loop.fd.reset();  // the mount (or, device-only, the attachment) holds it now
   VZ_RETURN_IF_ERROR(
-      vz::WriteFileAtomic(m.state_dir + "/state", FormatState(m), 0600));
+      vz::WriteRuntimeFile(m.state_dir + "/state", FormatState(m), 0600));
   undo.Commit();
   return m;
 }

@@ -38,10 +38,12 @@ Status Monitor::OpenConsole() {
 }
 
 // A failed move leaves the monitor where it was: logged, not fatal.
-static void WaitLeave(std::optional<ForkedCall>& leave) {
-  if (const Status& s = leave->Wait(); !s.ok()) {
+void Monitor::WaitCgroupLeave() {
+  if (!cgroup_leave_) return;
+  if (const Status& s = cgroup_leave_->Wait(); !s.ok()) {
     VZ_LOG(kWarning) << "leave the caller's cgroup: " << s.message();
   }
+  cgroup_leave_.reset();
 }
 
 Status Monitor::MountWithScripts() {
@@ -56,16 +58,15 @@ Status Monitor::MountWithScripts() {
 
 // The slow steps overlap: the storage mount (about 15 ms, most of it the
 // device server starting) and the monitor's move out of its caller's
-// cgroups run in forked children while the cgroup is made and the init is
-// cloned into it (the two cgroup moves share one RCU grace period).
+// cgroups (started by Run) run in forked children while the cgroup is made
+// and the init is cloned into it (the two cgroup moves share one RCU grace
+// period).
 Status Monitor::Boot() {
-  // Declared before `revert`, whose undo steps wait on them.
-  std::optional<ForkedCall> mount, leave;
+  // Declared before `revert`, whose undo step waits on it.
+  std::optional<ForkedCall> mount;
   Reverter revert;
   VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node_, options_.ctid));
   ve_ = std::move(ve);
-  VZ_ASSIGN_OR_RETURN(runtime::Spec spec,
-                      container::SpecFor(node_, *ve_, /*allocate=*/true));
   if (!options_.premounted) {
     VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(node_, ve_->ctid()));
     if (!st.mounted) {
@@ -76,14 +77,14 @@ Status Monitor::Boot() {
       });
     }
   }
+  VZ_ASSIGN_OR_RETURN(runtime::Spec spec,
+                      container::SpecFor(node_, *ve_, /*allocate=*/true));
   VZ_ASSIGN_OR_RETURN(cg_, container::OpenCgroup(node_, *ve_));
   VZ_RETURN_IF_ERROR(cg_->Create());
   revert.Add([this] {
     (void)cg_->KillAll(SIGKILL);
     (void)cg_->Remove(std::chrono::seconds(5));
   });
-  // After the mkdirs: a move holds the cgroup lock through its grace period.
-  leave = LeaveCallersCgroups();
   if (Status s = cg_->SetDevices(spec.devices); !s.ok()) {
     if (s.code() != Code::kUnimplemented) return s;
     // No device cgroup (v2 without a BPF program yet): without mknod the
@@ -108,7 +109,7 @@ Status Monitor::Boot() {
   // The container's own view of its resources; without lxcfs it starts
   // with the host's files and the log says why. A new lxcfs would inherit
   // the monitor's cgroups: they must be the node's by then.
-  if (leave && !LxcfsAlive(LxcfsDir(node_))) WaitLeave(leave);
+  if (cgroup_leave_ && !LxcfsAlive(LxcfsDir(node_))) WaitCgroupLeave();
   if (auto lx = EnsureLxcfs(node_); lx.has_value()) {
     spec.lxcfs = lxcfs_dir_ = *lx;
   } else {
@@ -118,7 +119,7 @@ Status Monitor::Boot() {
   // Attached to its cgroup explicitly: where the monitor was does not matter.
   VZ_ASSIGN_OR_RETURN(runtime::PendingInit init,
                       runtime::CloneInit(spec, *cg_));
-  if (leave) WaitLeave(leave);
+  WaitCgroupLeave();
   if (mount) VZ_RETURN_IF_ERROR(mount->Wait());
   if (!container::HasInit(spec.rootfs)) {
     return FailedPreconditionError("container '" + ve_->ctid() +

@@ -91,8 +91,8 @@ void Monitor::WritePidFile() {
       .start_time = container::ProcStartTime(::getpid()).value_or(0),
       .init = init_pid_ > 0 ? init_pid_ : 0,
       .premounted = options_.premounted};
-  (void)WriteFileAtomic(MonitorPidPath(node_, options_.ctid),
-                        container::FormatPidRecord(r), 0644);
+  (void)WriteRuntimeFile(MonitorPidPath(node_, options_.ctid),
+                         container::FormatPidRecord(r), 0644);
 }
 
 Status Monitor::Listen() {
@@ -315,6 +315,9 @@ bool Monitor::WaitBackoff(std::chrono::seconds wait, int sigfd) {
 }
 
 int Monitor::Run() {
+  // First of all: the move's grace period then ends about when Boot needs
+  // the cgroup lock (its mkdirs wait for it).
+  cgroup_leave_ = LeaveCallersCgroups();
   UniqueFd sigfd = BlockedSignals();
   // Traversable, not listable: containers bind their device nodes from
   // run/vz/dev; the sockets inside are 0600.
@@ -322,6 +325,7 @@ int Monitor::Run() {
   WritePidFile();
   int code = 0;
   if (Status s = Listen(); !s.ok()) {
+    WaitCgroupLeave();
     Report(s);
     ::unlink(MonitorPidPath(node_, options_.ctid).c_str());
     return ExitCodeFor(s);

@@ -46,10 +46,11 @@ class Monitor {
   void Journal(const std::string& event, const std::string& reason);
   // Moves the monitor into the root of every hierarchy (nothing to do when
   // it is there already), from a forked child: a move waits for an RCU
-  // grace period (10-15 ms here), which overlaps the rest of Boot. Wait()
-  // on the result before starting anything that must not inherit the
-  // caller's cgroups.
+  // grace period (10-15 ms here) with the cgroup lock held, which overlaps
+  // the start of Run and Boot. WaitCgroupLeave before starting anything
+  // that must not inherit the caller's cgroups.
   static std::optional<ForkedCall> LeaveCallersCgroups();
+  void WaitCgroupLeave();
   // The storage mount with its host scripts, in a forked child so that it
   // overlaps the rest of Boot (base/forked_call.h).
   Status MountWithScripts();
@@ -75,6 +76,7 @@ class Monitor {
   bool storage_lost_ = false;
   std::optional<std::chrono::steady_clock::time_point> kill_at_;
   std::chrono::steady_clock::time_point next_storage_check_;
+  std::optional<ForkedCall> cgroup_leave_;  // LeaveCallersCgroups, once
 };
 
 }  // namespace vz::monitor
