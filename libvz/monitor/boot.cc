@@ -56,29 +56,10 @@ Status Monitor::MountWithScripts() {
   return OkStatus();
 }
 
-// The slow steps overlap: the storage mount (about 15 ms, most of it the
-// device server starting) and the monitor's move out of its caller's
-// cgroups (started by Run) run in forked children while the cgroup is made
-// and the init is cloned into it (the two cgroup moves share one RCU grace
-// period).
-Status Monitor::Boot() {
-  // Declared before `revert`, whose undo step waits on it.
-  std::optional<ForkedCall> mount;
-  Reverter revert;
-  VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node_, options_.ctid));
-  ve_ = std::move(ve);
-  if (!options_.premounted) {
-    VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(node_, ve_->ctid()));
-    if (!st.mounted) {
-      VZ_ASSIGN_OR_RETURN(
-          mount, ForkedCall::Start([this] { return MountWithScripts(); }));
-      revert.Add([this, &mount] {
-        if (mount->Wait().ok()) (void)UmountContainer(node_, *ve_);
-      });
-    }
-  }
-  VZ_ASSIGN_OR_RETURN(runtime::Spec spec,
-                      container::SpecFor(node_, *ve_, /*allocate=*/true));
+// The container's cgroup with its device rules and limits, the console,
+// the device nodes and the lxcfs view, all in `spec`; the cgroup's undo
+// step goes to `revert`.
+Status Monitor::PrepareInit(runtime::Spec& spec, Reverter& revert) {
   VZ_ASSIGN_OR_RETURN(cg_, container::OpenCgroup(node_, *ve_));
   VZ_RETURN_IF_ERROR(cg_->Create());
   revert.Add([this] {
@@ -116,7 +97,33 @@ Status Monitor::Boot() {
     VZ_LOG(kWarning) << "container '" << ve_->ctid()
                      << "': no lxcfs view: " << lx.error().message();
   }
-  // Attached to its cgroup explicitly: where the monitor was does not matter.
+  return OkStatus();
+}
+
+// The slow steps overlap: the storage mount (about 13 ms, most of it the
+// device server starting) and the monitor's move out of its caller's
+// cgroups (started by Run) run in forked children while the cgroup is made
+// and the init is cloned into it (the two cgroup moves share one RCU grace
+// period).
+Status Monitor::Boot() {
+  // Declared before `revert`, whose undo step waits on it.
+  std::optional<ForkedCall> mount;
+  Reverter revert;
+  VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node_, options_.ctid));
+  ve_ = std::move(ve);
+  if (!options_.premounted) {
+    VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(node_, ve_->ctid()));
+    if (!st.mounted) {
+      VZ_ASSIGN_OR_RETURN(
+          mount, ForkedCall::Start([this] { return MountWithScripts(); }));
+      revert.Add([this, &mount] {
+        if (mount->Wait().ok()) (void)UmountContainer(node_, *ve_);
+      });
+    }
+  }
+  VZ_ASSIGN_OR_RETURN(runtime::Spec spec,
+                      container::SpecFor(node_, *ve_, /*allocate=*/true));
+  VZ_RETURN_IF_ERROR(PrepareInit(spec, revert));
   VZ_ASSIGN_OR_RETURN(runtime::PendingInit init,
                       runtime::CloneInit(spec, *cg_));
   WaitCgroupLeave();

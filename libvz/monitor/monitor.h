@@ -7,11 +7,13 @@
 #include <string>
 
 #include "base/forked_call.h"
+#include "base/reverter.h"
 #include "base/status.h"
 #include "base/unique_fd.h"
 #include "libvz/cgroup.h"
 #include "libvz/monitor.h"
 #include "libvz/monitor/exit_reason.h"
+#include "libvz/runtime.h"
 #include "libvz/ve_config.h"
 
 namespace vz::monitor {
@@ -25,6 +27,7 @@ class Monitor {
  private:
   // One start; on failure nothing is left behind (boot.cc).
   Status Boot();
+  Status PrepareInit(runtime::Spec& spec, Reverter& revert);
   // Serves the socket and console until the init exits (loop.cc).
   ExitInfo Supervise();
   // After the init exited: tears down and journals.

@@ -141,11 +141,9 @@ Status SetupConsole(const Spec& spec) {
 
 Status Prepare(const Spec& spec, const std::vector<MountStep>& plan, int sync) {
   ResetOomScore();
-  // While the monitor still mounts the root: the lxcfs files' round trips.
-  const auto checked = CheckSourcesOutside(plan, spec.rootfs);
   VZ_ASSIGN_OR_RETURN(int root_fd, RecvFd(sync));
   VZ_RETURN_IF_ERROR(BecomeRoot(spec));
-  VZ_RETURN_IF_ERROR(EnterRoot(spec, checked, root_fd));
+  VZ_RETURN_IF_ERROR(EnterRoot(spec, plan, root_fd));
   VZ_RETURN_IF_ERROR(SetupConsole(spec));
   return DropBoundingSet(spec.capabilities);
 }

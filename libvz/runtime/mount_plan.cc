@@ -229,29 +229,12 @@ Status ApplyMountPlan(const std::vector<MountStep>& steps) {
     if (s.optional) {
       const std::string& probe = s.kind == Kind::kBind ? s.source : s.target;
       struct stat st;
-      if (!s.source_checked && ::stat(probe.c_str(), &st) != 0) continue;
+      if (::stat(probe.c_str(), &st) != 0) continue;
       if (s.kind == Kind::kBind && ::stat(s.target.c_str(), &st) != 0) continue;
     }
     if (RunStep(s) != 0) return ErrnoError(errno, Describe(s));
   }
   return OkStatus();
-}
-
-std::vector<MountStep> CheckSourcesOutside(std::vector<MountStep> steps,
-                                           const std::string& rootfs) {
-  std::vector<MountStep> out;
-  out.reserve(steps.size());
-  for (auto& s : steps) {
-    const bool inside =
-        s.source == rootfs || s.source.starts_with(rootfs + "/");
-    if (s.optional && s.kind == Kind::kBind && !inside) {
-      struct stat st;
-      if (::stat(s.source.c_str(), &st) != 0) continue;
-      s.source_checked = true;
-    }
-    out.push_back(std::move(s));
-  }
-  return out;
 }
 
 }  // namespace vz::runtime::internal

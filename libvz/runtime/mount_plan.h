@@ -31,8 +31,6 @@ struct MountStep {
   // Skipped when the source (kBind) or target (kRemountRo) is missing:
   // masked paths that this kernel may not have.
   bool optional = false;
-  // The source of an optional bind was found already (CheckSourcesOutside).
-  bool source_checked = false;
 
   friend bool operator==(const MountStep&, const MountStep&) = default;
 };
@@ -63,12 +61,5 @@ std::string Describe(const MountStep& step);
 // Runs the steps in order. Errors: the first failing step, described, with
 // its errno.
 Status ApplyMountPlan(const std::vector<MountStep>& steps);
-
-// Probes the sources of optional binds outside `rootfs` (the lxcfs files:
-// each stat is a round trip to lxcfs) ahead of time, while the init still
-// waits for its root filesystem: drops the steps whose source is missing
-// and marks the others checked, so ApplyMountPlan does not stat them again.
-std::vector<MountStep> CheckSourcesOutside(std::vector<MountStep> steps,
-                                           const std::string& rootfs);
 
 }  // namespace vz::runtime::internal

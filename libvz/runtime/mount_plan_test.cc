@@ -6,9 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include "base/file_util.h"
-#include "base/testing/temp_dir.h"
-
 namespace vz::runtime::internal {
 namespace {
 
@@ -93,40 +90,6 @@ TEST(MountPlanTest, MinimalDevBoundFromTheHost) {
 TEST(MountPlanTest, NoConsoleNoConsoleBind) {
   auto d = Described(MountPlan({.rootfs = "/r"}));
   EXPECT_FALSE(Contains(d, "create mount point '/r/dev/console'"));
-}
-
-}  // namespace
-}  // namespace vz::runtime::internal
-
-namespace vz::runtime::internal {
-namespace {
-
-// The lxcfs files are probed before the root exists: missing ones dropped,
-// found ones not probed again; steps inside the root are left as they are.
-TEST(MountPlanTest, SourcesOutsideTheRootAreCheckedAhead) {
-  vz::testing::TempDir lx;
-  ASSERT_TRUE(WriteFileAtomic(lx.Join("meminfo"), "x").ok());
-  std::vector<MountStep> plan = {
-      {.kind = Kind::kBind,
-       .source = lx.Join("meminfo"),
-       .target = "/r/proc/meminfo",
-       .optional = true},
-      {.kind = Kind::kBind,
-       .source = lx.Join("missing"),
-       .target = "/r/proc/stat",
-       .optional = true},
-      {.kind = Kind::kBind,
-       .source = "/r/inside",
-       .target = "/r/x",
-       .optional = true},
-      {.kind = Kind::kBind, .source = lx.Join("missing"), .target = "/r/y"},
-  };
-  auto out = CheckSourcesOutside(plan, "/r");
-  ASSERT_EQ(out.size(), 3u);
-  EXPECT_TRUE(out[0].source_checked);
-  EXPECT_EQ(out[1].source, "/r/inside");
-  EXPECT_FALSE(out[1].source_checked);
-  EXPECT_FALSE(out[2].optional);  // required steps are never dropped
 }
 
 }  // namespace
