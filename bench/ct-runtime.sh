@@ -193,8 +193,8 @@ start_exec() {
 # stop, destroy. Appends "create first_start stop destroy kill start" (ms)
 # to the tool's data file, or nothing when a step fails (the container is
 # then removed). The first start is apart because vz does one-time work
-# there (the first mount grows the disk and makes the machine identity:
-# machine-id, SSH host keys); the second is what every later start costs.
+# there (the first mount makes the machine identity: machine-id, SSH host
+# keys); the second is what every later start costs.
 cycle() {
   local tool=$1 kind=$2 name=$3 c f t d k s
   timed "${tool}_create" "$name" "$kind" || { failed create; return 1; }
@@ -333,9 +333,10 @@ table=$(mktemp)
   echo "  SIGUSR2, systemd SIGRTMIN+4 via vz and LXC, SIGRTMIN+3 via nspawn and"
   echo "  podman's systemd mode) and the command returns once all is gone."
   echo "- **first start+exec**: the same, the first start after create. vz does
-  one-time work there: the first mount grows the disk to DISKSPACE and makes
-  the machine identity (machine-id; for Debian the SSH host keys), which
-  clones of the peers share with their template.
+  one-time work there: the first mount makes the machine identity
+  (machine-id; for Debian the SSH host keys, the RSA pair from the node's
+  pool), which clones of the peers share with their template; the disk
+  needs no resize (templates are made at the default DISKSPACE).
 - **fast stop**: kill at once (vz \`stop --fast\`, \`lxc-stop -k\`, SIGKILL to
   nspawn's init, \`podman stop -t 0\`), after the second start.
 - **cycle**: create + first start + exec + stop + destroy (median of the runs'

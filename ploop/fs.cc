@@ -61,7 +61,7 @@ vz::Status MakeFs(const MountInfo& m, const FilesystemOptions& fo) {
                                    "-O",
                                    "metadata_csum_seed",
                                    "-E",
-                                   "nodiscard,lazy_itable_init=1"};
+                                   "nodiscard,lazy_itable_init=0"};
   if (!fo.label.empty()) argv.insert(argv.end(), {"-L", fo.label});
   if (fo.inodes) argv.insert(argv.end(), {"-N", std::to_string(fo.inodes)});
   argv.push_back(m.device);
