@@ -67,7 +67,7 @@ table=$(mktemp)
   echo
   echo "Command: \`bench/ct-density.sh $n $write_mb $start\` (as root). $(bench_machine)."
   echo "$n containers created from the Debian 12 template, each mounted (the first"
-  echo "mount grows its disk to DISKSPACE, 10G, and makes its machine identity),"
+  echo "mount makes its machine identity; the disk is the template's 10G),"
   [ "$start" = start ] && echo "started once (systemd booted to running, then stopped),"
   echo "written ${write_mb} MiB of random data, and unmounted; $((t1 - t0)) s in all."
   echo "Bytes on disk: \`du -sb\` of the template store and the private areas (hard"

@@ -87,6 +87,12 @@ struct StorageMount {
 // exit 50 (VZ_FS_CANTMOUNT) with ploop's message.
 Result<StorageMount> MountContainer(const NodeConfig& node, const VeConfig& ve);
 
+// Whether MountContainer will resize the disk first (it differs from
+// DISKSPACE). The resize mounts the disk for a moment (e2fsck, resize2fs):
+// a mount namespace cloned meanwhile (a container's init) would hold that
+// mount, and its device server, until it lets go of the host's mounts.
+Result<bool> MountWillResize(const NodeConfig& node, const VeConfig& ve);
+
 // Unmounts VE_ROOT, detaches the disk and stops its device server.
 // Errors: kFailedPrecondition, exit 40 (VZ_FS_NOT_MOUNTED), when not
 // mounted; busy mount point: exit 51 (VZ_FS_CANTUMOUNT), nothing changed.

@@ -1,4 +1,4 @@
-#include "libvz/storage/host_key_pool.h"
+#include "libvz/host_key_pool.h"
 
 #include <fcntl.h>
 #include <limits.h>

@@ -1,4 +1,4 @@
-#include "libvz/storage/host_key_pool.h"
+#include "libvz/host_key_pool.h"
 
 #include <sys/file.h>
 #include <sys/stat.h>

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "base/status.h"
-#include "libvz/storage/host_key_pool.h"
+#include "libvz/host_key_pool.h"
 
 namespace vz::storage {
 

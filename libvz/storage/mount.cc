@@ -35,15 +35,22 @@ Result<uint64_t> ImageBytes(const std::string& dd) {
   return d.disk_size_sectors * 512;
 }
 
+// Whether the (unmounted) disk differs from DISKSPACE.
+Result<bool> DiskDiffers(const VeConfig& ve, const std::string& dd) {
+  VZ_ASSIGN_OR_RETURN(auto wanted, WantedDiskBytes(ve));
+  if (!wanted) return false;
+  VZ_ASSIGN_OR_RETURN(uint64_t now, ImageBytes(dd));
+  return now != *wanted;
+}
+
 // Resizes the (unmounted) disk to DISKSPACE when they differ: the first
 // mount after create, or after `vzctl set --diskspace` on a stopped
 // container. Returns whether it did.
 Result<bool> FitDisk(const NodeConfig& node, const VeConfig& ve,
                      const std::string& dd) {
+  VZ_ASSIGN_OR_RETURN(bool differs, DiskDiffers(ve, dd));
+  if (!differs) return false;
   VZ_ASSIGN_OR_RETURN(auto wanted, WantedDiskBytes(ve));
-  if (!wanted) return false;
-  VZ_ASSIGN_OR_RETURN(uint64_t now, ImageBytes(dd));
-  if (now == *wanted) return false;
   auto r = ploop::ResizeImageWithFs(node.root(), dd, *wanted);
   if (!r.has_value()) {
     return std::move(r)
@@ -106,6 +113,12 @@ Result<std::string> DiskDescriptorOf(const NodeConfig& node,
                                      const VeConfig& ve) {
   VZ_ASSIGN_OR_RETURN(std::string priv, ve.VePrivate(node));
   return JoinPath(JoinPath(priv, storage::kDiskDir), ploop::kDescriptorName);
+}
+
+Result<bool> MountWillResize(const NodeConfig& node, const VeConfig& ve) {
+  VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, ve));
+  if (!PathExists(dd)) return false;  // MountContainer says what is wrong
+  return DiskDiffers(ve, dd);
 }
 
 Result<StorageMount> MountContainer(const NodeConfig& node,

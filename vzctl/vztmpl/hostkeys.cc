@@ -1,11 +1,11 @@
 // vztmpl hostkeys: the node's pool of pregenerated SSH RSA host keys
-// (libvz/storage/host_key_pool.h, doc/templates.md §9).
+// (libvz/host_key_pool.h, doc/templates.md §9).
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "libvz/storage/host_key_pool.h"
+#include "libvz/host_key_pool.h"
 #include "vzctl/vztmpl/commands.h"
 
 namespace vz::vztmpl {
