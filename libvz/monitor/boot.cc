@@ -108,14 +108,21 @@ Status Monitor::PrepareInit(runtime::Spec& spec, Reverter& revert) {
 Status Monitor::Boot() {
   // Declared before `revert`, whose undo step waits on it.
   std::optional<ForkedCall> mount;
-  bool resizing = false;
+  bool mount_first = false;
   Reverter revert;
   VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node_, options_.ctid));
   ve_ = std::move(ve);
   if (!options_.premounted) {
     VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(node_, ve_->ctid()));
     if (!st.mounted) {
-      resizing = MountWillResize(node_, *ve_).value_or(true);
+      // Host scripts around the mount take as long as they take: the init
+      // waits for the mount then too (see below).
+      mount_first =
+          MountWillResize(node_, *ve_).value_or(true) ||
+          !container::ActionScripts(node_.conf_dir(), ve_->ctid(), "premount")
+               .empty() ||
+          !container::ActionScripts(node_.conf_dir(), ve_->ctid(), "mount")
+               .empty();
       VZ_ASSIGN_OR_RETURN(
           mount, ForkedCall::Start([this] { return MountWithScripts(); }));
       revert.Add([this, &mount] {
@@ -126,10 +133,11 @@ Status Monitor::Boot() {
   VZ_ASSIGN_OR_RETURN(runtime::Spec spec,
                       container::SpecFor(node_, *ve_, /*allocate=*/true));
   VZ_RETURN_IF_ERROR(PrepareInit(spec, revert));
-  // The init's clone copies the host's mounts: not while a resize has the
-  // disk mounted for a moment (its device server would wait for the copy
-  // to go, and the copy for the mount to finish).
-  if (mount && resizing) VZ_RETURN_IF_ERROR(mount->Wait());
+  // The init's clone copies the host's mounts and holds them until it has
+  // its root: not while a resize has the disk mounted for a moment (its
+  // device server would wait for the copy to go, and the copy for the
+  // mount), nor for as long as host scripts run.
+  if (mount && mount_first) VZ_RETURN_IF_ERROR(mount->Wait());
   VZ_ASSIGN_OR_RETURN(runtime::PendingInit init,
                       runtime::CloneInit(spec, *cg_));
   WaitCgroupLeave();
