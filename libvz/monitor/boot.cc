@@ -56,16 +56,9 @@ Status Monitor::MountWithScripts() {
   return OkStatus();
 }
 
-// The container's cgroup with its device rules and limits, the console,
-// the device nodes and the lxcfs view, all in `spec`; the cgroup's undo
-// step goes to `revert`.
-Status Monitor::PrepareInit(runtime::Spec& spec, Reverter& revert) {
-  VZ_ASSIGN_OR_RETURN(cg_, container::OpenCgroup(node_, *ve_));
-  VZ_RETURN_IF_ERROR(cg_->Create());
-  revert.Add([this] {
-    (void)cg_->KillAll(SIGKILL);
-    (void)cg_->Remove(std::chrono::seconds(5));
-  });
+// The device rules and limits of the container's cgroup (made already),
+// the console, the device nodes and the lxcfs view, all in `spec`.
+Status Monitor::PrepareInit(runtime::Spec& spec) {
   if (Status s = cg_->SetDevices(spec.devices); !s.ok()) {
     if (s.code() != Code::kUnimplemented) return s;
     // No device cgroup (v2 without a BPF program yet): without mknod the
@@ -102,8 +95,8 @@ Status Monitor::PrepareInit(runtime::Spec& spec, Reverter& revert) {
 
 // The slow steps overlap: the storage mount (about 13 ms, most of it the
 // device server starting) and the monitor's move out of its caller's
-// cgroups (started by Run) run in forked children while the cgroup is made
-// and the init is cloned into it (the two cgroup moves share one RCU grace
+// cgroups run in forked children while the limits are set and the init is
+// cloned into the cgroup (the two cgroup moves share one RCU grace
 // period).
 Status Monitor::Boot() {
   // Declared before `revert`, whose undo step waits on it.
@@ -130,9 +123,22 @@ Status Monitor::Boot() {
       });
     }
   }
+  VZ_ASSIGN_OR_RETURN(cg_, container::OpenCgroup(node_, *ve_));
+  VZ_RETURN_IF_ERROR(cg_->Create());
+  revert.Add([this] {
+    (void)cg_->KillAll(SIGKILL);
+    (void)cg_->Remove(std::chrono::seconds(5));
+  });
+  // Right after the mkdirs, which the move's cgroup lock would hold up:
+  // the limits below are written during its grace period, and the init's
+  // move into the cgroup right after it shares it.
+  if (!cgroup_leave_ && !left_callers_cgroups_) {
+    cgroup_leave_ = LeaveCallersCgroups();
+    left_callers_cgroups_ = true;
+  }
   VZ_ASSIGN_OR_RETURN(runtime::Spec spec,
                       container::SpecFor(node_, *ve_, /*allocate=*/true));
-  VZ_RETURN_IF_ERROR(PrepareInit(spec, revert));
+  VZ_RETURN_IF_ERROR(PrepareInit(spec));
   // The init's clone copies the host's mounts and holds them until it has
   // its root: not while a resize has the disk mounted for a moment (its
   // device server would wait for the copy to go, and the copy for the

@@ -315,9 +315,6 @@ bool Monitor::WaitBackoff(std::chrono::seconds wait, int sigfd) {
 }
 
 int Monitor::Run() {
-  // First of all: the move's grace period then ends about when Boot needs
-  // the cgroup lock (its mkdirs wait for it).
-  cgroup_leave_ = LeaveCallersCgroups();
   UniqueFd sigfd = BlockedSignals();
   // Traversable, not listable: containers bind their device nodes from
   // run/vz/dev; the sockets inside are 0600.

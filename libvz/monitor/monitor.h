@@ -27,7 +27,7 @@ class Monitor {
  private:
   // One start; on failure nothing is left behind (boot.cc).
   Status Boot();
-  Status PrepareInit(runtime::Spec& spec, Reverter& revert);
+  Status PrepareInit(runtime::Spec& spec);
   // Serves the socket and console until the init exits (loop.cc).
   ExitInfo Supervise();
   // After the init exited: tears down and journals.
@@ -50,8 +50,8 @@ class Monitor {
   // Moves the monitor into the root of every hierarchy (nothing to do when
   // it is there already), from a forked child: a move waits for an RCU
   // grace period (10-15 ms here) with the cgroup lock held, which overlaps
-  // the start of Run and Boot. WaitCgroupLeave before starting anything
-  // that must not inherit the caller's cgroups.
+  // the rest of Boot. WaitCgroupLeave before starting anything that must
+  // not inherit the caller's cgroups.
   static std::optional<ForkedCall> LeaveCallersCgroups();
   void WaitCgroupLeave();
   // The storage mount with its host scripts, in a forked child so that it
@@ -80,6 +80,7 @@ class Monitor {
   std::optional<std::chrono::steady_clock::time_point> kill_at_;
   std::chrono::steady_clock::time_point next_storage_check_;
   std::optional<ForkedCall> cgroup_leave_;  // LeaveCallersCgroups, once
+  bool left_callers_cgroups_ = false;       // started (restarts skip it)
 };
 
 }  // namespace vz::monitor
