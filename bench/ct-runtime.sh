@@ -51,6 +51,7 @@ cleanup() {
   rm -rf "$scratch"
   bench_rm_cgroups bchrt
   bench_rm_cgroups lxc.pivot
+  bench_rm_cgroups libpod_parent  # podman's, empty once its containers are gone
 }
 trap cleanup EXIT
 

@@ -49,4 +49,10 @@ class HostKeyPool {
 // program, else from PATH); a missing vztmpl or ssh-keygen only logs.
 void StartHostKeyRefill(const NodeConfig& node);
 
+// Stops a refill running for this node (node teardown, tests): the process
+// group of the pid its lock file names, if that is a refill; waits up to
+// 2 s for the lock. Errors: kFailedPrecondition when the lock names some
+// other process (nothing is killed); kDeadlineExceeded.
+Status StopHostKeyRefill(const NodeConfig& node);
+
 }  // namespace vz::storage

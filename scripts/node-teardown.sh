@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Takes down what a node root's containers left running on the node level:
-# its lxcfs (by the pid in its pid file, after its mount is gone). Run it
+# its lxcfs (by the pid in its pid file, after its mount is gone) and a
+# running SSH host key refill (by the pid in its lock file). Run it
 # after the containers were stopped, before removing a node root (tests,
 # benchmarks, the demo). Usage: node-teardown.sh [--root DIR]
 set -euo pipefail
@@ -16,3 +17,13 @@ if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = lxcfs ]; then
   kill -9 "$pid" 2>/dev/null || true
 fi
 rm -f "$pidfile"
+
+# A host key refill (vztmpl hostkeys refill, its own process group) that a
+# first mount started: the pid in its lock file, if that is a refill.
+lock="$root/var/lib/vz/hostkeys/.refill.lock"
+rpid=$(cat "$lock" 2>/dev/null || true)
+if [ -n "$rpid" ] && tr '\0' ' ' <"/proc/$rpid/cmdline" 2>/dev/null |
+  grep -q "hostkeys refill" && [ "$(ps -o pgid= -p "$rpid" | tr -d ' ')" = "$rpid" ]; then
+  kill -TERM -- "-$rpid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.02; done
+fi

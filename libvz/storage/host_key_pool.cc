@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -97,6 +98,12 @@ Status HostKeyPool::Refill(int target) const {
     if (errno == EWOULDBLOCK) return OkStatus();  // another refill runs
     return ErrnoError(errno, "lock '" + dir_ + "'");
   }
+  // Who holds the lock, for StopHostKeyRefill.
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(lock.get(), 0) != 0 ||
+      ::pwrite(lock.get(), pid.data(), pid.size(), 0) < 0) {
+    return ErrnoError(errno, "write the refill lock in '" + dir_ + "'");
+  }
   VZ_ASSIGN_OR_RETURN(auto names, ListDir(dir_));
   RemoveLeftovers(dir_, names);
   for (int have = Count(); have < target; ++have) {
@@ -118,6 +125,30 @@ Status HostKeyPool::Refill(int target) const {
   return OkStatus();
 }
 
+Status StopHostKeyRefill(const NodeConfig& node) {
+  const auto pool = HostKeyPool::ForNode(node);
+  const std::string lock_path = JoinPath(pool.dir(), ".refill.lock");
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!lock) return OkStatus();  // never refilled here
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) return OkStatus();  // idle
+  auto text = ReadFile(lock_path);
+  pid_t pid = text.has_value() ? std::atoi(text->c_str()) : 0;
+  auto cmdline = ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
+  // Only the refill this lock names, and only if it is one.
+  if (pid <= 0 || !cmdline.has_value() ||
+      cmdline->find("hostkeys") == std::string::npos || ::getpgid(pid) != pid) {
+    return FailedPreconditionError("the host key refill lock in '" +
+                                   pool.dir() + "' names no refill");
+  }
+  ::kill(-pid, SIGTERM);  // it and its ssh-keygen (its own process group)
+  for (int i = 0; i < 200; ++i) {
+    if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) return OkStatus();
+    ::usleep(10000);
+  }
+  return DeadlineExceededError("the host key refill " + std::to_string(pid) +
+                               " did not stop");
+}
+
 void StartHostKeyRefill(const NodeConfig& node) {
   std::string vztmpl;
   char self[PATH_MAX];
@@ -135,9 +166,9 @@ void StartHostKeyRefill(const NodeConfig& node) {
     }
     vztmpl = *found;
   }
-  Status s = SpawnDetached(
-      {vztmpl, "-q", "--root", node.root().root(), "hostkeys", "refill"},
-      node.root().Path("/var/log/vz/hostkeys.log"));
+  Status s = SpawnDetached({vztmpl, "-q", "--root", node.root().root(),
+                            "hostkeys", "refill", "--detached"},
+                           node.root().Path("/var/log/vz/hostkeys.log"));
   if (!s.ok()) VZ_LOG(kWarning) << "refill host keys: " << s.message();
 }
 

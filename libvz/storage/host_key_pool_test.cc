@@ -1,11 +1,16 @@
 #include "libvz/host_key_pool.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
+#include "base/node_root.h"
 #include "base/testing/temp_dir.h"
 #include "base/unique_fd.h"
 #include "libvz/storage/identity.h"
@@ -98,6 +103,69 @@ TEST_F(HostKeyPoolTest, IdentityTakesThePooledKeyAndMakesTheRest) {
   EXPECT_TRUE(PathExists(ssh_ + "/ssh_host_ed25519_key"));
   EXPECT_TRUE(PathExists(ssh_ + "/ssh_host_ecdsa_key"));
   EXPECT_EQ(pool_.Count(), 0);
+}
+
+}  // namespace
+}  // namespace vz::storage
+
+namespace vz::storage {
+namespace {
+
+// A stand-in refill: a process group of its own holding the lock, with
+// "hostkeys" in its command line.
+pid_t FakeRefill(const std::string& lock_path) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT, 0600);
+    ::flock(fd, LOCK_EX);
+    std::string me = std::to_string(::getpid()) + "\n";
+    (void)!::pwrite(fd, me.data(), me.size(), 0);
+    ::execl("/bin/sleep", "hostkeys", "30", nullptr);
+    ::_exit(127);
+  }
+  return pid;
+}
+
+TEST(StopHostKeyRefillTest, StopsTheRefillItsLockNames) {
+  vz::testing::TempDir tmp;
+  auto node = NodeConfig::Defaults(*NodeRoot::Make(tmp.path(), "t"));
+  auto pool = HostKeyPool::ForNode(node);
+  ASSERT_TRUE(MakeDirs(pool.dir(), 0700).ok());
+  EXPECT_TRUE(StopHostKeyRefill(node).ok());  // none: nothing to do
+  pid_t pid = FakeRefill(pool.dir() + "/.refill.lock");
+  ASSERT_GT(pid, 0);
+  // Until the stand-in holds the lock and has exec'd.
+  for (int i = 0; i < 200; ++i) {
+    auto cmd = ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
+    if (cmd && cmd->rfind("hostkeys", 0) == 0) break;
+    ::usleep(10000);
+  }
+  EXPECT_TRUE(StopHostKeyRefill(node).ok());
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status));
+}
+
+TEST(StopHostKeyRefillTest, LeavesAProcessThatIsNoRefillAlone) {
+  vz::testing::TempDir tmp;
+  auto node = NodeConfig::Defaults(*NodeRoot::Make(tmp.path(), "t"));
+  auto pool = HostKeyPool::ForNode(node);
+  ASSERT_TRUE(MakeDirs(pool.dir(), 0700).ok());
+  const std::string lock_path = pool.dir() + "/.refill.lock";
+  // This test process holds the lock and names itself: no refill.
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  ASSERT_EQ(::flock(lock.get(), LOCK_EX), 0);
+  std::string me = std::to_string(::getpid()) + "\n";
+  ASSERT_GT(::pwrite(lock.get(), me.data(), me.size(), 0), 0);
+  pid_t pid = ::fork();  // the check runs in a child: its own lock is new
+  if (pid == 0) {
+    ::_exit(StopHostKeyRefill(node).code() == Code::kFailedPrecondition ? 0
+                                                                        : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 }  // namespace

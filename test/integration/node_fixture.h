@@ -18,6 +18,7 @@
 #include "base/subprocess.h"
 #include "base/testing/temp_dir.h"
 #include "libvz/cgroup.h"
+#include "libvz/host_key_pool.h"
 #include "libvz/lxcfs.h"
 #include "libvz/node_config.h"
 #include "ploop/mount.h"
@@ -66,6 +67,7 @@ class NodeFixture : public ::testing::Test {
     RemoveNodeCgroups();
     // The node's lxcfs, which the first container start brought up.
     (void)StopLxcfs(NodeConfig::Defaults(node_));
+    (void)storage::StopHostKeyRefill(NodeConfig::Defaults(node_));
     auto mounts = ploop::ListMounts(node_);
     if (mounts.has_value()) {
       for (const auto& m : *mounts) {

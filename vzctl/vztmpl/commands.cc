@@ -31,10 +31,11 @@ const std::vector<cli::Command>& Commands() {
        "| trust remove FINGERPRINT [--prefix P]",
        "", RunTrust},
       {"hostkeys", "the node's pool of pregenerated SSH RSA host keys",
-       "hostkeys refill [--count N] | hostkeys count",
+       "hostkeys refill [--count N] [--detached] | hostkeys count",
        "refill      make keys until N are ready (default 4), at idle\n"
        "            priority; a container's first mount starts one\n"
-       "count       how many are ready\n",
+       "count       how many are ready\n"
+       "--detached  a process group of its own (as a first mount starts it)\n",
        RunHostKeys},
   };
   return kCommands;

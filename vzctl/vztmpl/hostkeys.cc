@@ -27,7 +27,7 @@ void BecomeIdle() {
 
 Status RunHostKeys(cli::Context& ctx, const cli::Args& args) {
   cli::po::options_description o;
-  o.add_options()("count", cli::po::value<int>());
+  o.add_options()("count", cli::po::value<int>())("detached", "");
   VZ_ASSIGN_OR_RETURN(auto vm, cli::Parse(args, o, {"action"}));
   VZ_ASSIGN_OR_RETURN(std::string action,
                       cli::Positional(vm, "action", "refill|count"));
@@ -44,6 +44,9 @@ Status RunHostKeys(cli::Context& ctx, const cli::Args& args) {
     return cli::Usage("--count takes 0 to 1000");
   }
   BecomeIdle();
+  // Started by a first mount (StartHostKeyRefill): a process group of its
+  // own, so a node teardown stops it and its ssh-keygen together.
+  if (vm.count("detached")) (void)::setpgid(0, 0);
   VZ_RETURN_IF_ERROR(pool.Refill(target));
   cli::Say(ctx, std::to_string(pool.Count()) + " RSA host keys ready in " +
                     pool.dir());
