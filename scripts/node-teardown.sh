@@ -24,6 +24,10 @@ lock="$root/var/lib/vz/hostkeys/.refill.lock"
 rpid=$(cat "$lock" 2>/dev/null || true)
 if [ -n "$rpid" ] && tr '\0' ' ' <"/proc/$rpid/cmdline" 2>/dev/null |
   grep -q "hostkeys refill" && [ "$(ps -o pgid= -p "$rpid" | tr -d ' ')" = "$rpid" ]; then
+  # Its ssh-keygen (a process group of its own), then the refill's group.
+  for c in $(cat "/proc/$rpid/task/$rpid/children" 2>/dev/null); do
+    kill -TERM "$c" 2>/dev/null || true
+  done
   kill -TERM -- "-$rpid" 2>/dev/null || true
   for _ in $(seq 100); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.02; done
 fi

@@ -9,6 +9,7 @@
 
 #include "base/file_util.h"
 #include "base/log.h"
+#include "base/strings.h"
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
 #include "base/uuid.h"
@@ -140,7 +141,14 @@ Status StopHostKeyRefill(const NodeConfig& node) {
     return FailedPreconditionError("the host key refill lock in '" +
                                    pool.dir() + "' names no refill");
   }
-  ::kill(-pid, SIGTERM);  // it and its ssh-keygen (its own process group)
+  // Its ssh-keygen first (a process group of its own, as every subprocess
+  // of ours), then the refill's group.
+  const std::string task = "/proc/" + std::to_string(pid) + "/task/" +
+                           std::to_string(pid) + "/children";
+  for (const auto& c : SplitNonEmpty(ReadFile(task).value_or(""), ' ')) {
+    if (pid_t child = std::atoi(c.c_str()); child > 0) ::kill(child, SIGTERM);
+  }
+  ::kill(-pid, SIGTERM);
   for (int i = 0; i < 200; ++i) {
     if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) return OkStatus();
     ::usleep(10000);
