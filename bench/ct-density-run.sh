@@ -129,7 +129,9 @@ done
 echo "vz: starting ..." >&2
 vz=$(measure vz)
 loops_vz=$(losetup -a | grep -c "$scratch" || true)
-procs_vz=$(grep -lF -- "$root" /proc/[0-9]*/cmdline 2>/dev/null | wc -l)
+# grep says 2 when a process ends between the glob and its read: under
+# pipefail that ended the whole run.
+procs_vz=$( (grep -lF -- "$root" /proc/[0-9]*/cmdline 2>/dev/null || true) | wc -l)
 echo "vz: $vz; stopping ..." >&2
 for i in $(seq "$n"); do
   "${vzctl[@]}" stop $((1000 + i)) --fast >/dev/null 2>&1 || true
