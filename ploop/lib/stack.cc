@@ -1,5 +1,7 @@
 #include "ploop/lib/stack.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -8,23 +10,38 @@
 namespace ploop {
 namespace {
 
-struct Free {
-  void operator()(void* p) const { std::free(p); }
-};
-
 // A cluster-sized bounce buffer per thread, reused: allocating and
 // faulting in a fresh one for every allocating write cost more than the
-// write itself (bench/ploop_engine_bench.cc).
-uint8_t* BounceBuffer(uint64_t bytes) {
-  thread_local std::unique_ptr<uint8_t, Free> buf;
-  thread_local uint64_t size = 0;
-  if (size < bytes) {
-    void* p = nullptr;
-    buf.reset(posix_memalign(&p, 4096, bytes) == 0 ? static_cast<uint8_t*>(p)
-                                                   : nullptr);
-    size = buf ? bytes : 0;
+// write itself (bench/ploop_engine_bench.cc). It is not locked (a device
+// server's mlockall locks pages as they are touched) and is handed back
+// lazily after each use (MADV_FREE, ReleaseBounce): copy-ups come in
+// bursts, mostly a container's first writes, and a long-lived server must
+// not keep a resident MiB per worker for them.
+struct Mapping {
+  void* addr = nullptr;
+  uint64_t size = 0;
+  ~Mapping() {
+    if (addr) ::munmap(addr, size);
   }
-  return buf.get();
+};
+
+uint8_t* BounceBuffer(uint64_t bytes) {
+  thread_local Mapping m;
+  if (m.size < bytes) {
+    if (m.addr) ::munmap(m.addr, m.size);
+    m = {};
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return nullptr;
+    ::munlock(p, bytes);
+    m.addr = p;
+    m.size = bytes;
+  }
+  return static_cast<uint8_t*>(m.addr);
+}
+
+void ReleaseBounce(uint8_t* buf, uint64_t bytes) {
+  (void)::madvise(buf, bytes, MADV_FREE);
 }
 
 }  // namespace
@@ -151,7 +168,9 @@ vz::Result<bool> DeltaStack::WriteAllocating(uint32_t c, uint64_t in_cluster,
     src = buf;
   }
   VZ_ASSIGN_OR_RETURN(uint64_t off, t.AllocateCluster());
-  VZ_RETURN_IF_ERROR(t.WriteAt(off, src, cluster_bytes_));
+  vz::Status w = t.WriteAt(off, src, cluster_bytes_);
+  if (src != data) ReleaseBounce(const_cast<uint8_t*>(src), cluster_bytes_);
+  VZ_RETURN_IF_ERROR(w);
   t.Map(c, off);
   return true;
 }
