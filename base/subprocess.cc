@@ -1,6 +1,7 @@
 #include "base/subprocess.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -11,6 +12,7 @@
 
 #include <cstring>
 
+#include "base/file_util.h"
 #include "base/unique_fd.h"
 
 extern char** environ;
@@ -184,6 +186,17 @@ Result<std::string> FindProgram(std::string_view name) {
     start = end + 1;
   }
   return NotFoundError("program '" + std::string(name) + "' not found in PATH");
+}
+
+Result<std::string> FindSiblingProgram(std::string_view name) {
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    self[n] = '\0';
+    std::string beside = JoinPath(DirName(self), name);
+    if (::access(beside.c_str(), X_OK) == 0) return beside;
+  }
+  return FindProgram(name);
 }
 
 Result<SubprocessResult> RunSubprocess(const std::vector<std::string>& argv,

@@ -68,14 +68,7 @@ cp -a "$root/vz/root/999/." "$lxcpath/tmpl/rootfs"
 rm -rf "$lxcpath/tmpl/rootfs/lost+found"
 "${vzctl[@]}" destroy 999
 rootfs_mb=$(du -sm "$lxcpath/tmpl/rootfs" | cut -f1)
-cat > "$lxcpath/tmpl/config" <<CONF
-lxc.include = /usr/share/lxc/config/common.conf
-lxc.arch = x86_64
-lxc.rootfs.path = dir:$lxcpath/tmpl/rootfs
-lxc.uts.name = tmpl
-lxc.net.0.type = empty
-lxc.apparmor.profile = unconfined
-CONF
+bench_lxc_config "$lxcpath" tmpl
 
 echo "lxc-copy ..." >&2
 lxc_full=$(for i in $(seq 5); do

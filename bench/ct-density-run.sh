@@ -146,15 +146,7 @@ cp -a "$root/vz/root/999/." "$lxcpath/base/rootfs"
 rm -rf "$lxcpath/base/rootfs/lost+found"
 "${vzctl[@]}" umount 999
 "${vzctl[@]}" destroy 999
-cat >"$lxcpath/base/config" <<CONF
-lxc.include = /usr/share/lxc/config/common.conf
-lxc.arch = x86_64
-lxc.rootfs.path = dir:$lxcpath/base/rootfs
-lxc.uts.name = base
-lxc.net.0.type = empty
-lxc.apparmor.profile = unconfined
-lxc.signal.halt = SIGUSR2
-CONF
+bench_lxc_config "$lxcpath" base SIGUSR2
 echo "lxc: creating $n ..." >&2
 for i in $(seq "$n"); do
   lxc-copy -P "$lxcpath" -n base -N "c$i" -s -B overlay >>"$log" 2>&1

@@ -248,15 +248,7 @@ for kind in "${kinds[@]}"; do
   cp -a "$scratch/rootfs/$kind" "$lxcpath/base-$kind/rootfs"
   halt=SIGRTMIN+4  # systemd: poweroff, as vz asks it
   [[ $kind == bb ]] && halt=SIGUSR2
-  cat >"$lxcpath/base-$kind/config" <<CONF
-lxc.include = /usr/share/lxc/config/common.conf
-lxc.arch = x86_64
-lxc.rootfs.path = dir:$lxcpath/base-$kind/rootfs
-lxc.uts.name = base-$kind
-lxc.net.0.type = empty
-lxc.apparmor.profile = unconfined
-lxc.signal.halt = $halt
-CONF
+  bench_lxc_config "$lxcpath" "base-$kind" "$halt"
   tar -C "$scratch/rootfs/$kind" -cf - . |
     "${pod[@]}" import -q - "localhost/vzbench-$kind" >/dev/null
 done

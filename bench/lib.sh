@@ -33,3 +33,20 @@ bench_rm_cgroups() {
   done
   return 0
 }
+
+# The LXC peer's config, the same in every benchmark: container NAME under
+# LXCPATH with its root in LXCPATH/NAME/rootfs, privileged, common.conf,
+# loopback only, AppArmor unconfined; HALT, when given, is the signal that
+# powers its init off (lxc.signal.halt).
+bench_lxc_config() {
+  local lxcpath=$1 name=$2 halt=${3:-}
+  {
+    echo "lxc.include = /usr/share/lxc/config/common.conf"
+    echo "lxc.arch = x86_64"
+    echo "lxc.rootfs.path = dir:$lxcpath/$name/rootfs"
+    echo "lxc.uts.name = $name"
+    echo "lxc.net.0.type = empty"
+    echo "lxc.apparmor.profile = unconfined"
+    if [[ -n $halt ]]; then echo "lxc.signal.halt = $halt"; fi
+  } >"$lxcpath/$name/config"
+}

@@ -229,14 +229,7 @@ vz::Status TearDown(const MountInfo& m) {
 vz::Result<std::string> ServerBinary() {
   if (const char* env = std::getenv("VZ_PLOOP_SERVER"); env && *env)
     return std::string(env);
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) {
-    self[n] = '\0';
-    std::string beside = vz::JoinPath(vz::DirName(self), "ploop-server");
-    if (::access(beside.c_str(), X_OK) == 0) return beside;
-  }
-  auto p = vz::FindProgram("ploop-server");
+  auto p = vz::FindSiblingProgram("ploop-server");
   if (!p.has_value()) return std::move(p).error().WithExitCode(kSysExitSys);
   return p;
 }

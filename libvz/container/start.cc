@@ -22,12 +22,7 @@ namespace {
 
 Result<std::string> MonitorBinary(const StartOptions& options) {
   if (!options.monitor_binary.empty()) return options.monitor_binary;
-  char self[4096] = {};
-  if (::readlink("/proc/self/exe", self, sizeof self - 1) > 0) {
-    std::string next = JoinPath(DirName(self), "vz-monitor");
-    if (PathExists(next)) return next;
-  }
-  return FindProgram("vz-monitor");
+  return FindSiblingProgram("vz-monitor");
 }
 
 // Forks twice, so the monitor belongs to no caller, in a session of its

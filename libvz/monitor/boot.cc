@@ -132,10 +132,8 @@ Status Monitor::Boot() {
   // Right after the mkdirs, which the move's cgroup lock would hold up:
   // the limits below are written during its grace period, and the init's
   // move into the cgroup right after it shares it.
-  if (!cgroup_leave_ && !left_callers_cgroups_) {
-    cgroup_leave_ = LeaveCallersCgroups();
-    left_callers_cgroups_ = true;
-  }
+  // (Nothing to do at a restart: the monitor is at the root by then.)
+  cgroup_leave_ = LeaveCallersCgroups();
   VZ_ASSIGN_OR_RETURN(runtime::Spec spec,
                       container::SpecFor(node_, *ve_, /*allocate=*/true));
   VZ_RETURN_IF_ERROR(PrepareInit(spec));

@@ -80,7 +80,6 @@ class Monitor {
   std::optional<std::chrono::steady_clock::time_point> kill_at_;
   std::chrono::steady_clock::time_point next_storage_check_;
   std::optional<ForkedCall> cgroup_leave_;  // LeaveCallersCgroups, once
-  bool left_callers_cgroups_ = false;       // started (restarts skip it)
 };
 
 }  // namespace vz::monitor

@@ -1,7 +1,6 @@
 #include "libvz/host_key_pool.h"
 
 #include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -158,23 +157,12 @@ Status StopHostKeyRefill(const NodeConfig& node) {
 }
 
 void StartHostKeyRefill(const NodeConfig& node) {
-  std::string vztmpl;
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) {
-    self[n] = '\0';
-    std::string beside = JoinPath(DirName(self), "vztmpl");
-    if (::access(beside.c_str(), X_OK) == 0) vztmpl = beside;
+  auto vztmpl = FindSiblingProgram("vztmpl");
+  if (!vztmpl.has_value()) {
+    VZ_LOG(kInfo) << "no vztmpl to refill the host key pool";
+    return;
   }
-  if (vztmpl.empty()) {
-    auto found = FindProgram("vztmpl");
-    if (!found.has_value()) {
-      VZ_LOG(kInfo) << "no vztmpl to refill the host key pool";
-      return;
-    }
-    vztmpl = *found;
-  }
-  Status s = SpawnDetached({vztmpl, "-q", "--root", node.root().root(),
+  Status s = SpawnDetached({*vztmpl, "-q", "--root", node.root().root(),
                             "hostkeys", "refill", "--detached"},
                            node.root().Path("/var/log/vz/hostkeys.log"));
   if (!s.ok()) VZ_LOG(kWarning) << "refill host keys: " << s.message();

@@ -35,12 +35,13 @@ Result<uint64_t> ImageBytes(const std::string& dd) {
   return d.disk_size_sectors * 512;
 }
 
-// Whether the (unmounted) disk differs from DISKSPACE.
-Result<bool> DiskDiffers(const VeConfig& ve, const std::string& dd) {
+// DISKSPACE in bytes when the (unmounted) disk differs from it.
+Result<std::optional<uint64_t>> ResizeTarget(const VeConfig& ve,
+                                             const std::string& dd) {
   VZ_ASSIGN_OR_RETURN(auto wanted, WantedDiskBytes(ve));
-  if (!wanted) return false;
+  if (!wanted) return wanted;
   VZ_ASSIGN_OR_RETURN(uint64_t now, ImageBytes(dd));
-  return now != *wanted;
+  return now == *wanted ? std::optional<uint64_t>() : wanted;
 }
 
 // Resizes the (unmounted) disk to DISKSPACE when they differ: the first
@@ -48,9 +49,8 @@ Result<bool> DiskDiffers(const VeConfig& ve, const std::string& dd) {
 // container. Returns whether it did.
 Result<bool> FitDisk(const NodeConfig& node, const VeConfig& ve,
                      const std::string& dd) {
-  VZ_ASSIGN_OR_RETURN(bool differs, DiskDiffers(ve, dd));
-  if (!differs) return false;
-  VZ_ASSIGN_OR_RETURN(auto wanted, WantedDiskBytes(ve));
+  VZ_ASSIGN_OR_RETURN(auto wanted, ResizeTarget(ve, dd));
+  if (!wanted) return false;
   auto r = ploop::ResizeImageWithFs(node.root(), dd, *wanted);
   if (!r.has_value()) {
     return std::move(r)
@@ -118,7 +118,8 @@ Result<std::string> DiskDescriptorOf(const NodeConfig& node,
 Result<bool> MountWillResize(const NodeConfig& node, const VeConfig& ve) {
   VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, ve));
   if (!PathExists(dd)) return false;  // MountContainer says what is wrong
-  return DiskDiffers(ve, dd);
+  VZ_ASSIGN_OR_RETURN(auto wanted, ResizeTarget(ve, dd));
+  return wanted.has_value();
 }
 
 Result<StorageMount> MountContainer(const NodeConfig& node,
