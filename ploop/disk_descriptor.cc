@@ -1,14 +1,13 @@
 #include "ploop/disk_descriptor.h"
 
 #include <charconv>
-#include <mutex>
 #include <set>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "base/file_util.h"
 #include "ploop/exit_codes.h"
+#include "ploop/xml.h"
 
 namespace ploop {
 namespace {
@@ -19,18 +18,6 @@ vz::Status Bad(const std::string& why) {
   return vz::InvalidArgumentError("invalid DiskDescriptor.xml: " + why)
       .WithExitCode(kSysExitDiskDescr);
 }
-
-void InitLibxml() {
-  static std::once_flag once;
-  std::call_once(once, [] { xmlInitParser(); });
-}
-
-struct DocFree {
-  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-struct CtxtFree {
-  void operator()(xmlParserCtxt* c) const { xmlFreeParserCtxt(c); }
-};
 
 std::string_view Name(const xmlNode* n) {
   return reinterpret_cast<const char*>(n->name);
@@ -353,26 +340,16 @@ vz::Status DiskDescriptor::Validate() const {
 
 vz::Result<DiskDescriptor> ParseDiskDescriptor(std::string_view xml) {
   if (xml.size() > kMaxDescriptorBytes) return Bad("larger than 1 MiB");
-  InitLibxml();
-  std::unique_ptr<xmlParserCtxt, CtxtFree> ctxt(xmlNewParserCtxt());
-  if (!ctxt)
-    return vz::ResourceExhaustedError("out of memory")
-        .WithExitCode(kSysExitMalloc);
-  // No entity substitution, no DTD loading, no network, no noise on stderr.
-  int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-             XML_PARSE_NOCDATA;
-  std::unique_ptr<xmlDoc, DocFree> doc(
-      xmlCtxtReadMemory(ctxt.get(), xml.data(), static_cast<int>(xml.size()),
-                        "DiskDescriptor.xml", nullptr, opts));
-  if (!doc) {
-    const xmlError* e = xmlCtxtGetLastError(ctxt.get());
-    std::string msg = e && e->message ? e->message : "parse error";
-    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    return Bad("malformed XML: " + msg);
+  auto doc = XmlDoc::Parse(xml, "DiskDescriptor.xml");
+  if (!doc.has_value()) {
+    const vz::Status& e = doc.error();
+    if (e.code() == vz::Code::kInvalidArgument) return Bad(e.message());
+    return vz::Status(e).WithExitCode(e.code() == vz::Code::kResourceExhausted
+                                          ? kSysExitMalloc
+                                          : kSysExitDiskDescr);
   }
-  if (doc->intSubset || doc->extSubset)
-    return Bad("DOCTYPE declarations are not allowed");
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  if (doc->has_doctype()) return Bad("DOCTYPE declarations are not allowed");
+  const xmlNode* root = doc->root();
   if (!root) return Bad("empty document");
   DiskDescriptor dd;
   if (Name(root) == "Parallels_disk_image") {

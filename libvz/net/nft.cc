@@ -5,6 +5,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "base/shared_library.h"
 #include "base/strings.h"
 
 namespace vz::net {
@@ -202,22 +203,62 @@ std::string RemoveContainerNft(const std::string& prefix,
   return s;
 }
 
+// The libnftables calls we make, resolved once per process.
+struct NftApi {
+  decltype(&nft_ctx_new) ctx_new;
+  decltype(&nft_ctx_free) ctx_free;
+  decltype(&nft_ctx_buffer_output) buffer_output;
+  decltype(&nft_ctx_buffer_error) buffer_error;
+  decltype(&nft_run_cmd_from_buffer) run_cmd_from_buffer;
+  decltype(&nft_ctx_get_output_buffer) get_output_buffer;
+  decltype(&nft_ctx_get_error_buffer) get_error_buffer;
+};
+
+namespace {
+
+// Loads the library and resolves every call once per process.
+Result<const NftApi*> LoadNftApi() {
+  static const Result<NftApi> api = []() -> Result<NftApi> {
+    VZ_ASSIGN_OR_RETURN(void* lib,
+                        OpenSharedLibrary("libnftables.so.1", "libnftables1"));
+    NftApi a;
+    VZ_RETURN_IF_ERROR(ResolveSymbol(lib, "nft_ctx_new", &a.ctx_new));
+    VZ_RETURN_IF_ERROR(ResolveSymbol(lib, "nft_ctx_free", &a.ctx_free));
+    VZ_RETURN_IF_ERROR(
+        ResolveSymbol(lib, "nft_ctx_buffer_output", &a.buffer_output));
+    VZ_RETURN_IF_ERROR(
+        ResolveSymbol(lib, "nft_ctx_buffer_error", &a.buffer_error));
+    VZ_RETURN_IF_ERROR(
+        ResolveSymbol(lib, "nft_run_cmd_from_buffer", &a.run_cmd_from_buffer));
+    VZ_RETURN_IF_ERROR(
+        ResolveSymbol(lib, "nft_ctx_get_output_buffer", &a.get_output_buffer));
+    VZ_RETURN_IF_ERROR(
+        ResolveSymbol(lib, "nft_ctx_get_error_buffer", &a.get_error_buffer));
+    return a;
+  }();
+  if (!api.has_value()) return api.error();
+  return &*api;
+}
+
+}  // namespace
+
 Nft::~Nft() {
-  if (ctx_) nft_ctx_free(ctx_);
+  if (ctx_) api_->ctx_free(ctx_);
 }
 
 Result<std::unique_ptr<Nft>> Nft::Open() {
-  std::unique_ptr<Nft> n(new Nft());
-  n->ctx_ = nft_ctx_new(NFT_CTX_DEFAULT);
+  VZ_ASSIGN_OR_RETURN(const NftApi* api, LoadNftApi());
+  std::unique_ptr<Nft> n(new Nft(api));
+  n->ctx_ = api->ctx_new(NFT_CTX_DEFAULT);
   if (!n->ctx_) return InternalError("create an nftables context");
-  nft_ctx_buffer_output(n->ctx_);
-  nft_ctx_buffer_error(n->ctx_);
+  api->buffer_output(n->ctx_);
+  api->buffer_error(n->ctx_);
   return n;
 }
 
 Status Nft::Run(const std::string& commands) {
-  if (nft_run_cmd_from_buffer(ctx_, commands.c_str()) != 0) {
-    const char* err = nft_ctx_get_error_buffer(ctx_);
+  if (api_->run_cmd_from_buffer(ctx_, commands.c_str()) != 0) {
+    const char* err = api_->get_error_buffer(ctx_);
     std::string e = err ? std::string(Trim(err)) : "unknown error";
     if (auto nl = e.find('\n'); nl != std::string::npos) e = e.substr(0, nl);
     return InternalError("nftables: " + e);
@@ -227,7 +268,7 @@ Status Nft::Run(const std::string& commands) {
 
 Result<std::string> Nft::List(const std::string& command) {
   VZ_RETURN_IF_ERROR(Run(command));
-  const char* out = nft_ctx_get_output_buffer(ctx_);
+  const char* out = api_->get_output_buffer(ctx_);
   return std::string(out ? out : "");
 }
 

@@ -1,15 +1,13 @@
 #include "libvz/snapshot/snapshots_xml.h"
 
 #include <ctime>
-#include <memory>
-#include <mutex>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "base/file_util.h"
 #include "libvz/exit_codes.h"
 #include "libvz/util/rfc3339.h"
+#include "ploop/xml.h"
 
 namespace vz::snapshot {
 namespace {
@@ -22,29 +20,13 @@ Status Bad(const std::string& why) {
       .WithExitCode(kVzInvalidConfig);
 }
 
-struct DocFree {
-  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
-};
-struct CtxtFree {
-  void operator()(xmlParserCtxt* c) const { xmlFreeParserCtxt(c); }
-};
-
 std::string_view Name(const xmlNode* n) {
   return reinterpret_cast<const char*>(n->name);
 }
 
-std::string Text(const xmlNode* n) {
-  xmlChar* t = xmlNodeGetContent(n);
-  std::string s = t ? reinterpret_cast<const char*>(t) : "";
-  xmlFree(t);
-  return s;
-}
-
+std::string Text(const xmlNode* n) { return ploop::XmlText(n); }
 std::string Attr(const xmlNode* n, const char* name) {
-  xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(name));
-  std::string s = v ? reinterpret_cast<const char*>(v) : "";
-  xmlFree(v);
-  return s;
+  return ploop::XmlAttr(n, name);
 }
 
 // "YYYY-MM-DD HH:MM:SS", UTC, as vzctl writes CreateTime.
@@ -130,18 +112,14 @@ void FormatItem(const std::vector<Record>& all, const Record& r, int depth,
 
 Result<std::vector<Record>> ParseSnapshotsXml(std::string_view xml) {
   if (xml.size() > kMaxSnapshotsXml) return Bad("larger than 1 MiB");
-  static std::once_flag once;
-  std::call_once(once, [] { xmlInitParser(); });
-  std::unique_ptr<xmlParserCtxt, CtxtFree> ctxt(xmlNewParserCtxt());
-  if (!ctxt) return ResourceExhaustedError("out of memory");
-  int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-             XML_PARSE_NOCDATA;
-  std::unique_ptr<xmlDoc, DocFree> doc(
-      xmlCtxtReadMemory(ctxt.get(), xml.data(), static_cast<int>(xml.size()),
-                        "Snapshots.xml", nullptr, opts));
-  if (!doc) return Bad("malformed XML");
-  if (doc->intSubset || doc->extSubset) return Bad("DOCTYPE is not allowed");
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  auto doc = ploop::XmlDoc::Parse(xml, "Snapshots.xml");
+  if (!doc.has_value()) {
+    if (doc.error().code() == Code::kInvalidArgument)
+      return Bad("malformed XML");
+    return std::move(doc).error();
+  }
+  if (doc->has_doctype()) return Bad("DOCTYPE is not allowed");
+  const xmlNode* root = doc->root();
   if (!root || Name(root) != "ParallelsSavedStates") {
     return Bad("the root element must be ParallelsSavedStates");
   }

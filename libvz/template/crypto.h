@@ -18,6 +18,8 @@ std::string HexEncode(std::string_view bytes);
 Result<std::string> HexDecode(std::string_view hex);
 bool IsLowerHex(std::string_view s, size_t length);
 
+// Lowercase hex SHA-256 of `data`; "" when libcrypto cannot be loaded
+// (which no digest then matches).
 std::string Sha256Hex(std::string_view data);
 
 struct FileDigest {
