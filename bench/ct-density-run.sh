@@ -175,9 +175,9 @@ table=$(mktemp)
   echo "## Running density: memory per running container"
   echo
   echo "Command: \`bench/ct-density-run.sh $n\` (as root). $(bench_machine)."
-  echo "Load average before: $load_before; after: $load_after (another engineer"
-  echo "built and tested on this machine meanwhile, which moves MemAvailable by"
-  echo "hundreds of MiB: each figure is the median of 5 samples a second apart)."
+  echo "Load average before: $load_before; after: $load_after (other work on the"
+  echo "machine moves MemAvailable by hundreds of MiB: each figure is the median"
+  echo "of 5 samples a second apart)."
   echo
   echo "N busybox containers created, then started one after the other and left"
   echo "idle 15 s. **per container** = (MemAvailable with none running − with all"

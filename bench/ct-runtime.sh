@@ -297,8 +297,8 @@ table=$(mktemp)
   echo "## Container runtime: start-to-exec, stop, whole cycle"
   echo
   echo "Command: \`bench/ct-runtime.sh $runs\` (as root). $(bench_machine)."
-  echo "Load average before: $load_before; after: $load_after (another engineer"
-  echo "built and tested on this machine meanwhile). Medians of $runs runs in ms;"
+  echo "Load average before: $load_before; after: $load_after (other work on the"
+  echo "machine moves every tool's figures). Medians of $runs runs in ms;"
   echo "the runs interleave the tools. \"÷ vz\" is the peer's median over vz's:"
   echo "above 1, vz is faster."
   echo
