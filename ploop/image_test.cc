@@ -70,8 +70,9 @@ TEST(ImageTest, DirectIo) {
   ASSERT_TRUE((*img)->Close().ok());
 }
 
-// The top is the server's data path (O_DIRECT); lower deltas, a shared
-// template base most often, are read through the page cache.
+// The top is the server's data path (written O_DIRECT, read through a
+// second, cached descriptor); lower deltas, a shared template base most
+// often, are read through the page cache.
 TEST(ImageTest, DirectIoIsForTheTopOnly) {
   vz::testing::TempDir dir;
   ASSERT_TRUE(CreateImage(dir.path(), Small()).ok());
@@ -87,6 +88,8 @@ TEST(ImageTest, DirectIoIsForTheTopOnly) {
   ASSERT_EQ(stack.depth(), 2u);
   EXPECT_EQ(::fcntl(stack.delta(0).fd(), F_GETFL) & O_DIRECT, 0);
   EXPECT_NE(::fcntl(stack.delta(1).fd(), F_GETFL) & O_DIRECT, 0);
+  EXPECT_EQ(::fcntl(stack.delta(1).read_fd(), F_GETFL) & O_DIRECT, 0);
+  EXPECT_EQ(stack.delta(0).read_fd(), stack.delta(0).fd());
 }
 
 TEST(ImageTest, CreateRefusesToOverwrite) {

@@ -115,6 +115,12 @@ vz::Result<std::unique_ptr<Delta>> Delta::Open(const std::string& path,
   if (!d->fd_)
     return vz::ErrnoError(errno, "open delta '" + path + "'")
         .WithExitCode(kSysExitOpen);
+  if (o.direct_io) {
+    d->read_fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!d->read_fd_)
+      return vz::ErrnoError(errno, "open delta '" + path + "' for reads")
+          .WithExitCode(kSysExitOpen);
+  }
   if (kind == DeltaKind::kRaw) {
     struct stat st;
     if (::fstat(d->fd_.get(), &st) != 0)

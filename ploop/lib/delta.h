@@ -35,7 +35,9 @@ inline constexpr uint64_t kUnmapped = ~uint64_t{0};
 
 struct DeltaOpenOptions {
   bool writable = false;
-  bool direct_io = false;  // O_DIRECT: the device server's data path
+  // O_DIRECT: the device server's data path. Reads then go through a
+  // second, buffered descriptor (read_fd()).
+  bool direct_io = false;
   // Open for writing despite a set in-use flag (check, repair, mount after
   // a crash). Readers never care about the flag.
   bool allow_in_use = false;
@@ -77,6 +79,14 @@ class Delta {
   DeltaKind kind() const { return kind_; }
   bool writable() const { return writable_; }
   int fd() const { return fd_.get(); }
+  // The descriptor for data reads: fd() itself, or for a delta opened with
+  // direct_io a buffered read-only one. Writes stay O_DIRECT (a
+  // container's written data never sits dirty in host memory outside its
+  // limits), while what it reads back stays in the page cache across a
+  // stop and start, as a lower delta's does. The kernel keeps the two
+  // coherent: a direct write invalidates the cached pages it covers, after
+  // waiting for reads in flight on them (doc/storage.md §7).
+  int read_fd() const { return read_fd_ ? read_fd_.get() : fd_.get(); }
   const Header& header() const { return header_; }
   uint64_t cluster_bytes() const {
     return uint64_t{cluster_sectors_} * kSectorSize;
@@ -154,6 +164,7 @@ class Delta {
   DeltaKind kind_ = DeltaKind::kExpanded;
   bool writable_ = false;
   vz::UniqueFd fd_;
+  vz::UniqueFd read_fd_;  // buffered reads of a direct_io delta
   Header header_;
   uint32_t cluster_sectors_ = kDefaultClusterSectors;
   uint32_t clusters_ = 0;

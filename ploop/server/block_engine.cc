@@ -86,11 +86,11 @@ int BlockEngine::PlanRead(uint64_t off, uint8_t* buf, uint32_t len,
       }
       if (have) {
         IoOp* last = ops->empty() ? nullptr : &ops->back();
-        if (last && !last->write && last->fd == d.fd() &&
+        if (last && !last->write && last->fd == d.read_fd() &&
             last->offset + last->len == at && last->buf + last->len == buf) {
           last->len += have;  // contiguous in file and buffer: one op
         } else {
-          ops->push_back({d.fd(), at, buf, have, false});
+          ops->push_back({d.read_fd(), at, buf, have, false});
         }
       }
     }
