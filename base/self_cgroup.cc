@@ -18,4 +18,15 @@ bool InRootCgroups() {
   return text.has_value() && AllRootCgroups(*text);
 }
 
+bool SingleThreaded() {
+  auto text = ReadFile("/proc/self/status");
+  if (!text.has_value()) return false;
+  for (const auto& line : SplitNonEmpty(*text, '\n')) {
+    if (line.starts_with("Threads:")) {
+      return Trim(std::string_view(line).substr(8)) == "1";
+    }
+  }
+  return false;
+}
+
 }  // namespace vz

@@ -14,4 +14,9 @@ bool AllRootCgroups(std::string_view proc_pid_cgroup);
 // The same for /proc/self/cgroup; false when it cannot be read.
 bool InRootCgroups();
 
+// True when the calling process has one thread (a cgroup v1 move of the
+// current thread then moves the whole process; libvz/cgroup.h AttachSelf).
+// False when /proc/self/status cannot be read.
+bool SingleThreaded();
+
 }  // namespace vz

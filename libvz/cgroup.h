@@ -96,6 +96,16 @@ class Cgroup {
   // Moves `pid` into the cgroup in every hierarchy. Errors: kNotFound when
   // the cgroup is gone; as write(2).
   virtual Status Attach(pid_t pid) = 0;
+  // Moves the calling process into the cgroup in every hierarchy. The
+  // caller must be its process's only thread (a forked child, the monitor
+  // before it starts any): on v1 it writes 0 to `tasks`, which moves the
+  // current thread without the threadgroup lock, and so without the RCU
+  // grace period every Attach waits for (10-20 ms here). v2 has no such
+  // path: there it is Attach(getpid()). Errors: as Attach.
+  virtual Status AttachSelf() = 0;
+  // Whether AttachSelf skips that wait (v1), so that moving oneself in and
+  // out again beats one Attach of another process.
+  virtual bool CheapSelfAttach() const = 0;
   // Every process in the cgroup and its descendants.
   virtual Result<std::vector<pid_t>> Pids() const = 0;
 

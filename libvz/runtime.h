@@ -102,7 +102,8 @@ class PendingInit {
   }
 
  private:
-  friend Result<PendingInit> CloneInit(const Spec&, cgroup::Cgroup&);
+  friend Result<PendingInit> CloneInit(const Spec&, cgroup::Cgroup&,
+                                       cgroup::Cgroup*);
   pid_t pid_ = -1;
   UniqueFd pidfd_;
   UniqueFd sync_;
@@ -118,9 +119,16 @@ Result<PendingInit> CreateInit(const Spec& spec, cgroup::Cgroup& cg);
 // CreateInit in two steps, so the slow parts overlap: the init is cloned
 // into `cg` and waits; meanwhile the caller mounts spec.rootfs, then calls
 // GiveRoot. Moving the init into `cg` waits for an RCU grace period (about
-// 10 ms), which is why the clone comes before the mount is done. Errors:
-// as CreateInit.
-Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg);
+// 10 ms), which is why the clone comes before the mount is done.
+//
+// With `home`, the cgroup the caller sits in, and where self-moves are
+// cheap (v1, Cgroup::CheapSelfAttach) and the caller has one thread, the
+// caller instead steps into `cg` for the clone and back to `home` after
+// it: the init is born inside and nothing waits for a grace period. If the
+// caller cannot get back home, the init is killed and the error says so.
+// Errors: as CreateInit.
+Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg,
+                              cgroup::Cgroup* home = nullptr);
 
 struct ExecOptions {
   std::vector<std::string> argv;

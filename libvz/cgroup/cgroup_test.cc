@@ -1,6 +1,7 @@
 #include "libvz/cgroup.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -70,6 +71,17 @@ TEST_F(V1Test, AttachWritesEveryHierarchy) {
   ASSERT_TRUE(cg->Attach(4242).ok());
   EXPECT_EQ(Read(tmp_.Join("memory/vz/t1/101/cgroup.procs")), "4242");
   EXPECT_EQ(Read(tmp_.Join("systemd/vz/t1/101/cgroup.procs")), "4242");
+}
+
+// The calling thread by "0" in `tasks`: no threadgroup lock, no grace period.
+TEST_F(V1Test, AttachSelfWritesZeroToTasks) {
+  auto cg = Open(fs_, "vz/t1/101");
+  ASSERT_TRUE(cg->Create().ok());
+  EXPECT_TRUE(cg->CheapSelfAttach());
+  ASSERT_TRUE(cg->AttachSelf().ok());
+  EXPECT_EQ(Read(tmp_.Join("memory/vz/t1/101/tasks")), "0");
+  EXPECT_EQ(Read(tmp_.Join("systemd/vz/t1/101/tasks")), "0");
+  EXPECT_EQ(Open(fs_, "vz/t1/102")->AttachSelf().code(), Code::kNotFound);
 }
 
 TEST_F(V1Test, AttachToMissingCgroupIsNotFound) {
@@ -183,6 +195,10 @@ TEST_F(V2Test, FreezeKillAttachAndStats) {
   ASSERT_TRUE(cg->Create().ok());
   ASSERT_TRUE(cg->Attach(77).ok());
   EXPECT_EQ(Read(tmp_.Join("vz/default/101/cgroup.procs")), "77");
+  EXPECT_FALSE(cg->CheapSelfAttach());
+  ASSERT_TRUE(cg->AttachSelf().ok());
+  EXPECT_EQ(Read(tmp_.Join("vz/default/101/cgroup.procs")),
+            std::to_string(::getpid()));
   ASSERT_TRUE(cg->Freeze(std::chrono::milliseconds(10)).ok());
   EXPECT_EQ(Read(tmp_.Join("vz/default/101/cgroup.freeze")), "1");
   ASSERT_TRUE(cg->KillAll(SIGKILL).ok());

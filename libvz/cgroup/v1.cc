@@ -45,6 +45,16 @@ class V1Cgroup : public Cgroup {
     return OkStatus();
   }
 
+  Status AttachSelf() override {
+    if (!Exists()) return NotFoundError("cgroup '" + path_ + "' is gone");
+    for (auto h : kV1Hierarchies) {
+      VZ_RETURN_IF_ERROR(WriteValue(JoinPath(Dir(h), "tasks"), "0", fs_.fake));
+    }
+    return OkStatus();
+  }
+
+  bool CheapSelfAttach() const override { return true; }
+
   Result<std::vector<pid_t>> Pids() const override {
     return ReadPidsRecursive(Dir("freezer"));
   }

@@ -54,6 +54,9 @@ class V2Cgroup : public Cgroup {
     return WriteValue(File("cgroup.procs"), std::to_string(pid), fs_.fake);
   }
 
+  Status AttachSelf() override { return Attach(::getpid()); }
+  bool CheapSelfAttach() const override { return false; }
+
   Result<std::vector<pid_t>> Pids() const override {
     return ReadPidsRecursive(Dir());
   }

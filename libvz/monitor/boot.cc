@@ -94,10 +94,12 @@ Status Monitor::PrepareInit(runtime::Spec& spec) {
 }
 
 // The slow steps overlap: the storage mount (about 13 ms, most of it the
-// device server starting) and the monitor's move out of its caller's
-// cgroups run in forked children while the limits are set and the init is
-// cloned into the cgroup (the two cgroup moves share one RCU grace
-// period).
+// device server starting) runs in a forked child while the limits are set
+// and the init is cloned. On cgroup v1 the monitor moves only itself (out
+// of its caller's cgroups, into the container's for the init's clone and
+// back), which waits for no RCU grace period (Cgroup::AttachSelf). Where
+// that cannot be done (v2), its move out runs in another child and the
+// init is moved into the cgroup: the two moves share one grace period.
 Status Monitor::Boot() {
   // Declared before `revert`, whose undo step waits on it.
   std::optional<ForkedCall> mount;
@@ -105,6 +107,10 @@ Status Monitor::Boot() {
   Reverter revert;
   VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node_, options_.ctid));
   ve_ = std::move(ve);
+  // Out of the caller's cgroups before anything is forked, so the mount
+  // helper and the device server start at the root too, where that costs
+  // nothing (v1); else in a child after the mkdirs below.
+  const bool left = LeaveCallersCgroupsNow();
   if (!options_.premounted) {
     VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(node_, ve_->ctid()));
     if (!st.mounted) {
@@ -129,11 +135,12 @@ Status Monitor::Boot() {
     (void)cg_->KillAll(SIGKILL);
     (void)cg_->Remove(std::chrono::seconds(5));
   });
-  // Right after the mkdirs, which the move's cgroup lock would hold up:
-  // the limits below are written during its grace period, and the init's
-  // move into the cgroup right after it shares it.
-  // (Nothing to do at a restart: the monitor is at the root by then.)
-  cgroup_leave_ = LeaveCallersCgroups();
+  // Where the move could not be made at once: right after the mkdirs,
+  // which the move's cgroup lock would hold up; the limits below are
+  // written during its grace period, and the init's move into the cgroup
+  // right after it shares it. (Nothing to do at a restart: the monitor is
+  // at the root by then.)
+  if (!left) cgroup_leave_ = LeaveCallersCgroups();
   VZ_ASSIGN_OR_RETURN(runtime::Spec spec,
                       container::SpecFor(node_, *ve_, /*allocate=*/true));
   VZ_RETURN_IF_ERROR(PrepareInit(spec));
@@ -143,7 +150,7 @@ Status Monitor::Boot() {
   // mount), nor for as long as host scripts run.
   if (mount && mount_first) VZ_RETURN_IF_ERROR(mount->Wait());
   VZ_ASSIGN_OR_RETURN(runtime::PendingInit init,
-                      runtime::CloneInit(spec, *cg_));
+                      runtime::CloneInit(spec, *cg_, home_cg_.get()));
   WaitCgroupLeave();
   if (mount) VZ_RETURN_IF_ERROR(mount->Wait());
   if (!container::HasInit(spec.rootfs)) {

@@ -281,11 +281,26 @@ void Monitor::Finish(const ExitInfo& info) {
 // a user's session, vzd): the root of every hierarchy, where a memory
 // limit or freeze of the caller's cgroup cannot reach it; and the OOM
 // killer passes it by where the kernel lets us ask (CAP_SYS_RESOURCE).
-std::optional<ForkedCall> Monitor::LeaveCallersCgroups() {
+bool Monitor::LeaveCallersCgroupsNow() {
   UniqueFd adj(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
   if (adj && ::write(adj.get(), "-1000", 5) < 0) {
     VZ_LOG(kInfo) << "oom_score_adj -1000: " << std::strerror(errno);
   }
+  auto fs = cgroup::Detect();
+  if (!fs.has_value()) return false;
+  std::unique_ptr<cgroup::Cgroup> root = cgroup::Open(*fs, "");
+  if (!root->CheapSelfAttach() || !SingleThreaded()) return false;
+  if (!InRootCgroups()) {
+    if (Status s = root->AttachSelf(); !s.ok()) {
+      VZ_LOG(kWarning) << "leave the caller's cgroup: " << s.message();
+      return false;
+    }
+  }
+  home_cg_ = std::move(root);
+  return true;
+}
+
+std::optional<ForkedCall> Monitor::LeaveCallersCgroups() {
   if (InRootCgroups()) return std::nullopt;
   auto fs = cgroup::Detect();
   if (!fs.has_value()) return std::nullopt;

@@ -53,6 +53,11 @@ class Monitor {
   // the rest of Boot. WaitCgroupLeave before starting anything that must
   // not inherit the caller's cgroups.
   static std::optional<ForkedCall> LeaveCallersCgroups();
+  // The same at once where a move of oneself is cheap (cgroup v1 and one
+  // thread: Cgroup::AttachSelf), keeping the root as home_cg_ for the
+  // init's clone (runtime::CloneInit); also asks the OOM killer to pass the
+  // monitor by. False when the move is left to LeaveCallersCgroups.
+  bool LeaveCallersCgroupsNow();
   void WaitCgroupLeave();
   // The storage mount with its host scripts, in a forked child so that it
   // overlaps the rest of Boot (base/forked_call.h).
@@ -79,7 +84,8 @@ class Monitor {
   bool storage_lost_ = false;
   std::optional<std::chrono::steady_clock::time_point> kill_at_;
   std::chrono::steady_clock::time_point next_storage_check_;
-  std::optional<ForkedCall> cgroup_leave_;  // LeaveCallersCgroups, once
+  std::optional<ForkedCall> cgroup_leave_;   // LeaveCallersCgroups, once
+  std::unique_ptr<cgroup::Cgroup> home_cg_;  // the node's root cgroups
 };
 
 }  // namespace vz::monitor

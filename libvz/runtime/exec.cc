@@ -100,8 +100,9 @@ Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
   pid_t joiner = ::fork();
   if (joiner < 0) return ErrnoError(errno, "fork");
   if (joiner == 0) {
-    // Single-threaded caller: the child may allocate.
-    if (!cg.Attach(::getpid()).ok()) ::_exit(127);
+    // Single-threaded caller: the child may allocate, and moves itself
+    // (no grace period to wait for on v1, see Cgroup::AttachSelf).
+    if (!cg.AttachSelf().ok()) ::_exit(127);
     for (auto& [fd, type] : namespaces) {
       if (::setns(fd.get(), type) != 0) {
         const std::string msg = "setns: " + std::string(strerror(errno)) + "\n";

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/file_util.h"
+#include "base/self_cgroup.h"
 #include "libvz/exit_codes.h"
 #include "libvz/lxcfs.h"
 #include "libvz/runtime.h"
@@ -90,9 +91,18 @@ Result<UniqueFd> RootMount(const Spec& spec, pid_t pid) {
   return fd;
 }
 
+// Back to the caller's own cgroup after a clone from inside the
+// container's: cheaply, or by a plain move if that fails.
+Status GoHome(cgroup::Cgroup& home) {
+  Status s = home.AttachSelf();
+  if (s.ok()) return s;
+  return home.Attach(::getpid());
+}
+
 }  // namespace
 
-Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg) {
+Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg,
+                              cgroup::Cgroup* home) {
   const auto plan = MountPlan({.rootfs = spec.rootfs,
                                .layout = spec.cgroup_layout,
                                .console = spec.console,
@@ -107,6 +117,14 @@ Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg) {
     return ErrnoError(errno, "socketpair");
   }
   UniqueFd ours(sv[0]), theirs(sv[1]);
+  const bool born_inside =
+      home != nullptr && cg.CheapSelfAttach() && SingleThreaded();
+  if (born_inside) {
+    if (Status s = cg.AttachSelf(); !s.ok()) {
+      (void)GoHome(*home);
+      return std::move(s.WithDefaultExitCode(kVzEnvCreateError));
+    }
+  }
   int pidfd = -1;
   clone_args args{};
   args.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
@@ -115,12 +133,25 @@ Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg) {
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
   args.exit_signal = SIGCHLD;
   long pid = ::syscall(SYS_clone3, &args, sizeof(args));
-  if (pid < 0) {
-    return ErrnoError(errno, "clone init").WithExitCode(kVzEnvCreateError);
-  }
+  const int clone_errno = errno;
   if (pid == 0) {
     ours.reset();
     internal::RunInitChild(spec, plan, filter, theirs.get());
+  }
+  if (born_inside) {
+    if (Status s = GoHome(*home); !s.ok()) {
+      if (pidfd >= 0)
+        ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+      if (pid > 0) ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
+      if (pidfd >= 0) ::close(pidfd);
+      return std::move(s.WithContext("leave the container's cgroup after "
+                                     "cloning its init")
+                           .WithDefaultExitCode(kVzEnvCreateError));
+    }
+  }
+  if (pid < 0) {
+    return ErrnoError(clone_errno, "clone init")
+        .WithExitCode(kVzEnvCreateError);
   }
   theirs.reset();
   PendingInit init;
@@ -132,6 +163,7 @@ Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg) {
       return std::move(s.WithDefaultExitCode(kVzEnvCreateError));
     }
   }
+  if (born_inside) return init;
   if (Status s = cg.Attach(init.pid_); !s.ok()) {
     return std::move(s.WithDefaultExitCode(kVzEnvCreateError));
   }

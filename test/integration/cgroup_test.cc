@@ -97,6 +97,38 @@ TEST_F(CgroupV1Test, CreateAttachFreezeKillRemove) {
   EXPECT_FALSE(cg_->Exists());
 }
 
+// A single-threaded process moves itself by "0" in each `tasks` file: the
+// whole process lands in every hierarchy, as with Attach, without the
+// threadgroup lock (no grace period: doc/runtime.md §4).
+TEST_F(CgroupV1Test, AttachSelfMovesTheWholeProcess) {
+  ASSERT_TRUE(cg_->Create().ok());
+  ASSERT_TRUE(cg_->CheapSelfAttach());
+  int p[2];
+  ASSERT_EQ(::pipe(p), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(p[0]);
+    char ok = cg_->AttachSelf().ok() ? 'y' : 'n';
+    (void)!::write(p[1], &ok, 1);
+    for (;;) ::pause();
+  }
+  ::close(p[1]);
+  children_.push_back(pid);
+  char ok = 0;
+  ASSERT_EQ(::read(p[0], &ok, 1), 1);
+  ::close(p[0]);
+  EXPECT_EQ(ok, 'y');
+  auto text = ReadFile("/proc/" + std::to_string(pid) + "/cgroup");
+  ASSERT_TRUE(text.has_value());
+  for (auto h : cgroup::kV1Hierarchies) {
+    std::string name = h == "systemd" ? "name=systemd" : std::string(h);
+    EXPECT_NE(text->find(name + ":/" + prefix_ + "/default/101"),
+              std::string::npos)
+        << h << " in " << *text;
+  }
+  EXPECT_EQ(*cg_->Pids(), std::vector<pid_t>{pid});
+}
+
 TEST_F(CgroupV1Test, OomKillIsCounted) {
   ASSERT_TRUE(cg_->Create().ok());
   ASSERT_TRUE(cg_->Set("memory", "memory.limit_in_bytes", "16777216").ok());
