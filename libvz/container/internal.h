@@ -114,5 +114,12 @@ Result<UniqueFd> ConnectMonitor(const NodeConfig& node, std::string_view ctid,
 // Unprivileged containers reach their rootfs through the mount point's
 // parents: those must be searchable by others.
 bool HasInit(const std::string& rootfs);
+// Starts reading the init's program (/sbin/init, symlinks resolved inside
+// `rootfs`) into the page cache and returns at once: called right after
+// the storage mount, so the init's exec a few milliseconds later, after
+// its own mounts, does not wait on a cold read through the loop device and
+// the device server. Best effort; false when /sbin/init is not a regular
+// file or cannot be opened.
+bool PrefetchInit(const std::string& rootfs);
 
 }  // namespace vz::container

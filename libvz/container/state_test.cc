@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -61,6 +62,35 @@ TEST(ActionScriptsTest, Environment) {
   EXPECT_EQ(env[1], "VE_CONFFILE=" + dir.path() + "/etc/vz/conf/101.conf");
   EXPECT_EQ(env[2], "VE_ROOT=" + dir.path() + "/vz/root/101");
   EXPECT_EQ(env[3], "VE_PRIVATE=" + dir.path() + "/vz/private/101");
+}
+
+}  // namespace
+}  // namespace vz::container
+
+namespace vz::container {
+namespace {
+
+// The init's program is read ahead only when it is a regular file, reached
+// by symlinks that resolve inside the container's root.
+TEST(PrefetchInitTest, RegularFilesOnlyAndSymlinksStayInside) {
+  vz::testing::TempDir dir;
+  const std::string root = dir.Join("root");
+  ASSERT_TRUE(MakeDirs(root + "/sbin").ok());
+  ASSERT_TRUE(MakeDirs(root + "/bin").ok());
+  EXPECT_FALSE(PrefetchInit(root));  // no /sbin/init
+  ASSERT_TRUE(WriteFileAtomic(root + "/bin/busybox", "ELF", 0755).ok());
+  ASSERT_EQ(::symlink("/bin/busybox", (root + "/sbin/init").c_str()), 0);
+  EXPECT_TRUE(PrefetchInit(root));  // the absolute link stays inside
+  ASSERT_EQ(::unlink((root + "/sbin/init").c_str()), 0);
+  // A link that climbs out ends at the root's own /etc/passwd: missing.
+  ASSERT_EQ(
+      ::symlink("../../../../../../etc/passwd", (root + "/sbin/init").c_str()),
+      0);
+  EXPECT_FALSE(PrefetchInit(root));
+  ASSERT_EQ(::unlink((root + "/sbin/init").c_str()), 0);
+  // A FIFO would block an open for reading: never opened.
+  ASSERT_EQ(::mkfifo((root + "/sbin/init").c_str(), 0600), 0);
+  EXPECT_FALSE(PrefetchInit(root));
 }
 
 }  // namespace

@@ -49,6 +49,9 @@ void Monitor::WaitCgroupLeave() {
 Status Monitor::MountWithScripts() {
   VZ_RETURN_IF_ERROR(container::RunHostScripts(node_, *ve_, "premount"));
   VZ_RETURN_IF_ERROR(MountContainer(node_, *ve_).status());
+  if (auto root = ve_->VeRoot(node_); root.has_value()) {
+    (void)container::PrefetchInit(*root);
+  }
   if (Status s = container::RunHostScripts(node_, *ve_, "mount"); !s.ok()) {
     (void)UmountContainer(node_, *ve_);
     return s;
