@@ -3,11 +3,16 @@
 #include <cstring>
 
 #include <libxml/parser.h>
+#include <libxml/xmlversion.h>
 
 #include "base/shared_library.h"
 
 namespace ploop {
 namespace {
+
+// The soname loaded below must match the headers built against: libxml2
+// 2.14 renamed its library.
+static_assert(LIBXML_VERSION < 21400, "libxml2.so.2 is libxml2 before 2.14");
 
 // The libxml2 calls we make, resolved once per process.
 struct XmlApi {

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "base/forked_call.h"
 #include "base/log.h"
 #include "base/reverter.h"
@@ -135,6 +137,15 @@ Status Monitor::Boot() {
   VZ_ASSIGN_OR_RETURN(cg_, container::OpenCgroup(node_, *ve_));
   VZ_RETURN_IF_ERROR(cg_->Create());
   revert.Add([this] {
+    // A monitor that could not step out again after cloning the init
+    // (runtime::CloneInit) must not freeze or kill itself: the cgroup is
+    // left for the next start's cleanup then, and the log says why.
+    if (auto pids = cg_->Pids();
+        pids.has_value() && std::ranges::count(*pids, ::getpid()) > 0) {
+      VZ_LOG(kError) << "container '" << ve_->ctid()
+                     << "': the monitor is still in its cgroup; left as is";
+      return;
+    }
     (void)cg_->KillAll(SIGKILL);
     (void)cg_->Remove(std::chrono::seconds(5));
   });

@@ -9,7 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "base/file_util.h"
+#include "base/log.h"
 #include "base/self_cgroup.h"
 #include "libvz/exit_codes.h"
 #include "libvz/lxcfs.h"
@@ -91,12 +94,33 @@ Result<UniqueFd> RootMount(const Spec& spec, pid_t pid) {
   return fd;
 }
 
-// Back to the caller's own cgroup after a clone from inside the
-// container's: cheaply, or by a plain move if that fails.
-Status GoHome(cgroup::Cgroup& home) {
-  Status s = home.AttachSelf();
+// The init's clone: new namespaces, a pidfd, SIGCHLD on exit.
+long CloneWithPidfd(const Spec& spec, int* pidfd) {
+  clone_args args{};
+  args.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+               CLONE_NEWNET | CLONE_PIDFD |
+               (spec.privileged() ? 0 : CLONE_NEWUSER);
+  args.pidfd = reinterpret_cast<uint64_t>(pidfd);
+  args.exit_signal = SIGCHLD;
+  return ::syscall(SYS_clone3, &args, sizeof(args));
+}
+
+// Back to the caller's own cgroup after stepping into the container's
+// (cheaply, else by a plain move). If even that fails, the init (when
+// there is one) is killed and reaped, and the error says the caller is
+// stuck inside: its undo steps must not freeze or kill that cgroup.
+Status LeaveAfterClone(cgroup::Cgroup& home, long pid, int pidfd) {
+  if (home.AttachSelf().ok()) return OkStatus();
+  Status s = home.Attach(::getpid());
   if (s.ok()) return s;
-  return home.Attach(::getpid());
+  if (pidfd >= 0) {
+    ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+    if (pid > 0) ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
+    ::close(pidfd);
+  }
+  return std::move(s.WithContext("leave the container's cgroup after "
+                                 "cloning its init")
+                       .WithDefaultExitCode(kVzEnvCreateError));
 }
 
 }  // namespace
@@ -117,41 +141,37 @@ Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg,
     return ErrnoError(errno, "socketpair");
   }
   UniqueFd ours(sv[0]), theirs(sv[1]);
-  const bool born_inside =
+  // Born inside the cgroup where that is cheap (see runtime.h); cloned at
+  // home and moved in otherwise, also when stepping in or the clone from
+  // inside fails (a pids.max that the caller's own presence exceeds).
+  bool born_inside =
       home != nullptr && cg.CheapSelfAttach() && SingleThreaded();
-  if (born_inside) {
-    if (Status s = cg.AttachSelf(); !s.ok()) {
-      (void)GoHome(*home);
-      return std::move(s.WithDefaultExitCode(kVzEnvCreateError));
-    }
+  if (born_inside && !cg.AttachSelf().ok()) {
+    VZ_RETURN_IF_ERROR(LeaveAfterClone(*home, -1, -1));
+    born_inside = false;
   }
   int pidfd = -1;
-  clone_args args{};
-  args.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
-               CLONE_NEWNET | CLONE_PIDFD |
-               (spec.privileged() ? 0 : CLONE_NEWUSER);
-  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
-  args.exit_signal = SIGCHLD;
-  long pid = ::syscall(SYS_clone3, &args, sizeof(args));
-  const int clone_errno = errno;
+  long pid = CloneWithPidfd(spec, &pidfd);
   if (pid == 0) {
     ours.reset();
     internal::RunInitChild(spec, plan, filter, theirs.get());
   }
   if (born_inside) {
-    if (Status s = GoHome(*home); !s.ok()) {
-      if (pidfd >= 0)
-        ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
-      if (pid > 0) ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
-      if (pidfd >= 0) ::close(pidfd);
-      return std::move(s.WithContext("leave the container's cgroup after "
-                                     "cloning its init")
-                           .WithDefaultExitCode(kVzEnvCreateError));
+    const int clone_errno = errno;
+    VZ_RETURN_IF_ERROR(LeaveAfterClone(*home, pid, pidfd));
+    if (pid < 0) {
+      VZ_LOG(kInfo) << "clone init inside its cgroup: "
+                    << std::strerror(clone_errno) << "; cloning it outside";
+      born_inside = false;
+      pid = CloneWithPidfd(spec, &pidfd);
+      if (pid == 0) {
+        ours.reset();
+        internal::RunInitChild(spec, plan, filter, theirs.get());
+      }
     }
   }
   if (pid < 0) {
-    return ErrnoError(clone_errno, "clone init")
-        .WithExitCode(kVzEnvCreateError);
+    return ErrnoError(errno, "clone init").WithExitCode(kVzEnvCreateError);
   }
   theirs.reset();
   PendingInit init;

@@ -10,6 +10,7 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
 #include <openssl/pem.h>
 
 #include "base/shared_library.h"
@@ -17,6 +18,9 @@
 
 namespace vz::tmpl {
 namespace {
+
+// The soname loaded below must match the headers built against.
+static_assert(OPENSSL_VERSION_MAJOR == 3, "libcrypto.so.3 is OpenSSL 3");
 
 // The OpenSSL calls we make, named as in OpenSSL, resolved once per
 // process: libcrypto is loaded on first use (base/shared_library.h), as only
@@ -210,15 +214,13 @@ Result<std::string> HexDecode(std::string_view hex) {
   return out;
 }
 
-std::string Sha256Hex(std::string_view data) {
-  if (!LoadCrypto().has_value()) return "";  // as for any failure here
+Result<std::string> Sha256Hex(std::string_view data) {
+  VZ_RETURN_IF_ERROR(LoadCrypto().status());
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  // EVP_Digest only fails on allocation failure, which aborts elsewhere too.
   if (Ssl().EVP_Digest(data.data(), data.size(), md, &len, Ssl().EVP_sha256(),
                        nullptr) != 1) {
-    Ssl().ERR_clear_error();
-    return "";
+    return OpenSslError("hash");
   }
   return HexEncode(std::string_view(reinterpret_cast<char*>(md), len));
 }

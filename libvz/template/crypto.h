@@ -18,9 +18,9 @@ std::string HexEncode(std::string_view bytes);
 Result<std::string> HexDecode(std::string_view hex);
 bool IsLowerHex(std::string_view s, size_t length);
 
-// Lowercase hex SHA-256 of `data`; "" when libcrypto cannot be loaded
-// (which no digest then matches).
-std::string Sha256Hex(std::string_view data);
+// Lowercase hex SHA-256 of `data`. Errors: kFailedPrecondition when
+// libcrypto cannot be loaded.
+Result<std::string> Sha256Hex(std::string_view data);
 
 struct FileDigest {
   std::string sha256;  // lowercase hex
@@ -45,9 +45,10 @@ Result<Ed25519Key> ParsePublicPem(std::string_view pem);
 // encrypted keys are refused rather than prompting for a passphrase.
 Result<Ed25519Key> ParsePrivatePem(std::string_view pem);
 
-// SHA-256 of the raw public key, lowercase hex.
+// SHA-256 of the raw public key, lowercase hex. Keys come from
+// ParsePublicPem and friends, which loaded libcrypto already.
 inline std::string Fingerprint(std::string_view raw_public) {
-  return Sha256Hex(raw_public);
+  return Sha256Hex(raw_public).value_or("");
 }
 
 // A 64-byte Ed25519 signature of `message`. Errors: as ParsePrivatePem.

@@ -110,7 +110,7 @@ Result<TemplateManifest> TemplateStore::WriteManifest(
     return ErrnoError(errno, "remove '" + sig + "'");
   }
   VZ_RETURN_IF_ERROR(WriteFileAtomic(JoinPath(dir, "manifest"), text, 0444));
-  seal.manifest_sha256 = tmpl::Sha256Hex(text);
+  VZ_ASSIGN_OR_RETURN(seal.manifest_sha256, tmpl::Sha256Hex(text));
   VZ_RETURN_IF_ERROR(tmpl::WriteSeal(JoinPath(dir, "seal"), seal));
   return m;
 }

@@ -105,7 +105,7 @@ Result<TemplateVerification> VerifyIn(const TemplateStore& store,
   if (v.manifest.name != name) {
     return Changed("manifest names '" + v.manifest.name + "'");
   }
-  v.manifest_sha256 = tmpl::Sha256Hex(text);
+  VZ_ASSIGN_OR_RETURN(v.manifest_sha256, tmpl::Sha256Hex(text));
   Status trust = CheckSignature(store.keyring(), dir, name, text, &v);
   if (!trust.ok()) {
     if (trust.code() != Code::kFailedPrecondition || !options.allow_unsigned) {
@@ -157,7 +157,9 @@ Status TemplateStore::RecordLinkChange(
   if (!dir) return std::move(dir).error();
   auto text = tmpl::ReadManifestText(*dir);
   if (!text) return std::move(text).error().WithContext(context);
-  if (tmpl::Sha256Hex(*text) != verified.manifest_sha256) {
+  auto now = tmpl::Sha256Hex(*text);
+  if (!now.has_value()) return std::move(now).error().WithContext(context);
+  if (*now != verified.manifest_sha256) {
     return Changed(context + ": manifest changed since it was verified");
   }
   tmpl::Seal seal{verified.manifest_sha256, {}};

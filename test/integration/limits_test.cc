@@ -138,6 +138,21 @@ TEST_F(LimitsTest, ForksPastNumprocFail) {
   Gone("101");
 }
 
+// The monitor steps into the container's cgroup to clone the init there
+// (doc/runtime.md §4); with room for one process only, its own presence
+// makes that clone fail, and the init is cloned outside and moved in.
+TEST_F(LimitsTest, ContainerWithRoomForOneProcessStillStarts) {
+  Make("101", {"--numproc", "1"});
+  auto fs = cgroup::Detect();
+  ASSERT_TRUE(fs.has_value());
+  auto cg = cgroup::Open(*fs, cgroup::ContainerPath(prefix_, "default", "101"));
+  auto pids = cg->Pids();
+  ASSERT_TRUE(pids.has_value());
+  EXPECT_EQ(pids->size(), 1u);  // the init, and not the monitor
+  EXPECT_EQ(cg->Get("pids", "pids.max").value_or("?"), "1");
+  Gone("101");
+}
+
 TEST_F(LimitsTest, CpuHogIsHeldToCpulimit) {
   Make("101", {"--cpulimit", "25"});
   const uint64_t before = CpuNs("101");
