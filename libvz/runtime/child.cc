@@ -124,14 +124,17 @@ Status EnterRoot(const Spec& spec, const std::vector<MountStep>& plan,
   return Check(::chdir("/"), "chdir /");
 }
 
+// The console is the init's stdin, stdout and stderr but not its
+// controlling terminal, as on a machine (the kernel never makes
+// /dev/console one): inits give their gettys and shells a terminal of
+// their own. As the console's session leader, systemd's own vhangup() of
+// the console at boot sent it SIGHUP, which it takes for a daemon-reload:
+// generators and every unit loaded twice, about 100 ms of each boot.
 Status SetupConsole(const Spec& spec) {
   int fd = ::open(spec.console.empty() ? "/dev/null" : "/dev/console",
                   O_RDWR | O_NOCTTY);
   if (fd < 0) return ErrnoError(errno, "open console");
   if (::setsid() < 0) return ErrnoError(errno, "setsid");
-  if (!spec.console.empty() && ::ioctl(fd, TIOCSCTTY, 0) != 0) {
-    return ErrnoError(errno, "set controlling terminal");
-  }
   for (int i = 0; i < 3; ++i) {
     if (::dup2(fd, i) < 0) return ErrnoError(errno, "dup console");
   }

@@ -475,6 +475,19 @@ TEST_F(DirContainerTest, EnterGivesAShellOnAPtyOfItsOwn) {
   ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
 }
 
+// As on a machine, the console is the init's output but not its
+// controlling terminal (field 7 of /proc/1/stat, tty_nr, is 0): systemd's
+// vhangup() of the console at boot would otherwise SIGHUP it into a
+// daemon-reload.
+TEST_F(DirContainerTest, ConsoleIsNotTheInitsControllingTerminal) {
+  MakeDirContainer("101");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto r = Vzctl({"exec2", "101", "cut -d' ' -f7 /proc/1/stat"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Trim(r.out), "0");
+  ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
 TEST_F(DirContainerTest, ConsoleShowsOutputAndEscDotDetaches) {
   MakeDirContainer("101");
   ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
