@@ -103,6 +103,10 @@ class Cgroup {
   // grace period every Attach waits for (10-20 ms here). v2 has no such
   // path: there it is Attach(getpid()). Errors: as Attach.
   virtual Status AttachSelf() = 0;
+  // The same in the hierarchy of one v1 `controller` only ("cpu"), leaving
+  // the others (a frozen container's freezer would stop the caller); v2
+  // has one hierarchy and moves into the whole cgroup. Errors: as Set.
+  virtual Status AttachSelfIn(std::string_view controller) = 0;
   // Whether AttachSelf skips that wait (v1), so that moving oneself in and
   // out again beats one Attach of another process.
   virtual bool CheapSelfAttach() const = 0;

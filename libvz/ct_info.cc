@@ -96,15 +96,10 @@ std::optional<std::string> LoadAverage(cgroup::Cgroup& cg,
   }
   if (pid == 0) {
     ::close(p[0]);
-    // Only the CPU hierarchy (a frozen container's freezer would stop us);
-    // on v1 the child moves itself by "0" in `tasks`, which waits for no
-    // RCU grace period (Cgroup::AttachSelf): vzlist reads every container.
-    Status joined = cg.CheapSelfAttach() ? cg.Set("cpu", "tasks", "0")
-                                         : cg.Set("cpu", "cgroup.procs",
-                                                  std::to_string(::getpid()));
-    if (!joined.ok()) {
-      ::_exit(1);
-    }
+    // Only the CPU hierarchy (a frozen container's freezer would stop us),
+    // by a move of itself, which waits for no RCU grace period on v1
+    // (Cgroup::AttachSelf): vzlist reads every container.
+    if (!cg.AttachSelfIn("cpu").ok()) ::_exit(1);
     auto text = ReadFile(lxcfs + "/proc/loadavg");
     if (!text.has_value()) ::_exit(1);
     (void)!::write(p[1], text->data(), text->size());

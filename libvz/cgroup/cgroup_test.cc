@@ -84,6 +84,15 @@ TEST_F(V1Test, AttachSelfWritesZeroToTasks) {
   EXPECT_EQ(Open(fs_, "vz/t1/102")->AttachSelf().code(), Code::kNotFound);
 }
 
+TEST_F(V1Test, AttachSelfInOneHierarchyOnly) {
+  auto cg = Open(fs_, "vz/t1/101");
+  ASSERT_TRUE(cg->Create().ok());
+  ASSERT_TRUE(cg->AttachSelfIn("cpu").ok());
+  EXPECT_EQ(Read(tmp_.Join("cpu/vz/t1/101/tasks")), "0");
+  EXPECT_NE(Read(tmp_.Join("freezer/vz/t1/101/tasks")), "0");
+  EXPECT_EQ(cg->AttachSelfIn("nope").code(), Code::kInvalidArgument);
+}
+
 TEST_F(V1Test, AttachToMissingCgroupIsNotFound) {
   auto cg = Open(fs_, "vz/default/102");
   EXPECT_EQ(cg->Attach(1).code(), Code::kNotFound);

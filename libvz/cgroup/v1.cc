@@ -47,10 +47,13 @@ class V1Cgroup : public Cgroup {
 
   Status AttachSelf() override {
     if (!Exists()) return NotFoundError("cgroup '" + path_ + "' is gone");
-    for (auto h : kV1Hierarchies) {
-      VZ_RETURN_IF_ERROR(WriteValue(JoinPath(Dir(h), "tasks"), "0", fs_.fake));
-    }
+    for (auto h : kV1Hierarchies) VZ_RETURN_IF_ERROR(AttachSelfIn(h));
     return OkStatus();
+  }
+
+  Status AttachSelfIn(std::string_view controller) override {
+    VZ_ASSIGN_OR_RETURN(std::string dir, ControllerDir(controller));
+    return WriteValue(JoinPath(dir, "tasks"), "0", fs_.fake);
   }
 
   bool CheapSelfAttach() const override { return true; }

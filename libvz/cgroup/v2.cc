@@ -55,6 +55,9 @@ class V2Cgroup : public Cgroup {
   }
 
   Status AttachSelf() override { return Attach(::getpid()); }
+  Status AttachSelfIn(std::string_view /*controller*/) override {
+    return AttachSelf();
+  }
   bool CheapSelfAttach() const override { return false; }
 
   Result<std::vector<pid_t>> Pids() const override {

@@ -106,10 +106,11 @@ long CloneWithPidfd(const Spec& spec, int* pidfd) {
 }
 
 // Back to the caller's own cgroup after stepping into the container's
-// (cheaply, else by a plain move). If even that fails, the init (when
-// there is one) is killed and reaped, and the error says the caller is
-// stuck inside: its undo steps must not freeze or kill that cgroup.
-Status LeaveAfterClone(cgroup::Cgroup& home, long pid, int pidfd) {
+// (cheaply, else by a plain move), with or without a cloned init. If even that
+// fails, the init (when there is one) is killed and reaped, and the error says
+// the caller is stuck inside: its undo steps must not freeze or kill that
+// cgroup.
+Status StepOut(cgroup::Cgroup& home, long pid, int pidfd) {
   if (home.AttachSelf().ok()) return OkStatus();
   Status s = home.Attach(::getpid());
   if (s.ok()) return s;
@@ -147,27 +148,27 @@ Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg,
   bool born_inside =
       home != nullptr && cg.CheapSelfAttach() && SingleThreaded();
   if (born_inside && !cg.AttachSelf().ok()) {
-    VZ_RETURN_IF_ERROR(LeaveAfterClone(*home, -1, -1));
+    VZ_RETURN_IF_ERROR(StepOut(*home, -1, -1));
     born_inside = false;
   }
   int pidfd = -1;
-  long pid = CloneWithPidfd(spec, &pidfd);
-  if (pid == 0) {
-    ours.reset();
-    internal::RunInitChild(spec, plan, filter, theirs.get());
-  }
+  auto clone = [&] {
+    long pid = CloneWithPidfd(spec, &pidfd);
+    if (pid == 0) {
+      ours.reset();
+      internal::RunInitChild(spec, plan, filter, theirs.get());
+    }
+    return pid;
+  };
+  long pid = clone();
   if (born_inside) {
     const int clone_errno = errno;
-    VZ_RETURN_IF_ERROR(LeaveAfterClone(*home, pid, pidfd));
+    VZ_RETURN_IF_ERROR(StepOut(*home, pid, pidfd));
     if (pid < 0) {
       VZ_LOG(kInfo) << "clone init inside its cgroup: "
                     << std::strerror(clone_errno) << "; cloning it outside";
       born_inside = false;
-      pid = CloneWithPidfd(spec, &pidfd);
-      if (pid == 0) {
-        ours.reset();
-        internal::RunInitChild(spec, plan, filter, theirs.get());
-      }
+      pid = clone();
     }
   }
   if (pid < 0) {
