@@ -1,6 +1,7 @@
 #include "base/forked_call.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +90,13 @@ const Status& ForkedCall::Wait() {
     result_ = Decode(wire);
   }
   return *result_;
+}
+
+bool ForkedCall::Done() const {
+  if (result_) return true;
+  // The child writes its result and exits: the pipe ends with EOF then.
+  pollfd p{pipe_.get(), POLLIN, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
 }
 
 ForkedCall& ForkedCall::operator=(ForkedCall&& o) noexcept {

@@ -47,6 +47,9 @@ class ForkedCall {
   // kInternal when the child died without one. Waits the first time, then
   // returns the same Status again.
   const Status& Wait();
+  // Whether the child has ended (its result is readable, or it died): a
+  // Wait then returns at once. For callers that poll instead of blocking.
+  bool Done() const;
 
   // The wire form between child and parent; apart for the unit tests.
   static std::string Encode(const Status& s);

@@ -48,6 +48,23 @@ TEST(ForkedCallTest, RunsConcurrentlyWithTheCaller) {
   ::close(fds[1]);
 }
 
+TEST(ForkedCallTest, DoneSaysWhenTheChildHasEnded) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  auto call = ForkedCall::Start([&] {
+    char c;
+    return ::read(fds[0], &c, 1) == 1 ? OkStatus() : InternalError("no byte");
+  });
+  ASSERT_TRUE(call.has_value());
+  EXPECT_FALSE(call->Done());  // still waiting for its byte
+  ASSERT_EQ(::write(fds[1], "x", 1), 1);
+  while (!call->Done()) ::usleep(1000);
+  EXPECT_TRUE(call->Wait().ok());
+  EXPECT_TRUE(call->Done());
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
 TEST(ForkedCallTest, DecodeRejectsGarbage) {
   EXPECT_EQ(ForkedCall::Decode("").code(), Code::kInternal);
   EXPECT_EQ(ForkedCall::Decode("x y z").code(), Code::kInternal);

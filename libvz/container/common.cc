@@ -1,9 +1,7 @@
 // Pieces shared by start, stop, the monitor and recovery.
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/file_util.h"
@@ -16,6 +14,7 @@
 #include "libvz/net/net_config.h"
 #include "libvz/net/node_net.h"
 #include "libvz/storage.h"
+#include "libvz/storage/boot_set.h"
 
 namespace vz::container {
 
@@ -227,21 +226,9 @@ Result<std::string> MakeDevNodes(const NodeConfig& node,
 bool PrefetchInit(const std::string& rootfs) {
   UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return false;
-  // Symlinks resolve inside the container's root, never to the host's; a
-  // path only (O_PATH) until it is known to be a regular file: opening a
-  // FIFO or a device the container made could block or act.
-  open_how how{};
-  how.flags = O_PATH | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  UniqueFd path(static_cast<int>(
-      ::syscall(SYS_openat2, root.get(), "sbin/init", &how, sizeof(how))));
+  UniqueFd file = storage::OpenRegularInRoot(root.get(), "sbin/init");
   struct stat st;
-  if (!path || ::fstat(path.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return false;
-  }
-  UniqueFd file(::open(("/proc/self/fd/" + std::to_string(path.get())).c_str(),
-                       O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  return file &&
+  return file && ::fstat(file.get(), &st) == 0 &&
          ::posix_fadvise(file.get(), 0, st.st_size, POSIX_FADV_WILLNEED) == 0;
 }
 

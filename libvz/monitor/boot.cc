@@ -173,6 +173,14 @@ Status Monitor::Boot() {
                                    spec.rootfs + "'")
         .WithExitCode(kVzFsBadTmpl);
   }
+  if (mount) {
+    // Before the init runs: a recording sees its first open.
+    StartBootSet(spec.rootfs);
+    revert.Add([this] {
+      recorder_.reset();
+      boot_set_.reset();
+    });
+  }
   VZ_RETURN_IF_ERROR(init.GiveRoot(spec));
   VZ_ASSIGN_OR_RETURN(UniqueFd netns, init.OpenNamespace("net"));
   VZ_RETURN_IF_ERROR(container::StartNetwork(node_, *ve_, netns.get()));

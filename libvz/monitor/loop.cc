@@ -115,6 +115,7 @@ Status Monitor::Listen() {
 
 void Monitor::RequestStop(bool fast, std::chrono::seconds timeout) {
   stop_requested_ = true;
+  EndRecording();  // a shutdown's files are not the start's
   if (init_pid_ <= 0) return;
   if (fast) {
     (void)cg_->KillAll(SIGKILL);
@@ -235,6 +236,10 @@ ExitInfo Monitor::Supervise() {
       Journal("oom-kill", "a process inside was killed by the OOM killer");
     }
     CheckLxcfs();
+    if (recorder_ && std::chrono::steady_clock::now() >= record_until_) {
+      EndRecording();
+    }
+    ReapPrefetch(/*wait=*/false);
     if (!storage_lost_ && StorageLost()) {
       storage_lost_ = true;
       (void)cg_->KillAll(SIGKILL);
@@ -267,6 +272,8 @@ void Monitor::Finish(const ExitInfo& info) {
                                     {.wait = std::chrono::seconds(10)});
     if (l.has_value()) lock = std::move(*l);
   }
+  EndRecording();
+  ReapPrefetch(/*wait=*/true);
   if (ve_) {
     Status s = container::TearDown(node_, *ve_, options_.premounted);
     if (!s.ok()) VZ_LOG(kWarning) << "clean up: " << s.message();
@@ -359,6 +366,7 @@ int Monitor::Run() {
       return code;
     }
     Report(s);
+    StartPrefetch();
     ExitInfo info = Supervise();
     Finish(info);
     const bool on_failure =

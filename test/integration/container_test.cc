@@ -1,13 +1,17 @@
 // vzctl start/exec/stop and friends with the monitor, for real: busybox
 // containers from the template (ploop storage) and from a directory,
 // unprivileged and privileged; exit reasons; bad input; recovery.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
+#include "libvz/storage/boot_set.h"
 #include "test/integration/container_fixture.h"
 
 namespace vz::testing {
@@ -192,6 +196,101 @@ INSTANTIATE_TEST_SUITE_P(Kinds, TemplateContainerTest, ::testing::Bool(),
                          [](const auto& info) {
                            return info.param ? "Privileged" : "Unprivileged";
                          });
+
+// The boot set (doc/storage.md §8): recorded at a start, read ahead at the
+// next ones into the container's page cache, recorded again when stale or
+// broken.
+class BootSetTest : public ContainerFixture {
+ protected:
+  void SetUp() override {
+    ContainerFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    BuildBusybox();
+    auto c = Vzctl(
+        {"-q", "create", "101", "--ostemplate", kBusybox, "--allow-unsigned"});
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+  }
+  std::string SetPath() { return Path("/vz/private/101/boot-set"); }
+  // The set on disk; empty when there is none or it does not parse.
+  storage::BootSet Set() {
+    auto set = storage::LoadBootSet(SetPath());
+    return set.has_value() && set->has_value() ? **set : storage::BootSet();
+  }
+  static bool Lists(const storage::BootSet& set, const std::string& path) {
+    return std::ranges::any_of(
+        set, [&](const storage::BootSetEntry& e) { return e.path == path; });
+  }
+  void StartStop() {
+    ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+    ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  }
+};
+
+TEST_F(BootSetTest, RecordedAtTheFirstStartWithoutWhatWasWritten) {
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  // While the recording runs: one file read, one written and read back.
+  auto e = Vzctl({"exec2", "101",
+                  "cat /etc/passwd >/dev/null; echo x >/root/w; cat /root/w"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  const storage::BootSet set = Set();
+  EXPECT_TRUE(Lists(set, "bin/busybox"));  // the init, through /sbin/init
+  EXPECT_TRUE(Lists(set, "etc/passwd"));
+  EXPECT_FALSE(Lists(set, "root/w"));
+  // The next start reads it ahead and records nothing new.
+  const std::string before = ReadFile(SetPath()).value_or("?");
+  StartStop();
+  EXPECT_EQ(ReadFile(SetPath()).value_or(""), before);
+}
+
+TEST_F(BootSetTest, ReadAheadIntoTheContainersCacheAndCgroup) {
+  constexpr uint64_t kBig = 8 << 20;
+  // A file the boot itself never reads; its pages go with the unmount.
+  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+  const std::string big = Path("/vz/root/101/root/big");
+  ASSERT_TRUE(WriteFileAtomic(big, std::string(kBig, 'x')).ok());
+  ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+  ASSERT_TRUE(storage::SaveBootSet(SetPath(),
+                                   {{"bin/busybox", 4096}, {"root/big", kBig}})
+                  .ok());
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  auto cached = [&]() -> uint64_t {
+    UniqueFd fd(::open(big.c_str(), O_RDONLY | O_CLOEXEC));
+    auto use = storage::PageCacheOf(fd.get(), kBig);
+    return use.has_value() ? use->cached : 0;
+  };
+  EXPECT_TRUE(Eventually([&] { return cached() == kBig; }));
+  // Charged to the container, as its own reads would be (cgroup v1 here).
+  auto stat =
+      ReadFile("/sys/fs/cgroup/memory/" + prefix_ + "/default/101/memory.stat");
+  if (stat.has_value()) {
+    *stat = "\n" + *stat;
+    const size_t at = stat->find("\ncache ");
+    ASSERT_NE(at, std::string::npos) << *stat;
+    EXPECT_GE(std::stoull(stat->substr(at + 7)), kBig) << *stat;
+  }
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+}
+
+TEST_F(BootSetTest, BrokenOrStaleSetsAreRecordedAgain) {
+  // Broken: not used; the start goes on and records a new one.
+  ASSERT_TRUE(
+      WriteFileAtomic(SetPath(), "vz-boot-set 1\n0 bin/busybox\n").ok());
+  StartStop();
+  EXPECT_TRUE(Lists(Set(), "bin/busybox"));
+  // Stale (two of three files gone): removed by the start that finds it,
+  // recorded again by the next.
+  ASSERT_TRUE(
+      storage::SaveBootSet(
+          SetPath(), {{"bin/busybox", 4096}, {"gone/a", 1}, {"gone/b", 1}})
+          .ok());
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  EXPECT_TRUE(Eventually([&] { return !PathExists(SetPath()); }));
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  EXPECT_FALSE(PathExists(SetPath()));
+  StartStop();
+  EXPECT_TRUE(Lists(Set(), "bin/busybox"));
+}
 
 class DirContainerTest : public ContainerFixture {};
 

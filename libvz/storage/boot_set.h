@@ -1,0 +1,114 @@
+// The boot set (doc/storage.md §8): the files a container's start reads,
+// recorded at one start and read ahead at the next ones, so a boot on a
+// freshly mounted disk does not wait on each cold read in turn.
+//
+// The set is a hint and never trusted: every path is resolved inside the
+// container's root at each use (OpenRegularInRoot), and a file that does
+// not parse is not used at all.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "base/status.h"
+#include "base/unique_fd.h"
+
+namespace vz::storage {
+
+struct BootSetEntry {
+  std::string path;    // relative to the container's root
+  uint64_t bytes = 0;  // read ahead from the file's start
+  bool operator==(const BootSetEntry&) const = default;
+};
+using BootSet = std::vector<BootSetEntry>;
+
+inline constexpr size_t kBootSetMaxFiles = 8192;
+inline constexpr uint64_t kBootSetMaxFileBytes = uint64_t{64} << 20;
+inline constexpr uint64_t kBootSetMaxBytes = uint64_t{256} << 20;
+
+// <private>/boot-set.
+std::string BootSetPath(const std::string& private_dir);
+
+// Whether `path` may stand in a set: relative, no empty, "." or ".."
+// component, no control characters.
+bool ValidBootSetPath(std::string_view path);
+
+// The file's text: "vz-boot-set 1" and one "<bytes> <path>" line per entry.
+std::string FormatBootSet(const BootSet& set);
+// Errors: kDataLoss naming the first line that breaks the format or a
+// limit.
+Result<BootSet> ParseBootSet(std::string_view text);
+
+// nullopt when there is none. Errors: reading, or ParseBootSet's.
+Result<std::optional<BootSet>> LoadBootSet(const std::string& path);
+// Replaces the file atomically, mode 0600.
+Status SaveBootSet(const std::string& path, const BootSet& set);
+
+// `path` below the directory `root` opened for reading only, symlinks
+// resolved inside `root` (never the host's), and only when it is a
+// regular file: a FIFO or device the container made is never opened.
+// Invalid (errno set) otherwise.
+UniqueFd OpenRegularInRoot(int root, std::string_view path);
+
+// Bytes of the file's page cache in [0, size), and whether any of them is
+// dirty or under writeback (cachestat; mincore, which cannot tell dirty,
+// where the kernel lacks it).
+struct PageCacheUse {
+  uint64_t cached = 0;
+  bool dirty = false;
+};
+Result<PageCacheUse> PageCacheOf(int fd, uint64_t size);
+
+// Records which files the filesystem mounted at `rootfs` has opened (all
+// its mounts count, the container's own included), from Start until
+// Finish. Needs CAP_SYS_ADMIN (fanotify). Events queue in the kernel
+// until Finish reads them: nothing runs meanwhile (a burst of more than
+// fanotify's 16384 queued events keeps the first ones).
+class BootSetRecorder {
+ public:
+  // Errors: `rootfs` not a mount of its own (a mark would watch a host
+  // filesystem); the kernel's (no fanotify, no file handles).
+  static Result<BootSetRecorder> Start(const std::string& rootfs);
+
+  // The regular files opened, first opened first, without those written
+  // meanwhile or with nothing cached; each with its cached bytes. Ends
+  // the recording.
+  BootSet Finish();
+
+ private:
+  BootSetRecorder(UniqueFd fan, UniqueFd root, std::string rootfs)
+      : fan_(std::move(fan)),
+        root_(std::move(root)),
+        rootfs_(std::move(rootfs)) {}
+  void ReadEvents();
+  void OnEvent(uint64_t mask, const void* info, size_t len);
+  std::optional<std::string> DirPath(const void* handle);
+
+  UniqueFd fan_;
+  UniqueFd root_;
+  std::string rootfs_;
+  std::vector<std::string> opened_;
+  std::unordered_set<std::string> seen_;
+  std::unordered_set<std::string> written_;
+  std::unordered_map<std::string, std::optional<std::string>> dirs_;
+};
+
+struct PrefetchStats {
+  size_t files = 0;    // entries asked for
+  size_t missing = 0;  // gone or no longer regular files
+};
+// Asks for each entry's bytes with POSIX_FADV_WILLNEED below `rootfs`,
+// `threads` at once, in the set's order. Returns when all were asked for
+// (the reads themselves may still run).
+PrefetchStats PrefetchBootSet(const std::string& rootfs,
+                              std::span<const BootSetEntry> set, int threads);
+// More than a quarter of the files gone: time to record a new set.
+bool BootSetStale(const PrefetchStats& stats);
+
+}  // namespace vz::storage

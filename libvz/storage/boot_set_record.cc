@@ -1,0 +1,197 @@
+// BootSetRecorder: fanotify in file-handle mode, so the kernel opens no
+// file on our behalf (an event fd would open a device the container
+// made, with whatever its driver does on open): each event names the
+// directory by handle and the file by name.
+#include <fcntl.h>
+#include <sys/fanotify.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/file_util.h"
+#include "base/log.h"
+#include "libvz/storage/boot_set.h"
+
+namespace vz::storage {
+namespace {
+
+constexpr uint64_t kWrites = FAN_MODIFY | FAN_CLOSE_WRITE;
+
+// cachestat(2) (Linux 6.5): Debian 12's headers predate it.
+constexpr long kSysCachestat = 451;
+struct CachestatRange {
+  uint64_t off;
+  uint64_t len;
+};
+struct Cachestat {
+  uint64_t nr_cache;
+  uint64_t nr_dirty;
+  uint64_t nr_writeback;
+  uint64_t nr_evicted;
+  uint64_t nr_recently_evicted;
+};
+
+Result<PageCacheUse> MincoreOf(int fd, uint64_t size) {
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED) return ErrnoError(errno, "mmap");
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> vec((size + page - 1) / page);
+  int rc = ::mincore(map, size, vec.data());
+  int err = errno;
+  ::munmap(map, size);
+  if (rc != 0) return ErrnoError(err, "mincore");
+  PageCacheUse use;
+  for (unsigned char v : vec) use.cached += (v & 1) ? page : 0;
+  return use;
+}
+
+// The handle's bytes as a map key.
+std::string HandleKey(const file_handle* fh) {
+  return std::string(reinterpret_cast<const char*>(&fh->handle_type),
+                     sizeof fh->handle_type) +
+         std::string(reinterpret_cast<const char*>(fh->f_handle),
+                     fh->handle_bytes);
+}
+
+std::optional<std::string> ReadLink(const std::string& path) {
+  char buf[4096];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+  if (n <= 0 || static_cast<size_t>(n) == sizeof buf) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+}  // namespace
+
+Result<PageCacheUse> PageCacheOf(int fd, uint64_t size) {
+  if (size == 0) return PageCacheUse{};
+  CachestatRange range{0, size};
+  Cachestat cs{};
+  if (::syscall(kSysCachestat, fd, &range, &cs, 0) == 0) {
+    const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    return PageCacheUse{.cached = std::min(cs.nr_cache * page, size),
+                        .dirty = cs.nr_dirty + cs.nr_writeback > 0};
+  }
+  if (errno != ENOSYS) return ErrnoError(errno, "cachestat");
+  return MincoreOf(fd, size);
+}
+
+Result<BootSetRecorder> BootSetRecorder::Start(const std::string& rootfs) {
+  // Not O_PATH: open_by_handle_at refuses such a descriptor.
+  UniqueFd root(::open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return ErrnoError(errno, "open '" + rootfs + "'");
+  // As the kernel spells it, which is how the directories' paths come back.
+  auto real = ReadLink("/proc/self/fd/" + std::to_string(root.get()));
+  if (!real.has_value()) return ErrnoError(errno, "resolve '" + rootfs + "'");
+  // A mark on the filesystem under a plain directory would record the
+  // host's own files.
+  struct stat st, parent;
+  if (::fstat(root.get(), &st) != 0 ||
+      ::stat((rootfs + "/..").c_str(), &parent) != 0) {
+    return ErrnoError(errno, "stat '" + rootfs + "'");
+  }
+  if (st.st_dev == parent.st_dev) {
+    return FailedPreconditionError("'" + rootfs + "' is not a mount point");
+  }
+  UniqueFd fan(::fanotify_init(
+      FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME,
+      O_RDONLY | O_CLOEXEC));
+  if (!fan) return ErrnoError(errno, "fanotify_init");
+  if (::fanotify_mark(fan.get(), FAN_MARK_ADD | FAN_MARK_FILESYSTEM,
+                      FAN_OPEN | kWrites, AT_FDCWD, rootfs.c_str()) != 0) {
+    return ErrnoError(errno, "fanotify_mark '" + rootfs + "'");
+  }
+  return BootSetRecorder(std::move(fan), std::move(root), *real);
+}
+
+// The directory's path relative to the root ("" for the root itself);
+// nullopt when it is gone or outside the root. Cached per handle.
+std::optional<std::string> BootSetRecorder::DirPath(const void* handle) {
+  auto* fh = static_cast<const file_handle*>(handle);
+  std::string key = HandleKey(fh);
+  if (auto it = dirs_.find(key); it != dirs_.end()) return it->second;
+  std::optional<std::string> rel;
+  // The handle is copied: open_by_handle_at takes a non-const one.
+  std::string copy(reinterpret_cast<const char*>(fh),
+                   sizeof(file_handle) + fh->handle_bytes);
+  UniqueFd dir(::open_by_handle_at(root_.get(),
+                                   reinterpret_cast<file_handle*>(copy.data()),
+                                   O_PATH | O_CLOEXEC));
+  if (dir) {
+    auto path = ReadLink("/proc/self/fd/" + std::to_string(dir.get()));
+    if (path.has_value() && *path == rootfs_) {
+      rel = "";
+    } else if (path.has_value() && path->starts_with(rootfs_ + "/")) {
+      rel = path->substr(rootfs_.size() + 1);
+    }
+  }
+  dirs_.emplace(std::move(key), rel);
+  return rel;
+}
+
+void BootSetRecorder::OnEvent(uint64_t mask, const void* info, size_t len) {
+  auto* fid = static_cast<const fanotify_event_info_fid*>(info);
+  auto* fh = reinterpret_cast<const file_handle*>(fid->handle);
+  const size_t fixed = sizeof *fid + sizeof *fh;
+  if (len < fixed || len < fixed + fh->handle_bytes + 1) return;
+  const char* name =
+      reinterpret_cast<const char*>(fh->f_handle) + fh->handle_bytes;
+  std::string file(name, ::strnlen(name, len - fixed - fh->handle_bytes));
+  auto dir = DirPath(fh);
+  if (!dir.has_value() || file.empty() || file == ".") return;
+  std::string path = dir->empty() ? file : *dir + "/" + file;
+  if (mask & kWrites) written_.insert(path);
+  if ((mask & FAN_OPEN) && seen_.insert(path).second) {
+    opened_.push_back(std::move(path));
+  }
+}
+
+void BootSetRecorder::ReadEvents() {
+  alignas(fanotify_event_metadata) char buf[64 << 10];
+  for (;;) {
+    ssize_t n = ::read(fan_.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    auto* m = reinterpret_cast<fanotify_event_metadata*>(buf);
+    for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
+      if (m->vers != FANOTIFY_METADATA_VERSION) return;
+      if (m->mask & FAN_Q_OVERFLOW) continue;  // the first events are kept
+      const char* p = reinterpret_cast<const char*>(m) + m->metadata_len;
+      const char* end = reinterpret_cast<const char*>(m) + m->event_len;
+      while (p + sizeof(fanotify_event_info_header) <= end) {
+        auto* hdr = reinterpret_cast<const fanotify_event_info_header*>(p);
+        if (hdr->len == 0 || p + hdr->len > end) break;
+        if (hdr->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
+          OnEvent(m->mask, p, hdr->len);
+        }
+        p += hdr->len;
+      }
+    }
+  }
+}
+
+BootSet BootSetRecorder::Finish() {
+  ReadEvents();
+  fan_.reset();
+  BootSet set;
+  uint64_t total = 0;
+  for (const std::string& path : opened_) {
+    if (set.size() == kBootSetMaxFiles) break;
+    if (written_.contains(path) || !ValidBootSetPath(path)) continue;
+    UniqueFd file = OpenRegularInRoot(root_.get(), path);
+    struct stat st;
+    if (!file || ::fstat(file.get(), &st) != 0) continue;
+    auto use = PageCacheOf(file.get(), static_cast<uint64_t>(st.st_size));
+    if (!use.has_value() || use->dirty || use->cached == 0) continue;
+    uint64_t bytes = std::min(use->cached, kBootSetMaxFileBytes);
+    if (total + bytes > kBootSetMaxBytes) break;
+    total += bytes;
+    set.push_back({path, bytes});
+  }
+  return set;
+}
+
+}  // namespace vz::storage

@@ -1,0 +1,149 @@
+#include "libvz/storage/boot_set.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "base/file_util.h"
+#include "base/testing/golden.h"
+#include "base/testing/temp_dir.h"
+
+namespace vz::storage {
+namespace {
+
+const BootSet kExample = {{"usr/lib/systemd/systemd", 94208},
+                          {"usr/lib/x86_64-linux-gnu/libc.so.6", 1929216},
+                          {"etc/a file with spaces", 4096}};
+
+TEST(BootSetTest, FormatIsPinned) {
+  vz::testing::ExpectGolden("boot_set/example.golden", FormatBootSet(kExample));
+}
+
+TEST(BootSetTest, RoundTrip) {
+  auto set = ParseBootSet(FormatBootSet(kExample));
+  ASSERT_TRUE(set.has_value()) << set.error().message();
+  EXPECT_EQ(*set, kExample);
+  auto empty = ParseBootSet(FormatBootSet({}));
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST(BootSetTest, BrokenFilesNameTheLine) {
+  struct Case {
+    std::string text;
+    std::string says;
+  } cases[] = {
+      {"", "line 1"},
+      {"vz-boot-set 2\n", "line 1"},
+      {"vz-boot-set 1\n12 etc/passwd", "cut short"},
+      {"vz-boot-set 1\n12etc\n", "line 2: no space"},
+      {"vz-boot-set 1\n0 etc/passwd\n", "line 2: bytes"},
+      {"vz-boot-set 1\n-1 etc/passwd\n", "line 2: bytes"},
+      {"vz-boot-set 1\n67108865 etc/passwd\n", "line 2: bytes"},
+      {"vz-boot-set 1\n1 a\n1 /etc/passwd\n", "line 3: bad path"},
+      {"vz-boot-set 1\n1 etc/../../x\n", "line 2: bad path"},
+      {"vz-boot-set 1\n1 etc//x\n", "line 2: bad path"},
+      {"vz-boot-set 1\n1 etc/\x01x\n", "line 2: bad path"},
+      {"vz-boot-set 1\n1 \n", "line 2: bad path"},
+  };
+  for (const Case& c : cases) {
+    auto set = ParseBootSet(c.text);
+    ASSERT_FALSE(set.has_value()) << c.text;
+    EXPECT_EQ(set.error().code(), Code::kDataLoss);
+    EXPECT_NE(set.error().message().find(c.says), std::string::npos)
+        << set.error().message();
+  }
+}
+
+TEST(BootSetTest, LimitsHold) {
+  std::string many = "vz-boot-set 1\n";
+  for (size_t i = 0; i <= kBootSetMaxFiles; ++i) many += "1 f\n";
+  EXPECT_FALSE(ParseBootSet(many).has_value());
+  std::string big = "vz-boot-set 1\n";
+  for (int i = 0; i < 5; ++i) big += "67108864 f\n";  // 320 MiB in all
+  auto set = ParseBootSet(big);
+  ASSERT_FALSE(set.has_value());
+  EXPECT_NE(set.error().message().find("line 6"), std::string::npos);
+}
+
+TEST(BootSetTest, LoadSaysMissingApartFromBroken) {
+  vz::testing::TempDir dir;
+  const std::string path = BootSetPath(dir.path());
+  auto none = LoadBootSet(path);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(SaveBootSet(path, kExample).ok());
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto back = LoadBootSet(path);
+  ASSERT_TRUE(back.has_value() && back->has_value());
+  EXPECT_EQ(**back, kExample);
+  ASSERT_TRUE(WriteFileAtomic(path, "garbage\n").ok());
+  EXPECT_FALSE(LoadBootSet(path).has_value());
+}
+
+TEST(BootSetTest, OpensRegularFilesInsideTheRootOnly) {
+  vz::testing::TempDir dir;
+  const std::string root = dir.path() + "/root";
+  ASSERT_TRUE(MakeDirs(root + "/etc").ok());
+  ASSERT_TRUE(WriteFileAtomic(dir.path() + "/outside", "host").ok());
+  ASSERT_TRUE(WriteFileAtomic(root + "/etc/inside", "ct").ok());
+  ASSERT_EQ(::symlink("/etc/inside", (root + "/abs").c_str()), 0);
+  ASSERT_EQ(::symlink("../../outside", (root + "/etc/up").c_str()), 0);
+  ASSERT_EQ(::mkfifo((root + "/fifo").c_str(), 0644), 0);
+  UniqueFd r(::open(root.c_str(), O_PATH | O_DIRECTORY));
+  EXPECT_TRUE(OpenRegularInRoot(r.get(), "etc/inside").valid());
+  // An absolute link resolves in the container's root.
+  EXPECT_TRUE(OpenRegularInRoot(r.get(), "abs").valid());
+  // ".." stops at the root: "outside" is looked for inside, not found.
+  EXPECT_FALSE(OpenRegularInRoot(r.get(), "etc/up").valid());
+  EXPECT_FALSE(OpenRegularInRoot(r.get(), "fifo").valid());  // not opened
+  EXPECT_FALSE(OpenRegularInRoot(r.get(), "etc").valid());
+  EXPECT_FALSE(OpenRegularInRoot(r.get(), "nothing").valid());
+}
+
+TEST(BootSetTest, PrefetchCountsWhatIsGoneAndStaleIsOverAQuarter) {
+  vz::testing::TempDir dir;
+  ASSERT_TRUE(WriteFileAtomic(dir.path() + "/a", std::string(8192, 'a')).ok());
+  ASSERT_TRUE(WriteFileAtomic(dir.path() + "/b", "b").ok());
+  ASSERT_TRUE(WriteFileAtomic(dir.path() + "/c", "c").ok());
+  BootSet set = {{"a", 8192}, {"b", 1}, {"c", 1}, {"gone", 1}};
+  PrefetchStats stats = PrefetchBootSet(dir.path(), set, 4);
+  EXPECT_EQ(stats.files, 4u);
+  EXPECT_EQ(stats.missing, 1u);
+  EXPECT_FALSE(BootSetStale(stats));  // one in four
+  set.push_back({"gone too", 1});
+  stats = PrefetchBootSet(dir.path(), set, 1);
+  EXPECT_EQ(stats.missing, 2u);
+  EXPECT_TRUE(BootSetStale(stats));  // two in five
+  EXPECT_EQ(PrefetchBootSet(dir.path() + "/none", set, 2).missing, 5u);
+}
+
+TEST(BootSetTest, PageCacheOfAFileJustWritten) {
+  vz::testing::TempDir dir;
+  const std::string path = dir.path() + "/f";
+  ASSERT_TRUE(WriteFileAtomic(path, std::string(3 * 4096, 'x')).ok());
+  UniqueFd fd(::open(path.c_str(), O_RDONLY));
+  char c;
+  ASSERT_EQ(::pread(fd.get(), &c, 1, 0), 1);
+  auto use = PageCacheOf(fd.get(), 3 * 4096);
+  ASSERT_TRUE(use.has_value()) << use.error().message();
+  EXPECT_GT(use->cached, 0u);
+  EXPECT_LE(use->cached, 3u * 4096);
+  EXPECT_EQ(PageCacheOf(fd.get(), 0)->cached, 0u);
+}
+
+TEST(BootSetTest, PathRules) {
+  EXPECT_TRUE(ValidBootSetPath("usr/lib/x"));
+  EXPECT_TRUE(ValidBootSetPath("a b/..c"));
+  for (const char* bad : {"", "/usr", "usr/", "a//b", "./a", "a/..", "a\nb"}) {
+    EXPECT_FALSE(ValidBootSetPath(bad)) << bad;
+  }
+  EXPECT_FALSE(ValidBootSetPath(std::string(4096, 'a')));
+}
+
+}  // namespace
+}  // namespace vz::storage
