@@ -94,7 +94,10 @@ Result<std::optional<BootSet>> LoadBootSet(const std::string& path) {
 }
 
 Status SaveBootSet(const std::string& path, const BootSet& set) {
-  return WriteFileAtomic(path, FormatBootSet(set), 0600);
+  // Not synced: the set is a hint, written while a stop waits. After a
+  // power loss the rename may have come through with the file's data
+  // lost: an empty or cut file does not parse and is recorded again.
+  return WriteRuntimeFile(path, FormatBootSet(set), 0600);
 }
 
 UniqueFd OpenRegularInRoot(int root, std::string_view path) {

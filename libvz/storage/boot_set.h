@@ -47,7 +47,7 @@ Result<BootSet> ParseBootSet(std::string_view text);
 
 // nullopt when there is none. Errors: reading, or ParseBootSet's.
 Result<std::optional<BootSet>> LoadBootSet(const std::string& path);
-// Replaces the file atomically, mode 0600.
+// Replaces the file atomically (rename, no fsync), mode 0600.
 Status SaveBootSet(const std::string& path, const BootSet& set);
 
 // `path` below the directory `root` opened for reading only, symlinks
