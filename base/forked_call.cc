@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +98,10 @@ bool ForkedCall::Done() const {
   // The child writes its result and exits: the pipe ends with EOF then.
   pollfd p{pipe_.get(), POLLIN, 0};
   return ::poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+}
+
+void ForkedCall::Kill(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
 }
 
 ForkedCall& ForkedCall::operator=(ForkedCall&& o) noexcept {

@@ -50,6 +50,9 @@ class ForkedCall {
   // Whether the child has ended (its result is readable, or it died): a
   // Wait then returns at once. For callers that poll instead of blocking.
   bool Done() const;
+  // Sends `sig` to the child unless it has been waited for (until then
+  // its pid cannot name another process).
+  void Kill(int sig);
 
   // The wire form between child and parent; apart for the unit tests.
   static std::string Encode(const Status& s);

@@ -1,5 +1,6 @@
 #include "base/forked_call.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -58,11 +59,26 @@ TEST(ForkedCallTest, DoneSaysWhenTheChildHasEnded) {
   ASSERT_TRUE(call.has_value());
   EXPECT_FALSE(call->Done());  // still waiting for its byte
   ASSERT_EQ(::write(fds[1], "x", 1), 1);
-  while (!call->Done()) ::usleep(1000);
+  for (int i = 0; i < 5000 && !call->Done(); ++i) ::usleep(1000);
+  EXPECT_TRUE(call->Done());
   EXPECT_TRUE(call->Wait().ok());
   EXPECT_TRUE(call->Done());
   ::close(fds[0]);
   ::close(fds[1]);
+}
+
+TEST(ForkedCallTest, KilledChildIsDoneWithoutAResult) {
+  auto call = ForkedCall::Start([]() -> Status {
+    ::pause();
+    return OkStatus();
+  });
+  ASSERT_TRUE(call.has_value());
+  EXPECT_FALSE(call->Done());
+  call->Kill(SIGKILL);
+  for (int i = 0; i < 5000 && !call->Done(); ++i) ::usleep(1000);
+  EXPECT_TRUE(call->Done());
+  EXPECT_EQ(call->Wait().code(), Code::kInternal);
+  call->Kill(SIGKILL);  // waited for: nothing is sent
 }
 
 TEST(ForkedCallTest, DecodeRejectsGarbage) {

@@ -1,4 +1,5 @@
 // Monitor's side of the boot set (doc/storage.md §8).
+#include <signal.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -18,14 +19,14 @@ void Monitor::StartBootSet(const std::string& rootfs) {
   boot_set_path_ = storage::BootSetPath(*priv);
   boot_rootfs_ = rootfs;
   auto set = storage::LoadBootSet(boot_set_path_);
-  if (set.has_value() && set->has_value() && !(*set)->empty()) {
-    boot_set_ = std::move(**set);
-    return;
-  }
   if (!set.has_value()) {
     VZ_LOG(kWarning) << "container '" << ve_->ctid()
                      << "': boot set not used: " << set.error().message();
+  } else if (set->has_value() && !(*set)->files.empty()) {
+    boot_set_ = std::move(**set);
+    if (!boot_set_->partial) return;
   }
+  // None, unreadable or partial: record (a partial set is read ahead too).
   auto rec = storage::BootSetRecorder::Start(rootfs);
   if (!rec.has_value()) {
     VZ_LOG(kInfo) << "container '" << ve_->ctid()
@@ -41,33 +42,39 @@ void Monitor::StartPrefetch() {
   const storage::BootSet set = std::move(*boot_set_);
   boot_set_.reset();
   // Charged to the container as if it had read the files itself; nothing
-  // is read when the child cannot join (pids.max reached).
+  // is read when the child cannot join (pids.max reached; on cgroup v2
+  // also once the container's own systemd has enabled controllers below
+  // its cgroup, whose processes then must live in leaves).
   auto call = ForkedCall::Start([&] {
     VZ_RETURN_IF_ERROR(cg_->AttachSelf());
     storage::PrefetchStats stats =
-        storage::PrefetchBootSet(boot_rootfs_, set, kPrefetchThreads);
+        storage::PrefetchBootSet(boot_rootfs_, set.files, kPrefetchThreads);
     if (storage::BootSetStale(stats)) ::unlink(boot_set_path_.c_str());
     return OkStatus();
   });
   if (call.has_value()) prefetch_ = std::move(*call);
 }
 
-void Monitor::EndRecording() {
+void Monitor::EndRecording(bool window_done) {
   if (!recorder_) return;
-  storage::BootSet set = recorder_->Finish();
+  storage::BootSet set{.files = recorder_->Finish(), .partial = !window_done};
   recorder_.reset();
-  if (set.empty()) return;
+  if (set.files.empty()) return;
   if (Status s = storage::SaveBootSet(boot_set_path_, set); !s.ok()) {
     VZ_LOG(kWarning) << "container '" << ve_->ctid()
                      << "': boot set: " << s.message();
   }
 }
 
-void Monitor::ReapPrefetch(bool wait) {
-  if (!prefetch_ || (!wait && !prefetch_->Done())) return;
-  // A child killed with the container (a fast stop) has no result: the
-  // read-ahead is a hint, nothing to report.
-  (void)prefetch_->Wait();
+void Monitor::ReapPrefetch(bool stop) {
+  if (!prefetch_) return;
+  // A hint: not worth holding up a stop or an unmount for.
+  if (stop) {
+    prefetch_->Kill(SIGKILL);
+  } else if (!prefetch_->Done()) {
+    return;
+  }
+  (void)prefetch_->Wait();  // no result when killed: nothing to report
   prefetch_.reset();
 }
 

@@ -115,12 +115,10 @@ Status Monitor::Listen() {
 
 void Monitor::RequestStop(bool fast, std::chrono::seconds timeout) {
   stop_requested_ = true;
-  EndRecording();  // a shutdown's files are not the start's
-  if (init_pid_ <= 0) return;
-  if (fast) {
-    (void)cg_->KillAll(SIGKILL);
-    return;
-  }
+  // Cut short, before a shutdown opens its own files: saved as partial.
+  if (fast && init_pid_ > 0) (void)cg_->KillAll(SIGKILL);
+  EndRecording(/*window_done=*/false);
+  if (init_pid_ <= 0 || fast) return;
   // The container's own stop script runs inside while it still runs.
   Status s = container::RunInsideScript(node_, *ve_, "stop", init_pid_);
   if (!s.ok()) VZ_LOG(kWarning) << s.message();
@@ -237,9 +235,9 @@ ExitInfo Monitor::Supervise() {
     }
     CheckLxcfs();
     if (recorder_ && std::chrono::steady_clock::now() >= record_until_) {
-      EndRecording();
+      EndRecording(/*window_done=*/true);
     }
-    ReapPrefetch(/*wait=*/false);
+    ReapPrefetch(/*stop=*/false);
     if (!storage_lost_ && StorageLost()) {
       storage_lost_ = true;
       (void)cg_->KillAll(SIGKILL);
@@ -272,8 +270,8 @@ void Monitor::Finish(const ExitInfo& info) {
                                     {.wait = std::chrono::seconds(10)});
     if (l.has_value()) lock = std::move(*l);
   }
-  EndRecording();
-  ReapPrefetch(/*wait=*/true);
+  EndRecording(/*window_done=*/false);
+  ReapPrefetch(/*stop=*/true);
   if (ve_) {
     Status s = container::TearDown(node_, *ve_, options_.premounted);
     if (!s.ok()) VZ_LOG(kWarning) << "clean up: " << s.message();

@@ -73,12 +73,13 @@ class Monitor {
   // right after the mount instead, it cost a Debian start 30-40 ms and won
   // nothing on the boot.)
   void StartPrefetch();
-  // Ends a recording and saves the set: 10 s after the init started, at a
-  // stop request, or when the init ended (the disk is still mounted).
-  void EndRecording();
-  // Reaps the read-ahead child once it is done; with `wait`, waits for it
-  // (before an unmount, which its open files would hold up).
-  void ReapPrefetch(bool wait);
+  // Ends a recording and saves the set: when the window ran out
+  // (`window_done`), or, marked partial, at a stop request or when the
+  // init ended (the disk is still mounted).
+  void EndRecording(bool window_done);
+  // Reaps the read-ahead child once it is done; with `stop`, kills it
+  // first (before an unmount, which its open files would hold up).
+  void ReapPrefetch(bool stop);
 
   NodeConfig node_;
   MonitorOptions options_;

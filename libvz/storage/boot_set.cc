@@ -15,6 +15,7 @@ namespace vz::storage {
 namespace {
 
 constexpr std::string_view kHeader = "vz-boot-set 1";
+constexpr std::string_view kPartial = " partial";
 
 Status LineError(size_t line, const std::string& why) {
   return DataLossError("boot set line " + std::to_string(line) + ": " + why);
@@ -39,8 +40,9 @@ bool ValidBootSetPath(std::string_view path) {
 
 std::string FormatBootSet(const BootSet& set) {
   std::string out(kHeader);
+  if (set.partial) out += kPartial;
   out += '\n';
-  for (const BootSetEntry& e : set) {
+  for (const BootSetEntry& e : set.files) {
     out += std::to_string(e.bytes) + " " + e.path + "\n";
   }
   return out;
@@ -52,14 +54,15 @@ Result<BootSet> ParseBootSet(std::string_view text) {
   }
   std::vector<std::string> lines = Split(text, '\n');
   lines.pop_back();  // after the last '\n'
-  if (lines.empty() || lines[0] != kHeader) {
+  const std::string partial = std::string(kHeader) + std::string(kPartial);
+  if (lines.empty() || (lines[0] != kHeader && lines[0] != partial)) {
     return LineError(1, "not '" + std::string(kHeader) + "'");
   }
   if (lines.size() - 1 > kBootSetMaxFiles) {
     return DataLossError("boot set: more than " +
                          std::to_string(kBootSetMaxFiles) + " files");
   }
-  BootSet set;
+  BootSet set{.partial = lines[0] == partial};
   uint64_t total = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
     const std::string& line = lines[i];
@@ -77,7 +80,7 @@ Result<BootSet> ParseBootSet(std::string_view text) {
       return LineError(i + 1, "more than " + std::to_string(kBootSetMaxBytes) +
                                   " bytes in all");
     }
-    set.push_back({std::move(path), *bytes});
+    set.files.push_back({std::move(path), *bytes});
   }
   return set;
 }

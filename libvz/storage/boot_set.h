@@ -13,7 +13,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "base/status.h"
@@ -26,7 +25,13 @@ struct BootSetEntry {
   uint64_t bytes = 0;  // read ahead from the file's start
   bool operator==(const BootSetEntry&) const = default;
 };
-using BootSet = std::vector<BootSetEntry>;
+struct BootSet {
+  std::vector<BootSetEntry> files;  // first opened first
+  // The recording ended before its time (a stop, the init's end): used,
+  // and recorded again at the next start.
+  bool partial = false;
+  bool operator==(const BootSet&) const = default;
+};
 
 inline constexpr size_t kBootSetMaxFiles = 8192;
 inline constexpr uint64_t kBootSetMaxFileBytes = uint64_t{64} << 20;
@@ -39,7 +44,8 @@ std::string BootSetPath(const std::string& private_dir);
 // component, no control characters.
 bool ValidBootSetPath(std::string_view path);
 
-// The file's text: "vz-boot-set 1" and one "<bytes> <path>" line per entry.
+// The file's text: "vz-boot-set 1" (" partial" added for a partial set)
+// and one "<bytes> <path>" line per entry.
 std::string FormatBootSet(const BootSet& set);
 // Errors: kDataLoss naming the first line that breaks the format or a
 // limit.
@@ -56,30 +62,33 @@ Status SaveBootSet(const std::string& path, const BootSet& set);
 // Invalid (errno set) otherwise.
 UniqueFd OpenRegularInRoot(int root, std::string_view path);
 
-// Bytes of the file's page cache in [0, size), and whether any of them is
-// dirty or under writeback (cachestat; mincore, which cannot tell dirty,
-// where the kernel lacks it).
+// Bytes of the file's page cache in [0, min(size, kBootSetMaxFileBytes)),
+// and whether any of them is dirty or under writeback (cachestat; mincore,
+// which cannot tell dirty, where the kernel lacks it).
 struct PageCacheUse {
   uint64_t cached = 0;
   bool dirty = false;
 };
 Result<PageCacheUse> PageCacheOf(int fd, uint64_t size);
 
-// Records which files the filesystem mounted at `rootfs` has opened (all
-// its mounts count, the container's own included), from Start until
-// Finish. Needs CAP_SYS_ADMIN (fanotify). Events queue in the kernel
-// until Finish reads them: nothing runs meanwhile (a burst of more than
-// fanotify's 16384 queued events keeps the first ones).
+// Records which files the ext4 filesystem mounted at `rootfs` has opened
+// (all its mounts count, the container's own included), from Start until
+// Finish. Needs CAP_SYS_ADMIN (fanotify). Events queue in the kernel (at
+// most fanotify's 16384: a burst beyond keeps the first ones) until
+// Finish, which first removes the mark: whatever the container does
+// meanwhile, Finish reads a bounded queue and keeps at most
+// kBootSetMaxFiles paths.
 class BootSetRecorder {
  public:
-  // Errors: `rootfs` not a mount of its own (a mark would watch a host
-  // filesystem); the kernel's (no fanotify, no file handles).
+  // Errors: `rootfs` not the root of an ext4 filesystem mounted there (a
+  // mark on a host filesystem would watch the host's files); the
+  // kernel's (no fanotify, no file handles).
   static Result<BootSetRecorder> Start(const std::string& rootfs);
 
   // The regular files opened, first opened first, without those written
   // meanwhile or with nothing cached; each with its cached bytes. Ends
   // the recording.
-  BootSet Finish();
+  std::vector<BootSetEntry> Finish();
 
  private:
   BootSetRecorder(UniqueFd fan, UniqueFd root, std::string rootfs)
@@ -93,9 +102,9 @@ class BootSetRecorder {
   UniqueFd fan_;
   UniqueFd root_;
   std::string rootfs_;
-  std::vector<std::string> opened_;
-  std::unordered_set<std::string> seen_;
-  std::unordered_set<std::string> written_;
+  std::vector<std::string> opened_;  // first opened first
+  std::vector<bool> written_;        // by opened_'s index
+  std::unordered_map<std::string, size_t> index_;
   std::unordered_map<std::string, std::optional<std::string>> dirs_;
 };
 

@@ -3,11 +3,12 @@
 // inode block; the data reads themselves run on (POSIX_FADV_WILLNEED
 // only queues them).
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
+#include <vector>
 
 #include "libvz/storage/boot_set.h"
 
@@ -15,6 +16,36 @@ namespace vz::storage {
 namespace {
 
 constexpr uint64_t kStep = 1 << 20;
+
+struct Work {
+  int root;
+  std::span<const BootSetEntry> set;
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> missing{0};
+};
+
+void ReadAhead(int fd, uint64_t bytes) {
+  // One call reads ahead at most the device's largest request (1.25 MiB
+  // through the loop device): the rest is asked for in steps.
+  for (uint64_t at = 0; at < bytes; at += kStep) {
+    (void)::posix_fadvise(fd, static_cast<off_t>(at),
+                          static_cast<off_t>(std::min(kStep, bytes - at)),
+                          POSIX_FADV_WILLNEED);
+  }
+}
+
+void* Worker(void* arg) {
+  auto* w = static_cast<Work*>(arg);
+  for (size_t i; (i = w->next.fetch_add(1)) < w->set.size();) {
+    UniqueFd file = OpenRegularInRoot(w->root, w->set[i].path);
+    if (!file) {
+      w->missing.fetch_add(1);
+      continue;
+    }
+    ReadAhead(file.get(), w->set[i].bytes);
+  }
+  return nullptr;
+}
 
 }  // namespace
 
@@ -26,31 +57,18 @@ PrefetchStats PrefetchBootSet(const std::string& rootfs,
     stats.missing = set.size();
     return stats;
   }
-  std::atomic<size_t> next{0};
-  std::atomic<size_t> missing{0};
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < set.size();) {
-      UniqueFd file = OpenRegularInRoot(root.get(), set[i].path);
-      if (!file) {
-        missing.fetch_add(1);
-        continue;
-      }
-      // One call reads ahead at most the device's largest request (1.25
-      // MiB through the loop device): the rest is asked for in steps.
-      for (uint64_t at = 0; at < set[i].bytes; at += kStep) {
-        (void)::posix_fadvise(
-            file.get(), static_cast<off_t>(at),
-            static_cast<off_t>(std::min(kStep, set[i].bytes - at)),
-            POSIX_FADV_WILLNEED);
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  const int n = std::clamp(threads, 1, 16);
-  for (int t = 1; t < n; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  stats.missing = missing.load();
+  Work work{.root = root.get(), .set = set};
+  // Fewer threads when the kernel gives no more (a container's pids.max
+  // counts them): the work is shared, whoever runs.
+  std::vector<pthread_t> pool;
+  for (int t = 1; t < std::clamp(threads, 1, 16); ++t) {
+    pthread_t id;
+    if (::pthread_create(&id, nullptr, Worker, &work) != 0) break;
+    pool.push_back(id);
+  }
+  Worker(&work);
+  for (pthread_t id : pool) ::pthread_join(id, nullptr);
+  stats.missing = work.missing.load();
   return stats;
 }
 

@@ -3,9 +3,11 @@
 // made, with whatever its driver does on open): each event names the
 // directory by handle and the file by name.
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/fanotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@ namespace vz::storage {
 namespace {
 
 constexpr uint64_t kWrites = FAN_MODIFY | FAN_CLOSE_WRITE;
+constexpr ino_t kExt4RootIno = 2;
 
 // cachestat(2) (Linux 6.5): Debian 12's headers predate it.
 constexpr long kSysCachestat = 451;
@@ -67,6 +70,9 @@ std::optional<std::string> ReadLink(const std::string& path) {
 }  // namespace
 
 Result<PageCacheUse> PageCacheOf(int fd, uint64_t size) {
+  // Only that much is ever read ahead; and mincore's vector and scan grow
+  // with the range (a sparse file can claim terabytes).
+  size = std::min(size, kBootSetMaxFileBytes);
   if (size == 0) return PageCacheUse{};
   CachestatRange range{0, size};
   Cachestat cs{};
@@ -86,15 +92,19 @@ Result<BootSetRecorder> BootSetRecorder::Start(const std::string& rootfs) {
   // As the kernel spells it, which is how the directories' paths come back.
   auto real = ReadLink("/proc/self/fd/" + std::to_string(root.get()));
   if (!real.has_value()) return ErrnoError(errno, "resolve '" + rootfs + "'");
-  // A mark on the filesystem under a plain directory would record the
-  // host's own files.
+  // A mark on the filesystem under a plain directory or a bind mount
+  // would record a host filesystem's files: only the root of an ext4
+  // mounted right there (a container's disk) will do.
   struct stat st, parent;
-  if (::fstat(root.get(), &st) != 0 ||
+  struct statfs fs;
+  if (::fstat(root.get(), &st) != 0 || ::fstatfs(root.get(), &fs) != 0 ||
       ::stat((rootfs + "/..").c_str(), &parent) != 0) {
     return ErrnoError(errno, "stat '" + rootfs + "'");
   }
-  if (st.st_dev == parent.st_dev) {
-    return FailedPreconditionError("'" + rootfs + "' is not a mount point");
+  if (st.st_dev == parent.st_dev || fs.f_type != EXT4_SUPER_MAGIC ||
+      st.st_ino != kExt4RootIno) {
+    return FailedPreconditionError("'" + rootfs +
+                                   "' is not the root of a mounted ext4");
   }
   UniqueFd fan(::fanotify_init(
       FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME,
@@ -143,10 +153,16 @@ void BootSetRecorder::OnEvent(uint64_t mask, const void* info, size_t len) {
   auto dir = DirPath(fh);
   if (!dir.has_value() || file.empty() || file == ".") return;
   std::string path = dir->empty() ? file : *dir + "/" + file;
-  if (mask & kWrites) written_.insert(path);
-  if ((mask & FAN_OPEN) && seen_.insert(path).second) {
+  auto it = index_.find(path);
+  if (it == index_.end()) {
+    // A write comes after its open; one to a file opened before the
+    // recording began is left to the dirty-page check.
+    if (!(mask & FAN_OPEN) || opened_.size() == kBootSetMaxFiles) return;
+    it = index_.emplace(path, opened_.size()).first;
     opened_.push_back(std::move(path));
+    written_.push_back(false);
   }
+  if (mask & kWrites) written_[it->second] = true;
 }
 
 void BootSetRecorder::ReadEvents() {
@@ -173,14 +189,18 @@ void BootSetRecorder::ReadEvents() {
   }
 }
 
-BootSet BootSetRecorder::Finish() {
+std::vector<BootSetEntry> BootSetRecorder::Finish() {
+  // No new events from here on: a container that keeps opening files
+  // cannot keep the queue from running dry. Queued ones stay readable.
+  (void)::fanotify_mark(fan_.get(), FAN_MARK_FLUSH | FAN_MARK_FILESYSTEM, 0,
+                        AT_FDCWD, rootfs_.c_str());
   ReadEvents();
   fan_.reset();
-  BootSet set;
+  std::vector<BootSetEntry> set;
   uint64_t total = 0;
-  for (const std::string& path : opened_) {
-    if (set.size() == kBootSetMaxFiles) break;
-    if (written_.contains(path) || !ValidBootSetPath(path)) continue;
+  for (size_t i = 0; i < opened_.size(); ++i) {
+    const std::string& path = opened_[i];
+    if (written_[i] || !ValidBootSetPath(path)) continue;
     UniqueFd file = OpenRegularInRoot(root_.get(), path);
     struct stat st;
     if (!file || ::fstat(file.get(), &st) != 0) continue;

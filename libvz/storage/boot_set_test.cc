@@ -13,21 +13,23 @@
 namespace vz::storage {
 namespace {
 
-const BootSet kExample = {{"usr/lib/systemd/systemd", 94208},
-                          {"usr/lib/x86_64-linux-gnu/libc.so.6", 1929216},
-                          {"etc/a file with spaces", 4096}};
+const BootSet kExample = {
+    .files = {{"usr/lib/systemd/systemd", 94208},
+              {"usr/lib/x86_64-linux-gnu/libc.so.6", 1929216},
+              {"etc/a file with spaces", 4096}}};
+const BootSet kPartial = {.files = {{"sbin/init", 8192}}, .partial = true};
 
 TEST(BootSetTest, FormatIsPinned) {
   vz::testing::ExpectGolden("boot_set/example.golden", FormatBootSet(kExample));
+  vz::testing::ExpectGolden("boot_set/partial.golden", FormatBootSet(kPartial));
 }
 
 TEST(BootSetTest, RoundTrip) {
-  auto set = ParseBootSet(FormatBootSet(kExample));
-  ASSERT_TRUE(set.has_value()) << set.error().message();
-  EXPECT_EQ(*set, kExample);
-  auto empty = ParseBootSet(FormatBootSet({}));
-  ASSERT_TRUE(empty.has_value());
-  EXPECT_TRUE(empty->empty());
+  for (const BootSet& want : {kExample, kPartial, BootSet{}}) {
+    auto set = ParseBootSet(FormatBootSet(want));
+    ASSERT_TRUE(set.has_value()) << set.error().message();
+    EXPECT_EQ(*set, want);
+  }
 }
 
 TEST(BootSetTest, BrokenFilesNameTheLine) {
@@ -37,6 +39,7 @@ TEST(BootSetTest, BrokenFilesNameTheLine) {
   } cases[] = {
       {"", "line 1"},
       {"vz-boot-set 2\n", "line 1"},
+      {"vz-boot-set 1 partly\n", "line 1"},
       {"vz-boot-set 1\n12 etc/passwd", "cut short"},
       {"vz-boot-set 1\n12etc\n", "line 2: no space"},
       {"vz-boot-set 1\n0 etc/passwd\n", "line 2: bytes"},
@@ -110,7 +113,8 @@ TEST(BootSetTest, PrefetchCountsWhatIsGoneAndStaleIsOverAQuarter) {
   ASSERT_TRUE(WriteFileAtomic(dir.path() + "/a", std::string(8192, 'a')).ok());
   ASSERT_TRUE(WriteFileAtomic(dir.path() + "/b", "b").ok());
   ASSERT_TRUE(WriteFileAtomic(dir.path() + "/c", "c").ok());
-  BootSet set = {{"a", 8192}, {"b", 1}, {"c", 1}, {"gone", 1}};
+  std::vector<BootSetEntry> set = {
+      {"a", 8192}, {"b", 1}, {"c", 1}, {"gone", 1}};
   PrefetchStats stats = PrefetchBootSet(dir.path(), set, 4);
   EXPECT_EQ(stats.files, 4u);
   EXPECT_EQ(stats.missing, 1u);
@@ -134,6 +138,16 @@ TEST(BootSetTest, PageCacheOfAFileJustWritten) {
   EXPECT_GT(use->cached, 0u);
   EXPECT_LE(use->cached, 3u * 4096);
   EXPECT_EQ(PageCacheOf(fd.get(), 0)->cached, 0u);
+}
+
+TEST(BootSetTest, PageCacheOfAHugeSparseFileLooksAtItsHeadOnly) {
+  vz::testing::TempDir dir;
+  const std::string path = dir.path() + "/sparse";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT, 0600));
+  ASSERT_EQ(::ftruncate(fd.get(), off_t{1} << 40), 0);  // 1 TiB of holes
+  auto use = PageCacheOf(fd.get(), uint64_t{1} << 40);
+  ASSERT_TRUE(use.has_value()) << use.error().message();
+  EXPECT_LE(use->cached, kBootSetMaxFileBytes);
 }
 
 TEST(BootSetTest, PathRules) {

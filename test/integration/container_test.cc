@@ -217,8 +217,9 @@ class BootSetTest : public ContainerFixture {
     return set.has_value() && set->has_value() ? **set : storage::BootSet();
   }
   static bool Lists(const storage::BootSet& set, const std::string& path) {
-    return std::ranges::any_of(
-        set, [&](const storage::BootSetEntry& e) { return e.path == path; });
+    return std::ranges::any_of(set.files, [&](const storage::BootSetEntry& e) {
+      return e.path == path;
+    });
   }
   void StartStop() {
     ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
@@ -226,21 +227,58 @@ class BootSetTest : public ContainerFixture {
   }
 };
 
-TEST_F(BootSetTest, RecordedAtTheFirstStartWithoutWhatWasWritten) {
+TEST_F(BootSetTest, RecordedForTenSecondsWithoutWhatWasWritten) {
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
   // While the recording runs: one file read, one written and read back.
   auto e = Vzctl({"exec2", "101",
                   "cat /etc/passwd >/dev/null; echo x >/root/w; cat /root/w"});
   ASSERT_EQ(e.exit_code, 0) << e.err;
-  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  // Saved when its 10 s are up, the container still running.
+  ASSERT_TRUE(Eventually([&] { return PathExists(SetPath()); }, 15));
   const storage::BootSet set = Set();
+  EXPECT_FALSE(set.partial);
   EXPECT_TRUE(Lists(set, "bin/busybox"));  // the init, through /sbin/init
   EXPECT_TRUE(Lists(set, "etc/passwd"));
   EXPECT_FALSE(Lists(set, "root/w"));
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
   // The next start reads it ahead and records nothing new.
   const std::string before = ReadFile(SetPath()).value_or("?");
   StartStop();
   EXPECT_EQ(ReadFile(SetPath()).value_or(""), before);
+}
+
+TEST_F(BootSetTest, CutShortIsPartialAndRecordedAgain) {
+  StartStop();  // stopped long before the 10 s are up
+  storage::BootSet set = Set();
+  EXPECT_TRUE(set.partial);
+  EXPECT_TRUE(Lists(set, "bin/busybox"));
+  // Read ahead and recorded again at the next start.
+  ASSERT_TRUE(storage::SaveBootSet(SetPath(), {.files = {{"bin/busybox", 4096}},
+                                               .partial = true})
+                  .ok());
+  const std::string before = ReadFile(SetPath()).value_or("?");
+  StartStop();
+  EXPECT_NE(ReadFile(SetPath()).value_or(before), before);
+  EXPECT_TRUE(Set().partial);
+}
+
+TEST_F(BootSetTest, RecordingIsBoundedHoweverManyFilesAreOpened) {
+  // More files than a set may hold, opened inside while recording.
+  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+  ASSERT_TRUE(MakeDirs(Path("/vz/root/101/many")).ok());
+  for (int i = 0; i < 9000; ++i) {
+    UniqueFd fd(::open(Path("/vz/root/101/many/" + std::to_string(i)).c_str(),
+                       O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+    ASSERT_EQ(::write(fd.get(), "x", 1), 1);
+  }
+  ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"exec2", "101", "cat /many/* >/dev/null"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  const storage::BootSet set = Set();
+  EXPECT_TRUE(Lists(set, "bin/busybox"));  // the first opened are kept
+  EXPECT_LE(set.files.size(), storage::kBootSetMaxFiles);
+  EXPECT_GT(set.files.size(), storage::kBootSetMaxFiles / 2);
 }
 
 TEST_F(BootSetTest, ReadAheadIntoTheContainersCacheAndCgroup) {
@@ -250,8 +288,8 @@ TEST_F(BootSetTest, ReadAheadIntoTheContainersCacheAndCgroup) {
   const std::string big = Path("/vz/root/101/root/big");
   ASSERT_TRUE(WriteFileAtomic(big, std::string(kBig, 'x')).ok());
   ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
-  ASSERT_TRUE(storage::SaveBootSet(SetPath(),
-                                   {{"bin/busybox", 4096}, {"root/big", kBig}})
+  ASSERT_TRUE(storage::SaveBootSet(SetPath(), {.files = {{"bin/busybox", 4096},
+                                                         {"root/big", kBig}}})
                   .ok());
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
   auto cached = [&]() -> uint64_t {
@@ -260,7 +298,8 @@ TEST_F(BootSetTest, ReadAheadIntoTheContainersCacheAndCgroup) {
     return use.has_value() ? use->cached : 0;
   };
   EXPECT_TRUE(Eventually([&] { return cached() == kBig; }));
-  // Charged to the container, as its own reads would be (cgroup v1 here).
+  // Charged to the container, as its own reads would be (checked on
+  // cgroup v1, this machine's layout).
   auto stat =
       ReadFile("/sys/fs/cgroup/memory/" + prefix_ + "/default/101/memory.stat");
   if (stat.has_value()) {
@@ -280,10 +319,10 @@ TEST_F(BootSetTest, BrokenOrStaleSetsAreRecordedAgain) {
   EXPECT_TRUE(Lists(Set(), "bin/busybox"));
   // Stale (two of three files gone): removed by the start that finds it,
   // recorded again by the next.
-  ASSERT_TRUE(
-      storage::SaveBootSet(
-          SetPath(), {{"bin/busybox", 4096}, {"gone/a", 1}, {"gone/b", 1}})
-          .ok());
+  ASSERT_TRUE(storage::SaveBootSet(SetPath(), {.files = {{"bin/busybox", 4096},
+                                                         {"gone/a", 1},
+                                                         {"gone/b", 1}}})
+                  .ok());
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
   EXPECT_TRUE(Eventually([&] { return !PathExists(SetPath()); }));
   ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
