@@ -115,14 +115,19 @@ Status Monitor::Listen() {
 
 void Monitor::RequestStop(bool fast, std::chrono::seconds timeout) {
   stop_requested_ = true;
-  // Cut short, before a shutdown opens its own files: saved as partial.
+  // A recording is cut short (saved as partial) before a shutdown opens
+  // its own files; its files are looked at while the container goes down.
+  if (recorder_) recorder_->Stop();
   if (fast && init_pid_ > 0) (void)cg_->KillAll(SIGKILL);
-  EndRecording(/*window_done=*/false);
-  if (init_pid_ <= 0 || fast) return;
+  if (init_pid_ <= 0 || fast) {
+    EndRecording(/*window_done=*/false);
+    return;
+  }
   // The container's own stop script runs inside while it still runs.
   Status s = container::RunInsideScript(node_, *ve_, "stop", init_pid_);
   if (!s.ok()) VZ_LOG(kWarning) << s.message();
   ::kill(init_pid_, ShutdownSignal(init_pid_));
+  EndRecording(/*window_done=*/false);
   if (timeout.count() <= 0) timeout = StopTimeout(*ve_);
   kill_at_ = std::chrono::steady_clock::now() + timeout;
 }

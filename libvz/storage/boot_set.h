@@ -85,9 +85,12 @@ class BootSetRecorder {
   // kernel's (no fanotify, no file handles).
   static Result<BootSetRecorder> Start(const std::string& rootfs);
 
+  // Ends the recording: what is opened from here on is not recorded.
+  // Cheap (no file is looked at); Finish does the rest.
+  void Stop();
   // The regular files opened, first opened first, without those written
-  // meanwhile or with nothing cached; each with its cached bytes. Ends
-  // the recording.
+  // meanwhile or with nothing cached; each with its cached bytes. Stops
+  // the recording if Stop was not called.
   std::vector<BootSetEntry> Finish();
 
  private:

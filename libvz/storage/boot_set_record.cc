@@ -189,13 +189,18 @@ void BootSetRecorder::ReadEvents() {
   }
 }
 
-std::vector<BootSetEntry> BootSetRecorder::Finish() {
+void BootSetRecorder::Stop() {
+  if (!fan_) return;
   // No new events from here on: a container that keeps opening files
   // cannot keep the queue from running dry. Queued ones stay readable.
   (void)::fanotify_mark(fan_.get(), FAN_MARK_FLUSH | FAN_MARK_FILESYSTEM, 0,
                         AT_FDCWD, rootfs_.c_str());
   ReadEvents();
   fan_.reset();
+}
+
+std::vector<BootSetEntry> BootSetRecorder::Finish() {
+  Stop();
   std::vector<BootSetEntry> set;
   uint64_t total = 0;
   for (size_t i = 0; i < opened_.size(); ++i) {
