@@ -34,33 +34,29 @@ TEST(ForkedCallTest, ChildDyingWithoutAWordIsAnError) {
   EXPECT_EQ(call->Wait().code(), Code::kInternal);
 }
 
+// A child that ends once it reads a byte from `fd`.
+Result<ForkedCall> WaitsForAByte(int fd) {
+  return ForkedCall::Start([fd] {
+    char c;
+    return ::read(fd, &c, 1) == 1 ? OkStatus() : InternalError("no byte");
+  });
+}
+
+// Until `call` is done, up to 5 s.
+bool DoneSoon(const ForkedCall& call) {
+  for (int i = 0; i < 5000 && !call.Done(); ++i) ::usleep(1000);
+  return call.Done();
+}
+
 TEST(ForkedCallTest, RunsConcurrentlyWithTheCaller) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   // The child waits for a byte only the parent sends after Start returned.
-  auto call = ForkedCall::Start([&] {
-    char c;
-    return ::read(fds[0], &c, 1) == 1 ? OkStatus() : InternalError("no byte");
-  });
-  ASSERT_TRUE(call.has_value());
-  ASSERT_EQ(::write(fds[1], "x", 1), 1);
-  EXPECT_TRUE(call->Wait().ok());
-  ::close(fds[0]);
-  ::close(fds[1]);
-}
-
-TEST(ForkedCallTest, DoneSaysWhenTheChildHasEnded) {
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  auto call = ForkedCall::Start([&] {
-    char c;
-    return ::read(fds[0], &c, 1) == 1 ? OkStatus() : InternalError("no byte");
-  });
+  auto call = WaitsForAByte(fds[0]);
   ASSERT_TRUE(call.has_value());
   EXPECT_FALSE(call->Done());  // still waiting for its byte
   ASSERT_EQ(::write(fds[1], "x", 1), 1);
-  for (int i = 0; i < 5000 && !call->Done(); ++i) ::usleep(1000);
-  EXPECT_TRUE(call->Done());
+  EXPECT_TRUE(DoneSoon(*call));
   EXPECT_TRUE(call->Wait().ok());
   EXPECT_TRUE(call->Done());
   ::close(fds[0]);
@@ -75,8 +71,7 @@ TEST(ForkedCallTest, KilledChildIsDoneWithoutAResult) {
   ASSERT_TRUE(call.has_value());
   EXPECT_FALSE(call->Done());
   call->Kill(SIGKILL);
-  for (int i = 0; i < 5000 && !call->Done(); ++i) ::usleep(1000);
-  EXPECT_TRUE(call->Done());
+  EXPECT_TRUE(DoneSoon(*call));
   EXPECT_EQ(call->Wait().code(), Code::kInternal);
   call->Kill(SIGKILL);  // waited for: nothing is sent
 }
