@@ -229,7 +229,7 @@ bool PrefetchInit(const std::string& rootfs) {
   UniqueFd file = storage::OpenRegularInRoot(root.get(), "sbin/init");
   struct stat st;
   return file && ::fstat(file.get(), &st) == 0 &&
-         ::posix_fadvise(file.get(), 0, st.st_size, POSIX_FADV_WILLNEED) == 0;
+         storage::ReadAheadFile(file.get(), static_cast<uint64_t>(st.st_size));
 }
 
 bool HasInit(const std::string& rootfs) {

@@ -24,16 +24,6 @@ struct Work {
   std::atomic<size_t> missing{0};
 };
 
-void ReadAhead(int fd, uint64_t bytes) {
-  // One call reads ahead at most the device's largest request (1.25 MiB
-  // through the loop device): the rest is asked for in steps.
-  for (uint64_t at = 0; at < bytes; at += kStep) {
-    (void)::posix_fadvise(fd, static_cast<off_t>(at),
-                          static_cast<off_t>(std::min(kStep, bytes - at)),
-                          POSIX_FADV_WILLNEED);
-  }
-}
-
 void* Worker(void* arg) {
   auto* w = static_cast<Work*>(arg);
   for (size_t i; (i = w->next.fetch_add(1)) < w->set.size();) {
@@ -42,12 +32,23 @@ void* Worker(void* arg) {
       w->missing.fetch_add(1);
       continue;
     }
-    ReadAhead(file.get(), w->set[i].bytes);
+    (void)ReadAheadFile(file.get(), w->set[i].bytes);
   }
   return nullptr;
 }
 
 }  // namespace
+
+bool ReadAheadFile(int fd, uint64_t bytes) {
+  for (uint64_t at = 0; at < bytes; at += kStep) {
+    if (::posix_fadvise(fd, static_cast<off_t>(at),
+                        static_cast<off_t>(std::min(kStep, bytes - at)),
+                        POSIX_FADV_WILLNEED) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
 
 PrefetchStats PrefetchBootSet(const std::string& rootfs,
                               std::span<const BootSetEntry> set, int threads) {
