@@ -178,7 +178,7 @@ Status Monitor::Boot() {
     StartBootSet(spec.rootfs);
     revert.Add([this] {
       recorder_.reset();
-      boot_set_.reset();
+      ReapPrefetch(/*stop=*/true);  // before the unmount its files hold up
     });
   }
   VZ_RETURN_IF_ERROR(init.GiveRoot(spec));

@@ -9,11 +9,15 @@ namespace vz::monitor {
 namespace {
 
 constexpr auto kRecordFor = std::chrono::seconds(10);
-constexpr int kPrefetchThreads = 4;
 
 }  // namespace
 
 void Monitor::StartBootSet(const std::string& rootfs) {
+  // On cgroup v2 the reader, inside the container's cgroup while its
+  // systemd starts, would keep it from enabling controllers for its
+  // services (no processes may stay where controllers are enabled below);
+  // outside, it would charge the container's pages to the host.
+  if (cg_->layout() == cgroup::Layout::kV2) return;
   auto priv = ve_->VePrivate(node_);
   if (!priv.has_value()) return;
   boot_set_path_ = storage::BootSetPath(*priv);
@@ -23,8 +27,9 @@ void Monitor::StartBootSet(const std::string& rootfs) {
     VZ_LOG(kWarning) << "container '" << ve_->ctid()
                      << "': boot set not used: " << set.error().message();
   } else if (set->has_value() && !(*set)->files.empty()) {
-    boot_set_ = std::move(**set);
-    if (!boot_set_->partial) return;
+    const bool partial = (*set)->partial;
+    StartPrefetch(std::move(**set));
+    if (!partial) return;
   }
   // None, unreadable or partial: record (a partial set is read ahead too).
   auto rec = storage::BootSetRecorder::Start(rootfs);
@@ -37,18 +42,14 @@ void Monitor::StartBootSet(const std::string& rootfs) {
   record_until_ = std::chrono::steady_clock::now() + kRecordFor;
 }
 
-void Monitor::StartPrefetch() {
-  if (!boot_set_) return;
-  const storage::BootSet set = std::move(*boot_set_);
-  boot_set_.reset();
+void Monitor::StartPrefetch(storage::BootSet set) {
   // Charged to the container as if it had read the files itself; nothing
-  // is read when the child cannot join (pids.max reached; on cgroup v2
-  // also once the container's own systemd has enabled controllers below
-  // its cgroup, whose processes then must live in leaves).
+  // is read when the child cannot join (pids.max reached). Begun before
+  // the init runs: its first files are the init's own libraries.
   auto call = ForkedCall::Start([&] {
     VZ_RETURN_IF_ERROR(cg_->AttachSelf());
     storage::PrefetchStats stats =
-        storage::PrefetchBootSet(boot_rootfs_, set.files, kPrefetchThreads);
+        storage::PrefetchBootSet(boot_rootfs_, set.files);
     if (storage::BootSetStale(stats)) ::unlink(boot_set_path_.c_str());
     return OkStatus();
   });

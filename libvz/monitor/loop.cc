@@ -369,7 +369,6 @@ int Monitor::Run() {
       return code;
     }
     Report(s);
-    StartPrefetch();
     ExitInfo info = Supervise();
     Finish(info);
     const bool on_failure =

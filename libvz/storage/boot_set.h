@@ -117,15 +117,20 @@ class BootSetRecorder {
 // run on. False when the kernel refused the advice.
 bool ReadAheadFile(int fd, uint64_t bytes);
 
+// Reads the first `bytes` of the open file into the page cache 1 MiB at a
+// time (POSIX_FADV_WILLNEED), waiting for each step before asking for the
+// next: never more than one request ahead of other readers of the device.
+// False when the kernel refused, or the file ended before `bytes`.
+bool ReadAheadInTurn(int fd, uint64_t bytes);
+
 struct PrefetchStats {
   size_t files = 0;    // entries asked for
   size_t missing = 0;  // gone or no longer regular files
 };
-// Asks for each entry's bytes with POSIX_FADV_WILLNEED below `rootfs`,
-// `threads` at once, in the set's order. Returns when all were asked for
-// (the reads themselves may still run).
+// Reads each entry's bytes below `rootfs` into the page cache, in the
+// set's order, with ReadAheadInTurn: returns when all were read.
 PrefetchStats PrefetchBootSet(const std::string& rootfs,
-                              std::span<const BootSetEntry> set, int threads);
+                              std::span<const BootSetEntry> set);
 // More than a quarter of the files gone: time to record a new set.
 bool BootSetStale(const PrefetchStats& stats);
 

@@ -1,14 +1,12 @@
-// PrefetchBootSet: the reads a boot would make one after another, asked
-// for at once. Threads, because each open may wait on a cold directory or
-// inode block; the data reads themselves run on (POSIX_FADV_WILLNEED
-// only queues them).
+// PrefetchBootSet: the reads a boot will make, made just ahead of it. One
+// reader, one step in flight: the device server answers in turn, so
+// whatever the reader has asked for and not yet received is what each of
+// the boot's own reads waits behind (doc/storage.md §8).
 #include <fcntl.h>
-#include <pthread.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <vector>
 
 #include "libvz/storage/boot_set.h"
 
@@ -17,33 +15,28 @@ namespace {
 
 constexpr uint64_t kStep = 1 << 20;
 
-struct Work {
-  int root;
-  std::span<const BootSetEntry> set;
-  std::atomic<size_t> next{0};
-  std::atomic<size_t> missing{0};
-};
-
-void* Worker(void* arg) {
-  auto* w = static_cast<Work*>(arg);
-  for (size_t i; (i = w->next.fetch_add(1)) < w->set.size();) {
-    UniqueFd file = OpenRegularInRoot(w->root, w->set[i].path);
-    if (!file) {
-      w->missing.fetch_add(1);
-      continue;
-    }
-    (void)ReadAheadFile(file.get(), w->set[i].bytes);
-  }
-  return nullptr;
+bool Advise(int fd, uint64_t at, uint64_t len) {
+  return ::posix_fadvise(fd, static_cast<off_t>(at), static_cast<off_t>(len),
+                         POSIX_FADV_WILLNEED) == 0;
 }
 
 }  // namespace
 
 bool ReadAheadFile(int fd, uint64_t bytes) {
   for (uint64_t at = 0; at < bytes; at += kStep) {
-    if (::posix_fadvise(fd, static_cast<off_t>(at),
-                        static_cast<off_t>(std::min(kStep, bytes - at)),
-                        POSIX_FADV_WILLNEED) != 0) {
+    if (!Advise(fd, at, std::min(kStep, bytes - at))) return false;
+  }
+  return true;
+}
+
+bool ReadAheadInTurn(int fd, uint64_t bytes) {
+  for (uint64_t at = 0; at < bytes; at += kStep) {
+    const uint64_t len = std::min(kStep, bytes - at);
+    if (!Advise(fd, at, len)) return false;
+    // The step's last page is read once the whole step is: a one-byte read
+    // of it waits for the step without copying it. Zero: the file shrank.
+    char byte;
+    if (::pread(fd, &byte, 1, static_cast<off_t>(at + len - 1)) <= 0) {
       return false;
     }
   }
@@ -51,25 +44,21 @@ bool ReadAheadFile(int fd, uint64_t bytes) {
 }
 
 PrefetchStats PrefetchBootSet(const std::string& rootfs,
-                              std::span<const BootSetEntry> set, int threads) {
+                              std::span<const BootSetEntry> set) {
   PrefetchStats stats{.files = set.size()};
   UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) {
     stats.missing = set.size();
     return stats;
   }
-  Work work{.root = root.get(), .set = set};
-  // Fewer threads when the kernel gives no more (a container's pids.max
-  // counts them): the work is shared, whoever runs.
-  std::vector<pthread_t> pool;
-  for (int t = 1; t < std::clamp(threads, 1, 16); ++t) {
-    pthread_t id;
-    if (::pthread_create(&id, nullptr, Worker, &work) != 0) break;
-    pool.push_back(id);
+  for (const BootSetEntry& entry : set) {
+    UniqueFd file = OpenRegularInRoot(root.get(), entry.path);
+    if (!file) {
+      ++stats.missing;
+      continue;
+    }
+    (void)ReadAheadInTurn(file.get(), entry.bytes);
   }
-  Worker(&work);
-  for (pthread_t id : pool) ::pthread_join(id, nullptr);
-  stats.missing = work.missing.load();
   return stats;
 }
 

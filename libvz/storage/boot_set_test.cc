@@ -115,15 +115,32 @@ TEST(BootSetTest, PrefetchCountsWhatIsGoneAndStaleIsOverAQuarter) {
   ASSERT_TRUE(WriteFileAtomic(dir.path() + "/c", "c").ok());
   std::vector<BootSetEntry> set = {
       {"a", 8192}, {"b", 1}, {"c", 1}, {"gone", 1}};
-  PrefetchStats stats = PrefetchBootSet(dir.path(), set, 4);
+  PrefetchStats stats = PrefetchBootSet(dir.path(), set);
   EXPECT_EQ(stats.files, 4u);
   EXPECT_EQ(stats.missing, 1u);
   EXPECT_FALSE(BootSetStale(stats));  // one in four
   set.push_back({"gone too", 1});
-  stats = PrefetchBootSet(dir.path(), set, 1);
+  stats = PrefetchBootSet(dir.path(), set);
   EXPECT_EQ(stats.missing, 2u);
   EXPECT_TRUE(BootSetStale(stats));  // two in five
-  EXPECT_EQ(PrefetchBootSet(dir.path() + "/none", set, 2).missing, 5u);
+  EXPECT_EQ(PrefetchBootSet(dir.path() + "/none", set).missing, 5u);
+}
+
+TEST(BootSetTest, ReadAheadInTurnReadsWholeStepsAndSeesAShrunkFile) {
+  vz::testing::TempDir dir;
+  const std::string path = dir.path() + "/f";
+  const uint64_t size = (3 << 20) + 5;  // three steps and a bit
+  ASSERT_TRUE(WriteFileAtomic(path, std::string(size, 'x')).ok());
+  UniqueFd fd(::open(path.c_str(), O_RDONLY));
+  ::fsync(fd.get());  // clean pages can be dropped
+  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_DONTNEED);
+  EXPECT_TRUE(ReadAheadInTurn(fd.get(), size));
+  auto use = PageCacheOf(fd.get(), size);
+  ASSERT_TRUE(use.has_value()) << use.error().message();
+  EXPECT_GE(use->cached, size);  // whole pages
+  EXPECT_TRUE(ReadAheadInTurn(fd.get(), 0));
+  EXPECT_FALSE(ReadAheadInTurn(fd.get(), size + 1));  // recorded longer
+  EXPECT_FALSE(ReadAheadInTurn(-1, 1));
 }
 
 TEST(BootSetTest, PageCacheOfAFileJustWritten) {

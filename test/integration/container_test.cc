@@ -331,6 +331,29 @@ TEST_F(BootSetTest, BrokenOrStaleSetsAreRecordedAgain) {
   EXPECT_TRUE(Lists(Set(), "bin/busybox"));
 }
 
+TEST_F(BootSetTest, AStartFailingWhileReadingAheadLeavesNothingMounted) {
+  // A long read-ahead, begun before the init runs, whose exec then fails.
+  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+  ASSERT_TRUE(
+      WriteFileAtomic(Path("/vz/root/101/root/big"), std::string(48 << 20, 'x'))
+          .ok());
+  ASSERT_EQ(::rename(Path("/vz/root/101/sbin/init").c_str(),
+                     Path("/vz/root/101/sbin/init.real").c_str()),
+            0);
+  ASSERT_EQ(::symlink("/nonexistent", Path("/vz/root/101/sbin/init").c_str()),
+            0);
+  ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+  ASSERT_TRUE(
+      storage::SaveBootSet(
+          SetPath(), {.files = {{"bin/busybox", 4096}, {"root/big", 48 << 20}}})
+          .ok());
+  auto r = Vzctl({"start", "101"});
+  EXPECT_EQ(r.exit_code, 47) << r.err;
+  // The reader was ended before the unmount, which its files would hold.
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
+  EXPECT_TRUE(PathExists(SetPath()));
+}
+
 class DirContainerTest : public ContainerFixture {};
 
 TEST_F(DirContainerTest, DisabledStartsOnlyWithForce) {
