@@ -170,23 +170,13 @@ podman_kill() { quiet "${pod[@]}" stop -t 0 "$1"; }
 podman_destroy() { quiet "${pod[@]}" rm "$1"; }
 
 # --- the measured steps ---------------------------------------------------
-# Debian: until `systemctl is-system-running` says running or degraded,
-# asked through the tool's own exec every 100 ms (the same for every tool;
-# vzctl start --wait does the same every 500 ms, so it is not used).
-wait_booted() {
-  local tool=$1 name=$2 state i
-  for ((i = 0; i < 1200; i++)); do
-    state=$("${tool}_exec" "$name" systemctl is-system-running 2>/dev/null) || true
-    [[ $state == running || $state == degraded ]] && return 0
-    sleep 0.1
-  done
-  echo "failed: $tool $name did not boot ($state)" >&2
-  return 1
-}
+# Debian: until systemd says it has booted (bench_wait_booted), asked
+# through the tool's own exec, the same for every tool (vzctl start --wait
+# would ask every 500 ms, so it is not used).
 start_exec() {
   local tool=$1 name=$2 kind=$3
   "${tool}_start" "$name" "$kind" || return 1
-  if [[ $kind == deb ]]; then wait_booted "$tool" "$name" || return 1; fi
+  if [[ $kind == deb ]]; then bench_wait_booted "${tool}_exec" "$name" || return 1; fi
   "${tool}_exec" "$name" true >>"$log" 2>&1
 }
 
@@ -320,8 +310,9 @@ table=$(mktemp)
   echo
   echo "- **start+exec**: start, then \`exec true\` inside, of a container started"
   echo "  and stopped before (each run's second start). For Debian every tool"
-  echo "  also **waits for boot**: \`systemctl is-system-running\` asked through the"
-  echo "  tool's exec every 100 ms until \`running\` or \`degraded\`, then \`true\`."
+  echo "  also **waits for boot**: \`systemctl is-system-running --wait\` through the"
+  echo "  tool's exec (retried every 20 ms until systemd answers) until \`running\`"
+  echo "  or \`degraded\`, then \`true\`."
   echo "- **stop**: a clean stop: the init gets its poweroff signal (busybox"
   echo "  SIGUSR2, systemd SIGRTMIN+4 via vz and LXC, SIGRTMIN+3 via nspawn and"
   echo "  podman's systemd mode) and the command returns once all is gone."

@@ -37,17 +37,7 @@ ms() {
   "$@" >/dev/null 2>"$scratch/err" || { cat "$scratch/err" >&2; return 1; }
   echo $(((${EPOCHREALTIME/./} - t0) / 1000))
 }
-# Until systemd inside says running or degraded, every 100 ms (as
-# bench/ct-runtime.sh asks every tool).
-booted() {
-  local s
-  for _ in $(seq 1200); do
-    s=$("${vzctl[@]}" exec2 "$1" systemctl is-system-running 2>/dev/null) || true
-    [[ $s == running || $s == degraded ]] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+booted() { bench_wait_booted "${vzctl[@]}" exec2 "$1"; }
 start_booted() { "${vzctl[@]}" start "$1" && booted "$1"; }
 
 bash scripts/node-setup.sh --root "$root" >/dev/null
@@ -96,7 +86,7 @@ table=$(mktemp)
   echo "| busybox \`vzctl mount\` alone (device server, loop device, ext4) | $(med mount) |"
   echo "| busybox \`vzctl start\` of a mounted container | $(med start-mounted) |"
   echo "| busybox \`vzctl exec2 true\` | $(med exec) |"
-  echo "| Debian \`vzctl start\` + boot waited (is-system-running every 100 ms) | $(med deb) |"
+  echo "| Debian \`vzctl start\` + boot waited (is-system-running --wait) | $(med deb) |"
 } >"$table"
 cat "$table"
 bench_write_section ct-start-parts "$table"
