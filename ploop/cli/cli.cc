@@ -8,6 +8,19 @@
 
 namespace ploop::cli {
 
+namespace {
+std::string& RootFlag() {
+  static std::string root;
+  return root;
+}
+}  // namespace
+
+void SetRootFlag(std::string dir) { RootFlag() = std::move(dir); }
+
+vz::Result<vz::NodeRoot> Node() {
+  return vz::NodeRoot::FromFlagOrEnv(RootFlag());
+}
+
 vz::Status Usage(const std::string& message) {
   return vz::InvalidArgumentError(message).WithExitCode(kSysExitParam);
 }

@@ -10,6 +10,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "base/node_root.h"
 #include "base/status.h"
 #include "base/uuid.h"
 
@@ -26,6 +27,11 @@ struct Command {
   const char* details;  // what the options mean, one per line
   vz::Status (*run)(const Args& args);
 };
+
+// The node root: `--root DIR` before the subcommand (SetRootFlag, from
+// main), else $VZ_ROOT, else "/". Errors: as NodeRoot::Make.
+void SetRootFlag(std::string dir);
+vz::Result<vz::NodeRoot> Node();
 
 // All subcommands, in the order `ploop help` lists them.
 const std::vector<Command>& Commands();

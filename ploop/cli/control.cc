@@ -14,7 +14,7 @@ namespace {
 // The control client of the image `target` (descriptor, mount point or
 // device) names. Errors: SYSEXIT_DEV_NOT_MOUNTED if it is not mounted.
 vz::Result<std::unique_ptr<ControlClient>> Connect(const std::string& target) {
-  VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+  VZ_ASSIGN_OR_RETURN(auto node, Node());
   VZ_ASSIGN_OR_RETURN(auto m, FindMount(node, target));
   if (!m) {
     return vz::FailedPreconditionError("'" + target +

@@ -45,7 +45,7 @@ vz::Status RunInit(const Args& args) {
   std::string dd = vz::JoinPath(dir, kDescriptorName);
   VZ_RETURN_IF_ERROR(CreateImage(dir, p));
   if (fstype == "ext4") {
-    VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+    VZ_ASSIGN_OR_RETURN(auto node, Node());
     FilesystemOptions fo;
     if (vm.count("label")) fo.label = vm["label"].as<std::string>();
     vz::Status s = CreateFilesystem(node, dd, fo);

@@ -38,15 +38,37 @@ int Help(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Takes the options before the subcommand off `args`: -v (any number of
+// v's), --root DIR or --root=DIR. False, with the error printed, when one
+// is malformed.
+bool GlobalOptions(std::vector<std::string>& args) {
+  while (!args.empty()) {
+    const std::string& a = args[0];
+    if (a.size() >= 2 && a.find_first_not_of('v', 1) == std::string::npos &&
+        a[0] == '-') {
+      vz::SetLogLevel(vz::LogLevel::kDebug);
+      args.erase(args.begin());
+    } else if (a == "--root" || a.starts_with("--root=")) {
+      std::string dir =
+          a == "--root" ? (args.size() > 1 ? args[1] : "") : a.substr(7);
+      if (dir.empty() || dir.starts_with("-")) {
+        std::cerr << "ploop: --root needs a directory\n";
+        return false;
+      }
+      ploop::cli::SetRootFlag(dir);
+      args.erase(args.begin(), args.begin() + (a == "--root" ? 2 : 1));
+    } else {
+      break;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  while (!args.empty() && args[0].size() >= 2 &&
-         args[0].compare(0, 2, "-v") == 0) {
-    vz::SetLogLevel(vz::LogLevel::kDebug);
-    args.erase(args.begin());
-  }
+  if (!GlobalOptions(args)) return ploop::kSysExitParam;
   if (args.empty()) {
     PrintHelp();
     return ploop::kSysExitParam;

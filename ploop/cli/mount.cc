@@ -7,11 +7,6 @@
 #include "ploop/cli/commands.h"
 
 namespace ploop::cli {
-namespace {
-
-vz::Result<vz::NodeRoot> Node() { return vz::NodeRoot::FromFlagOrEnv(""); }
-
-}  // namespace
 
 vz::Status RunMount(const Args& args) {
   po::options_description o;

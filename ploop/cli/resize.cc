@@ -15,7 +15,7 @@ vz::Status RunResize(const Args& args) {
   if (!vm.count("size")) return Usage("missing -s SIZE");
   VZ_ASSIGN_OR_RETURN(uint64_t size,
                       ParseImageSize(vm["size"].as<std::string>()));
-  VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+  VZ_ASSIGN_OR_RETURN(auto node, Node());
   VZ_ASSIGN_OR_RETURN(FsResize r, ResizeImageWithFs(node, dd, size));
   std::cout << "resized " << (r.online ? "online" : "offline") << " from "
             << r.old_bytes << " to " << r.new_bytes << " bytes\n";
@@ -26,7 +26,7 @@ vz::Status RunCompact(const Args& args) {
   po::options_description o;
   VZ_ASSIGN_OR_RETURN(auto vm, Parse(args, o, {"dd"}));
   VZ_ASSIGN_OR_RETURN(std::string dd, DescriptorArg(vm));
-  VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+  VZ_ASSIGN_OR_RETURN(auto node, Node());
   VZ_ASSIGN_OR_RETURN(CompactReport r, CompactImage(node, dd));
   std::cout << "reclaimed " << r.reclaimed_bytes << " bytes ("
             << r.released_clusters << " clusters released, " << r.moved_clusters

@@ -22,7 +22,7 @@ vz::Status RunSnapshot(const Args& args) {
   if (vm.count("name")) p.name = vm["name"].as<std::string>();
   if (vm.count("description"))
     p.description = vm["description"].as<std::string>();
-  VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+  VZ_ASSIGN_OR_RETURN(auto node, Node());
   // A mounted image is snapshotted online by its device server.
   VZ_ASSIGN_OR_RETURN(OnlineSnapshot s, SnapshotImage(node, dd, p));
   std::cout << s.guid.ToBraced() << "\n";

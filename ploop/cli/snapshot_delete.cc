@@ -12,7 +12,7 @@ vz::Status RunSnapshotDelete(const Args& args) {
   VZ_ASSIGN_OR_RETURN(std::string dd, DescriptorArg(vm));
   if (!vm.count("uuid")) return Usage("missing -u UUID");
   VZ_ASSIGN_OR_RETURN(vz::Uuid guid, ParseGuid(vm["uuid"].as<std::string>()));
-  VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+  VZ_ASSIGN_OR_RETURN(auto node, Node());
   VZ_ASSIGN_OR_RETURN(SnapshotReport r, DeleteImageSnapshot(node, dd, guid));
   PrintNotes(r.notes);
   return vz::OkStatus();

@@ -17,7 +17,7 @@ vz::Status RunSnapshotMerge(const Args& args) {
   if (vm.count("uuid")) {
     VZ_ASSIGN_OR_RETURN(child, ParseGuid(vm["uuid"].as<std::string>()));
   }
-  VZ_ASSIGN_OR_RETURN(auto node, vz::NodeRoot::FromFlagOrEnv(""));
+  VZ_ASSIGN_OR_RETURN(auto node, Node());
   VZ_ASSIGN_OR_RETURN(SnapshotReport r,
                       MergeImageSnapshot(node, dd, child, all));
   PrintNotes(r.notes);

@@ -7,8 +7,11 @@
 #include <fstream>
 
 #include "base/file_util.h"
+#include "base/subprocess.h"
+#include "ploop/exit_codes.h"
 #include "ploop/lib/delta.h"
 #include "test/integration/ploop_fixture.h"
+#include "test/integration/root_test_util.h"
 
 namespace vz::testing {
 namespace {
@@ -42,6 +45,30 @@ TEST_F(PloopMountTest, MountWriteUmountRemount) {
   EXPECT_NE(::open(Path("mnt/new").c_str(), O_CREAT | O_WRONLY, 0644),
             0);                                         // read-only fs
   ASSERT_TRUE(ploop::Umount(node_, Path("mnt")).ok());  // by mount point
+}
+
+TEST_F(PloopMountTest, CommandLineFindsMountsUnderItsRootFlag) {
+  std::string dd = MakeImage("img");
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  ASSERT_TRUE(ploop::Mount(node_, dd, o).has_value());
+  ::unsetenv("VZ_ROOT");
+  auto run = [](std::vector<std::string> args) {
+    args.insert(args.begin(), PloopBinary());
+    auto r = RunSubprocess(args);
+    return r.has_value() ? *r : SubprocessResult{.exit_code = -1};
+  };
+  auto stat = run({"--root", node_.root(), "stat", dd});
+  EXPECT_EQ(stat.exit_code, 0) << stat.err;
+  EXPECT_NE(stat.out.find("read_ops="), std::string::npos) << stat.out;
+  auto list = run({"-v", "--root=" + node_.root(), "list"});
+  EXPECT_NE(list.out.find(Path("mnt")), std::string::npos) << list.out;
+  // Elsewhere (the host's own root) the image is not mounted.
+  EXPECT_EQ(run({"stat", dd}).exit_code, ploop::kSysExitDevNotMounted);
+  auto bad = run({"--root"});
+  EXPECT_EQ(bad.exit_code, ploop::kSysExitParam);
+  EXPECT_NE(bad.err.find("--root needs a directory"), std::string::npos);
+  ASSERT_TRUE(ploop::Umount(node_, dd).ok());
 }
 
 TEST_F(PloopMountTest, SecondMountOfTheSameImageIsRefused) {

@@ -86,8 +86,9 @@ class PloopPressureTest : public PloopFixture {
 TEST_F(PloopPressureTest, ServerLeavesTheCallersCgroupAndSurvivesItsOom) {
   std::string dd = MakeImage("img");
   // `ploop mount` is run from inside the memory-limited cgroup.
-  ::setenv("VZ_ROOT", node_.root().c_str(), 1);
-  ASSERT_EQ(RunInCgroup({PloopBinary(), "mount", "-m", Path("mnt"), dd}), 0);
+  ASSERT_EQ(RunInCgroup({PloopBinary(), "--root", node_.root(), "mount", "-m",
+                         Path("mnt"), dd}),
+            0);
   auto mounts = *ploop::ListMounts(node_);
   ASSERT_EQ(mounts.size(), 1u);
   pid_t server = mounts[0].pid;
@@ -105,7 +106,6 @@ TEST_F(PloopPressureTest, ServerLeavesTheCallersCgroupAndSurvivesItsOom) {
   EXPECT_TRUE((*ploop::ListMounts(node_))[0].alive);
   ASSERT_TRUE(WriteFileAtomic(Path("mnt/after"), "ok\n").ok());
   EXPECT_EQ(*ReadFile(Path("mnt/after")), "ok\n");
-  ::unsetenv("VZ_ROOT");
 }
 
 }  // namespace
