@@ -66,7 +66,8 @@ Status ForkedCall::Decode(std::string_view wire) {
   return std::move(s.WithErrno(*err));
 }
 
-Result<ForkedCall> ForkedCall::Start(const std::function<Status()>& fn) {
+Result<ForkedCall> ForkedCall::Start(const std::function<Status()>& fn,
+                                     Files files) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe");
   UniqueFd read_end(fds[0]), write_end(fds[1]);
@@ -74,6 +75,11 @@ Result<ForkedCall> ForkedCall::Start(const std::function<Status()>& fn) {
   if (pid < 0) return ErrnoError(errno, "fork");
   if (pid == 0) {
     read_end.reset();
+    if (files == Files::kStdio) {
+      const unsigned keep = static_cast<unsigned>(write_end.get());
+      if (keep > 3) ::close_range(3, keep - 1, 0);
+      ::close_range(keep + 1, ~0U, 0);
+    }
     Status s = fn();
     // _exit: the parent's atexit handlers and stdio buffers are not ours.
     ::_exit(WriteAll(write_end.get(), Encode(s)) ? 0 : 1);

@@ -30,9 +30,19 @@ namespace vz {
 
 class ForkedCall {
  public:
+  // What the child keeps of the caller's open files.
+  enum class Files {
+    kAll,
+    // Only stdin, stdout and stderr: for a child that may outlive the
+    // caller's next steps, so that it holds no lock (flock belongs to the
+    // open file), socket or pipe end (a reader waiting for EOF) of the
+    // caller's.
+    kStdio,
+  };
   // Forks a child that runs `fn` and _exits; call from a single-threaded
   // process. Errors: fork or pipe failing (errno kept).
-  static Result<ForkedCall> Start(const std::function<Status()>& fn);
+  static Result<ForkedCall> Start(const std::function<Status()>& fn,
+                                  Files files = Files::kAll);
 
   ForkedCall(ForkedCall&& o) noexcept
       : pid_(std::exchange(o.pid_, -1)),
@@ -53,6 +63,8 @@ class ForkedCall {
   // Sends `sig` to the child unless it has been waited for (until then
   // its pid cannot name another process).
   void Kill(int sig);
+  // The child's pid; -1 once waited for.
+  pid_t pid() const { return pid_; }
 
   // The wire form between child and parent; apart for the unit tests.
   static std::string Encode(const Status& s);

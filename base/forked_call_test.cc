@@ -1,5 +1,6 @@
 #include "base/forked_call.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -74,6 +75,26 @@ TEST(ForkedCallTest, KilledChildIsDoneWithoutAResult) {
   EXPECT_TRUE(DoneSoon(*call));
   EXPECT_EQ(call->Wait().code(), Code::kInternal);
   call->Kill(SIGKILL);  // waited for: nothing is sent
+}
+
+TEST(ForkedCallTest, StdioOnlyChildHoldsNoneOfTheCallersFiles) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);  // not close-on-exec, as a report pipe is
+  auto check = [&] {
+    return ::fcntl(fds[0], F_GETFD) < 0 && ::fcntl(fds[1], F_GETFD) < 0 &&
+                   ::fcntl(2, F_GETFD) >= 0
+               ? OkStatus()
+               : InternalError("the caller's pipe is open in the child");
+  };
+  auto call = ForkedCall::Start(check, ForkedCall::Files::kStdio);
+  ASSERT_TRUE(call.has_value());
+  EXPECT_TRUE(call->Wait().ok()) << call->Wait().message();
+  // So a reader of the caller's pipe sees EOF while such a child runs.
+  auto all = ForkedCall::Start(check);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_FALSE(all->Wait().ok());
+  ::close(fds[0]);
+  ::close(fds[1]);
 }
 
 TEST(ForkedCallTest, DecodeRejectsGarbage) {

@@ -28,7 +28,7 @@ void Monitor::StartBootSet(const std::string& rootfs) {
                      << "': boot set not used: " << set.error().message();
   } else if (set->has_value() && !(*set)->files.empty()) {
     const bool partial = (*set)->partial;
-    StartPrefetch(std::move(**set));
+    StartPrefetch(std::move(**set), /*will_record=*/partial);
     if (!partial) return;
   }
   // None, unreadable or partial: record (a partial set is read ahead too).
@@ -39,20 +39,28 @@ void Monitor::StartBootSet(const std::string& rootfs) {
     return;
   }
   recorder_ = std::move(*rec);
+  if (prefetch_) recorder_->IgnorePid(prefetch_->pid());
   record_until_ = std::chrono::steady_clock::now() + kRecordFor;
 }
 
-void Monitor::StartPrefetch(storage::BootSet set) {
+void Monitor::StartPrefetch(storage::BootSet set, bool will_record) {
   // Charged to the container as if it had read the files itself; nothing
   // is read when the child cannot join (pids.max reached). Begun before
-  // the init runs: its first files are the init's own libraries.
-  auto call = ForkedCall::Start([&] {
-    VZ_RETURN_IF_ERROR(cg_->AttachSelf());
-    storage::PrefetchStats stats =
-        storage::PrefetchBootSet(boot_rootfs_, set.files);
-    if (storage::BootSetStale(stats)) ::unlink(boot_set_path_.c_str());
-    return OkStatus();
-  });
+  // the init runs: its first files are the init's own libraries. It keeps
+  // none of the monitor's files: the start's report pipe (whose reader
+  // waits for EOF) and the container lock must not wait for it.
+  auto call = ForkedCall::Start(
+      [&] {
+        VZ_RETURN_IF_ERROR(cg_->AttachSelf());
+        storage::PrefetchStats stats =
+            storage::PrefetchBootSet(boot_rootfs_, set.files);
+        // A set being recorded again is replaced anyway, maybe already.
+        if (!will_record && storage::BootSetStale(stats)) {
+          ::unlink(boot_set_path_.c_str());
+        }
+        return OkStatus();
+      },
+      ForkedCall::Files::kStdio);
   if (call.has_value()) prefetch_ = std::move(*call);
 }
 

@@ -118,6 +118,7 @@ void Monitor::RequestStop(bool fast, std::chrono::seconds timeout) {
   // A recording is cut short (saved as partial) before a shutdown opens
   // its own files; its files are looked at while the container goes down.
   if (recorder_) recorder_->Stop();
+  ReapPrefetch(/*stop=*/true);  // a hint: not read on through a shutdown
   if (fast && init_pid_ > 0) (void)cg_->KillAll(SIGKILL);
   if (init_pid_ <= 0 || fast) {
     EndRecording(/*window_done=*/false);

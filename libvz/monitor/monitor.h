@@ -72,8 +72,9 @@ class Monitor {
   // time, so that the start's and the init's own reads never wait behind
   // more than one of its requests. (Asked for all at once, 4 readers
   // deep, it made a Debian start 30-40 ms longer begun here, and had to
-  // wait until the start was reported.)
-  void StartPrefetch(storage::BootSet set);
+  // wait until the start was reported.) A stale set is removed unless
+  // `will_record` (a new one is being recorded).
+  void StartPrefetch(storage::BootSet set, bool will_record);
   // Ends a recording and saves the set: when the window ran out
   // (`window_done`), or, marked partial, at a stop request or when the
   // init ended (the disk is still mounted).

@@ -85,6 +85,9 @@ class BootSetRecorder {
   // kernel's (no fanotify, no file handles).
   static Result<BootSetRecorder> Start(const std::string& rootfs);
 
+  // Leaves out what process `pid` opens (the monitor's own read-ahead,
+  // which opens the last set's files ahead of the init).
+  void IgnorePid(pid_t pid) { ignored_pid_ = pid; }
   // Ends the recording: what is opened from here on is not recorded.
   // Cheap (no file is looked at); Finish does the rest.
   void Stop();
@@ -109,6 +112,7 @@ class BootSetRecorder {
   std::vector<bool> written_;        // by opened_'s index
   std::unordered_map<std::string, size_t> index_;
   std::unordered_map<std::string, std::optional<std::string>> dirs_;
+  pid_t ignored_pid_ = -1;
 };
 
 // Asks for the first `bytes` of the open file with POSIX_FADV_WILLNEED,

@@ -175,6 +175,7 @@ void BootSetRecorder::ReadEvents() {
     for (; FAN_EVENT_OK(m, n); m = FAN_EVENT_NEXT(m, n)) {
       if (m->vers != FANOTIFY_METADATA_VERSION) return;
       if (m->mask & FAN_Q_OVERFLOW) continue;  // the first events are kept
+      if (m->pid == ignored_pid_) continue;
       const char* p = reinterpret_cast<const char*>(m) + m->metadata_len;
       const char* end = reinterpret_cast<const char*>(m) + m->event_len;
       while (p + sizeof(fanotify_event_info_header) <= end) {
