@@ -10,8 +10,8 @@
 namespace {
 
 void PrintHelp() {
-  std::cout
-      << "Usage: ploop [-v] [--root DIR] COMMAND [OPTIONS] ARGS\n\nCommands:\n";
+  std::cout << "Usage: ploop [-v[N]] [--root DIR] COMMAND [OPTIONS] "
+               "ARGS\n\nCommands:\n";
   for (const auto& c : ploop::cli::Commands()) {
     std::string name = c.name;
     name.resize(20, ' ');
@@ -38,14 +38,21 @@ int Help(const std::vector<std::string>& args) {
   return 0;
 }
 
-// Takes the options before the subcommand off `args`: -v (any number of
-// v's), --root DIR or --root=DIR. False, with the error printed, when one
+// OpenVZ's -v[N] and -vvv: any of them turns on debug logging.
+bool Verbosity(const std::string& a) {
+  if (a.size() < 2 || a[0] != '-' || a[1] != 'v') return false;
+  const std::string rest = a.substr(2);
+  return rest.find_first_not_of('v') == std::string::npos ||
+         rest.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// Takes the options before the subcommand off `args`: -v[N], -vvv,
+// --root DIR or --root=DIR. False, with the error printed, when one
 // is malformed.
 bool GlobalOptions(std::vector<std::string>& args) {
   while (!args.empty()) {
     const std::string& a = args[0];
-    if (a.size() >= 2 && a.find_first_not_of('v', 1) == std::string::npos &&
-        a[0] == '-') {
+    if (Verbosity(a)) {
       vz::SetLogLevel(vz::LogLevel::kDebug);
       args.erase(args.begin());
     } else if (a == "--root" || a.starts_with("--root=")) {

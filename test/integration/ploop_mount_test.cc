@@ -61,7 +61,7 @@ TEST_F(PloopMountTest, CommandLineFindsMountsUnderItsRootFlag) {
   auto stat = run({"--root", node_.root(), "stat", dd});
   EXPECT_EQ(stat.exit_code, 0) << stat.err;
   EXPECT_NE(stat.out.find("read_ops="), std::string::npos) << stat.out;
-  auto list = run({"-v", "--root=" + node_.root(), "list"});
+  auto list = run({"-v4", "--root=" + node_.root(), "list"});
   EXPECT_NE(list.out.find(Path("mnt")), std::string::npos) << list.out;
   // Elsewhere (the host's own root) the image is not mounted.
   EXPECT_EQ(run({"stat", dd}).exit_code, ploop::kSysExitDevNotMounted);
