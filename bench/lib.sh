@@ -16,23 +16,27 @@ bench_write_section() {
   fi
 }
 
-# The median of the numbers on stdin.
 # Returns once systemd in a container has booted (running or degraded):
 # `systemctl is-system-running --wait` run through the container's exec,
 # given as a command prefix ("vzctl exec2 101"), answers when the boot
 # ends; retried every 20 ms while systemd cannot be reached yet (its socket
-# comes early in the boot), up to 120 s. No polling period rounds the time
-# up, and it is one exec for every tool.
+# comes early in the boot). No polling period rounds the time up, and it is
+# one exec for every tool. Gives up after 120 s (coreutils' `timeout`
+# inside bounds each wait) or at once when the boot has failed for good.
 bench_wait_booted() {
-  local state deadline=$((${EPOCHREALTIME/./} + 120000000))
-  while ((${EPOCHREALTIME/./} < deadline)); do
-    state=$("$@" systemctl is-system-running --wait 2>/dev/null) || true
-    [[ $state == running || $state == degraded ]] && return 0
+  local state left deadline=$((${EPOCHREALTIME//[!0-9]/} + 120000000))
+  while ((left = (deadline - ${EPOCHREALTIME//[!0-9]/}) / 1000000, left > 0)); do
+    state=$("$@" timeout "$left" systemctl is-system-running --wait 2>/dev/null) || true
+    case $state in
+      running | degraded) return 0 ;;
+      maintenance | stopping) break ;;
+    esac
     sleep 0.02
   done
   echo "failed: $* did not boot (${state:-no answer})" >&2
   return 1
 }
+# The median of the numbers on stdin.
 bench_median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 bench_machine() {
