@@ -21,14 +21,13 @@ void Monitor::StartBootSet(const std::string& rootfs) {
   auto priv = ve_->VePrivate(node_);
   if (!priv.has_value()) return;
   boot_set_path_ = storage::BootSetPath(*priv);
-  boot_rootfs_ = rootfs;
   auto set = storage::LoadBootSet(boot_set_path_);
   if (!set.has_value()) {
     VZ_LOG(kWarning) << "container '" << ve_->ctid()
                      << "': boot set not used: " << set.error().message();
   } else if (set->has_value() && !(*set)->files.empty()) {
     const bool partial = (*set)->partial;
-    StartPrefetch(std::move(**set), /*will_record=*/partial);
+    StartPrefetch(rootfs, std::move(**set), /*will_record=*/partial);
     if (!partial) return;
   }
   // None, unreadable or partial: record (a partial set is read ahead too).
@@ -43,7 +42,8 @@ void Monitor::StartBootSet(const std::string& rootfs) {
   record_until_ = std::chrono::steady_clock::now() + kRecordFor;
 }
 
-void Monitor::StartPrefetch(storage::BootSet set, bool will_record) {
+void Monitor::StartPrefetch(const std::string& rootfs, storage::BootSet set,
+                            bool will_record) {
   // Charged to the container as if it had read the files itself; nothing
   // is read when the child cannot join (pids.max reached). Begun before
   // the init runs: its first files are the init's own libraries. It keeps
@@ -53,7 +53,7 @@ void Monitor::StartPrefetch(storage::BootSet set, bool will_record) {
       [&] {
         VZ_RETURN_IF_ERROR(cg_->AttachSelf());
         storage::PrefetchStats stats =
-            storage::PrefetchBootSet(boot_rootfs_, set.files);
+            storage::PrefetchBootSet(rootfs, set.files);
         // A set being recorded again is replaced anyway, maybe already.
         if (!will_record && storage::BootSetStale(stats)) {
           ::unlink(boot_set_path_.c_str());

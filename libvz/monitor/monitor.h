@@ -68,13 +68,14 @@ class Monitor {
   // ahead (StartPrefetch); none, or a partial one, is recorded from here
   // until EndRecording.
   void StartBootSet(const std::string& rootfs);
-  // Reads `set` in a child in the container's cgroup, one request at a
-  // time, so that the start's and the init's own reads never wait behind
-  // more than one of its requests. (Asked for all at once, 4 readers
-  // deep, it made a Debian start 30-40 ms longer begun here, and had to
+  // Reads `set` below `rootfs` in a child in the container's cgroup, one
+  // request at a time, so that the start's and the init's own reads never
+  // wait behind more than one of its requests. (Asked for all at once, 4
+  // readers deep, it made a Debian start 30-40 ms longer begun here, and had to
   // wait until the start was reported.) A stale set is removed unless
   // `will_record` (a new one is being recorded).
-  void StartPrefetch(storage::BootSet set, bool will_record);
+  void StartPrefetch(const std::string& rootfs, storage::BootSet set,
+                     bool will_record);
   // Ends a recording and saves the set: when the window ran out
   // (`window_done`), or, marked partial, at a stop request or when the
   // init ended (the disk is still mounted).
@@ -107,7 +108,6 @@ class Monitor {
   std::optional<ForkedCall> cgroup_leave_;   // LeaveCallersCgroups, once
   std::unique_ptr<cgroup::Cgroup> home_cg_;  // the node's root cgroups
   std::string boot_set_path_;
-  std::string boot_rootfs_;
   std::optional<storage::BootSetRecorder> recorder_;
   std::chrono::steady_clock::time_point record_until_;
   std::optional<ForkedCall> prefetch_;
