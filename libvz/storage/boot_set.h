@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/status.h"
@@ -63,13 +64,8 @@ Status SaveBootSet(const std::string& path, const BootSet& set);
 UniqueFd OpenRegularInRoot(int root, std::string_view path);
 
 // Bytes of the file's page cache in [0, min(size, kBootSetMaxFileBytes)),
-// and whether any of them is dirty or under writeback (cachestat; mincore,
-// which cannot tell dirty, where the kernel lacks it).
-struct PageCacheUse {
-  uint64_t cached = 0;
-  bool dirty = false;
-};
-Result<PageCacheUse> PageCacheOf(int fd, uint64_t size);
+// clean or dirty (cachestat; mincore where the kernel lacks it).
+Result<uint64_t> PageCacheOf(int fd, uint64_t size);
 
 // Records which files the ext4 filesystem mounted at `rootfs` has opened
 // (all its mounts count, the container's own included), from Start until
@@ -91,9 +87,10 @@ class BootSetRecorder {
   // Ends the recording: what is opened from here on is not recorded.
   // Cheap (no file is looked at); Finish does the rest.
   void Stop();
-  // The regular files opened, first opened first, without those written
-  // meanwhile or with nothing cached; each with its cached bytes. Stops
-  // the recording if Stop was not called.
+  // The regular files opened, first opened first, without those of which
+  // nothing is cached; each with its cached bytes, read or written (a
+  // file the start writes, such as journald's, it mostly reads again at
+  // the next start). Stops the recording if Stop was not called.
   std::vector<BootSetEntry> Finish();
 
  private:
@@ -102,15 +99,14 @@ class BootSetRecorder {
         root_(std::move(root)),
         rootfs_(std::move(rootfs)) {}
   void ReadEvents();
-  void OnEvent(uint64_t mask, const void* info, size_t len);
+  void OnEvent(const void* info, size_t len);
   std::optional<std::string> DirPath(const void* handle);
 
   UniqueFd fan_;
   UniqueFd root_;
   std::string rootfs_;
-  std::vector<std::string> opened_;  // first opened first
-  std::vector<bool> written_;        // by opened_'s index
-  std::unordered_map<std::string, size_t> index_;
+  std::vector<std::string> opened_;       // first opened first
+  std::unordered_set<std::string> seen_;  // opened_'s paths
   std::unordered_map<std::string, std::optional<std::string>> dirs_;
   pid_t ignored_pid_ = -1;
 };

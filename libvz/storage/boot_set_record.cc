@@ -21,7 +21,6 @@
 namespace vz::storage {
 namespace {
 
-constexpr uint64_t kWrites = FAN_MODIFY | FAN_CLOSE_WRITE;
 constexpr ino_t kExt4RootIno = 2;
 
 // cachestat(2) (Linux 6.5): Debian 12's headers predate it.
@@ -38,7 +37,7 @@ struct Cachestat {
   uint64_t nr_recently_evicted;
 };
 
-Result<PageCacheUse> MincoreOf(int fd, uint64_t size) {
+Result<uint64_t> MincoreOf(int fd, uint64_t size) {
   void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
   if (map == MAP_FAILED) return ErrnoError(errno, "mmap");
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
@@ -47,9 +46,9 @@ Result<PageCacheUse> MincoreOf(int fd, uint64_t size) {
   int err = errno;
   ::munmap(map, size);
   if (rc != 0) return ErrnoError(err, "mincore");
-  PageCacheUse use;
-  for (unsigned char v : vec) use.cached += (v & 1) ? page : 0;
-  return use;
+  uint64_t cached = 0;
+  for (unsigned char v : vec) cached += (v & 1) ? page : 0;
+  return cached;
 }
 
 // The handle's bytes as a map key.
@@ -69,17 +68,16 @@ std::optional<std::string> ReadLink(const std::string& path) {
 
 }  // namespace
 
-Result<PageCacheUse> PageCacheOf(int fd, uint64_t size) {
+Result<uint64_t> PageCacheOf(int fd, uint64_t size) {
   // Only that much is ever read ahead; and mincore's vector and scan grow
   // with the range (a sparse file can claim terabytes).
   size = std::min(size, kBootSetMaxFileBytes);
-  if (size == 0) return PageCacheUse{};
+  if (size == 0) return uint64_t{0};
   CachestatRange range{0, size};
   Cachestat cs{};
   if (::syscall(kSysCachestat, fd, &range, &cs, 0) == 0) {
     const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-    return PageCacheUse{.cached = std::min(cs.nr_cache * page, size),
-                        .dirty = cs.nr_dirty + cs.nr_writeback > 0};
+    return std::min(cs.nr_cache * page, size);
   }
   if (errno != ENOSYS) return ErrnoError(errno, "cachestat");
   return MincoreOf(fd, size);
@@ -110,8 +108,8 @@ Result<BootSetRecorder> BootSetRecorder::Start(const std::string& rootfs) {
       FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME,
       O_RDONLY | O_CLOEXEC));
   if (!fan) return ErrnoError(errno, "fanotify_init");
-  if (::fanotify_mark(fan.get(), FAN_MARK_ADD | FAN_MARK_FILESYSTEM,
-                      FAN_OPEN | kWrites, AT_FDCWD, rootfs.c_str()) != 0) {
+  if (::fanotify_mark(fan.get(), FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN,
+                      AT_FDCWD, rootfs.c_str()) != 0) {
     return ErrnoError(errno, "fanotify_mark '" + rootfs + "'");
   }
   return BootSetRecorder(std::move(fan), std::move(root), *real);
@@ -142,7 +140,7 @@ std::optional<std::string> BootSetRecorder::DirPath(const void* handle) {
   return rel;
 }
 
-void BootSetRecorder::OnEvent(uint64_t mask, const void* info, size_t len) {
+void BootSetRecorder::OnEvent(const void* info, size_t len) {
   auto* fid = static_cast<const fanotify_event_info_fid*>(info);
   auto* fh = reinterpret_cast<const file_handle*>(fid->handle);
   const size_t fixed = sizeof *fid + sizeof *fh;
@@ -153,16 +151,10 @@ void BootSetRecorder::OnEvent(uint64_t mask, const void* info, size_t len) {
   auto dir = DirPath(fh);
   if (!dir.has_value() || file.empty() || file == ".") return;
   std::string path = dir->empty() ? file : *dir + "/" + file;
-  auto it = index_.find(path);
-  if (it == index_.end()) {
-    // A write comes after its open; one to a file opened before the
-    // recording began is left to the dirty-page check.
-    if (!(mask & FAN_OPEN) || opened_.size() == kBootSetMaxFiles) return;
-    it = index_.emplace(path, opened_.size()).first;
-    opened_.push_back(std::move(path));
-    written_.push_back(false);
+  if (opened_.size() == kBootSetMaxFiles || !seen_.insert(path).second) {
+    return;
   }
-  if (mask & kWrites) written_[it->second] = true;
+  opened_.push_back(std::move(path));
 }
 
 void BootSetRecorder::ReadEvents() {
@@ -182,7 +174,7 @@ void BootSetRecorder::ReadEvents() {
         auto* hdr = reinterpret_cast<const fanotify_event_info_header*>(p);
         if (hdr->len == 0 || p + hdr->len > end) break;
         if (hdr->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
-          OnEvent(m->mask, p, hdr->len);
+          OnEvent(p, hdr->len);
         }
         p += hdr->len;
       }
@@ -204,15 +196,14 @@ std::vector<BootSetEntry> BootSetRecorder::Finish() {
   Stop();
   std::vector<BootSetEntry> set;
   uint64_t total = 0;
-  for (size_t i = 0; i < opened_.size(); ++i) {
-    const std::string& path = opened_[i];
-    if (written_[i] || !ValidBootSetPath(path)) continue;
+  for (const std::string& path : opened_) {
+    if (!ValidBootSetPath(path)) continue;
     UniqueFd file = OpenRegularInRoot(root_.get(), path);
     struct stat st;
     if (!file || ::fstat(file.get(), &st) != 0) continue;
-    auto use = PageCacheOf(file.get(), static_cast<uint64_t>(st.st_size));
-    if (!use.has_value() || use->dirty || use->cached == 0) continue;
-    uint64_t bytes = std::min(use->cached, kBootSetMaxFileBytes);
+    auto cached = PageCacheOf(file.get(), static_cast<uint64_t>(st.st_size));
+    if (!cached.has_value() || *cached == 0) continue;
+    uint64_t bytes = std::min(*cached, kBootSetMaxFileBytes);
     if (total + bytes > kBootSetMaxBytes) break;
     total += bytes;
     set.push_back({path, bytes});

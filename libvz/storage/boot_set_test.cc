@@ -135,9 +135,9 @@ TEST(BootSetTest, ReadAheadInTurnReadsWholeStepsAndSeesAShrunkFile) {
   ::fsync(fd.get());  // clean pages can be dropped
   ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_DONTNEED);
   EXPECT_TRUE(ReadAheadInTurn(fd.get(), size));
-  auto use = PageCacheOf(fd.get(), size);
-  ASSERT_TRUE(use.has_value()) << use.error().message();
-  EXPECT_GE(use->cached, size);  // whole pages
+  auto cached = PageCacheOf(fd.get(), size);
+  ASSERT_TRUE(cached.has_value()) << cached.error().message();
+  EXPECT_GE(*cached, size);  // whole pages
   EXPECT_TRUE(ReadAheadInTurn(fd.get(), 0));
   EXPECT_FALSE(ReadAheadInTurn(fd.get(), size + 1));  // recorded longer
   EXPECT_FALSE(ReadAheadInTurn(-1, 1));
@@ -150,11 +150,11 @@ TEST(BootSetTest, PageCacheOfAFileJustWritten) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY));
   char c;
   ASSERT_EQ(::pread(fd.get(), &c, 1, 0), 1);
-  auto use = PageCacheOf(fd.get(), 3 * 4096);
-  ASSERT_TRUE(use.has_value()) << use.error().message();
-  EXPECT_GT(use->cached, 0u);
-  EXPECT_LE(use->cached, 3u * 4096);
-  EXPECT_EQ(PageCacheOf(fd.get(), 0)->cached, 0u);
+  auto cached = PageCacheOf(fd.get(), 3 * 4096);
+  ASSERT_TRUE(cached.has_value()) << cached.error().message();
+  EXPECT_GT(*cached, 0u);
+  EXPECT_LE(*cached, 3u * 4096);
+  EXPECT_EQ(*PageCacheOf(fd.get(), 0), 0u);
 }
 
 TEST(BootSetTest, PageCacheOfAHugeSparseFileLooksAtItsHeadOnly) {
@@ -162,9 +162,9 @@ TEST(BootSetTest, PageCacheOfAHugeSparseFileLooksAtItsHeadOnly) {
   const std::string path = dir.path() + "/sparse";
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT, 0600));
   ASSERT_EQ(::ftruncate(fd.get(), off_t{1} << 40), 0);  // 1 TiB of holes
-  auto use = PageCacheOf(fd.get(), uint64_t{1} << 40);
-  ASSERT_TRUE(use.has_value()) << use.error().message();
-  EXPECT_LE(use->cached, kBootSetMaxFileBytes);
+  auto cached = PageCacheOf(fd.get(), uint64_t{1} << 40);
+  ASSERT_TRUE(cached.has_value()) << cached.error().message();
+  EXPECT_LE(*cached, kBootSetMaxFileBytes);
 }
 
 TEST(BootSetTest, PathRules) {

@@ -232,11 +232,12 @@ class BootSetTest : public ContainerFixture {
   }
 };
 
-TEST_F(BootSetTest, RecordedForTenSecondsWithoutWhatWasWritten) {
+TEST_F(BootSetTest, RecordedForTenSecondsWhatWasReadOrWritten) {
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
-  // While the recording runs: one file read, one written and read back.
-  auto e = Vzctl({"exec2", "101",
-                  "cat /etc/passwd >/dev/null; echo x >/root/w; cat /root/w"});
+  // While the recording runs: one file read, one written (as journald
+  // writes its journal, which it reads again at the next start).
+  auto e =
+      Vzctl({"exec2", "101", "cat /etc/passwd >/dev/null; echo x >/root/w"});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   // Saved when its 10 s are up, the container still running.
   ASSERT_TRUE(Eventually([&] { return PathExists(SetPath()); }, 15));
@@ -244,7 +245,7 @@ TEST_F(BootSetTest, RecordedForTenSecondsWithoutWhatWasWritten) {
   EXPECT_FALSE(set.partial);
   EXPECT_TRUE(Lists(set, "bin/busybox"));  // the init, through /sbin/init
   EXPECT_TRUE(Lists(set, "etc/passwd"));
-  EXPECT_FALSE(Lists(set, "root/w"));
+  EXPECT_TRUE(Lists(set, "root/w"));
   ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
   // The next start reads it ahead and records nothing new.
   const std::string before = ReadFile(SetPath()).value_or("?");
@@ -299,8 +300,7 @@ TEST_F(BootSetTest, ReadAheadIntoTheContainersCacheAndCgroup) {
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
   auto cached = [&]() -> uint64_t {
     UniqueFd fd(::open(big.c_str(), O_RDONLY | O_CLOEXEC));
-    auto use = storage::PageCacheOf(fd.get(), kBig);
-    return use.has_value() ? use->cached : 0;
+    return storage::PageCacheOf(fd.get(), kBig).value_or(0);
   };
   EXPECT_TRUE(Eventually([&] { return cached() == kBig; }));
   // Charged to the container, as its own reads would be (checked on
