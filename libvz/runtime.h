@@ -16,6 +16,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,13 @@
 #include "libvz/ve_config.h"
 
 namespace vz::runtime {
+
+// The init's $NOTIFY_SOCKET (sd_notify), without its leading '@': an
+// abstract socket, so it lives in the container's own network namespace,
+// where its monitor binds it before the init runs (doc/runtime.md §4).
+inline constexpr char kNotifySocketName[] = "vz/notify";
+inline constexpr char kNotifySocketEnv[] = "NOTIFY_SOCKET=@vz/notify";
+static_assert(std::string_view(kNotifySocketEnv).ends_with(kNotifySocketName));
 
 // Everything needed to start (and enter) one container, from its config.
 struct Spec {

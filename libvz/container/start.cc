@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <optional>
 #include <thread>
 
 #include "base/file_util.h"
@@ -66,12 +67,47 @@ Status ReadReport(int fd, std::string_view ctid) {
       .WithExitCode(kVzEnvCreateError);
 }
 
-// systemd is up when `systemctl is-system-running` says running or
-// degraded; any other init when it runs.
+// What the container's systemd answers to `systemctl is-system-running`
+// ("running" once booted), or "" when the exec failed.
+std::string AskSystemd(const NodeConfig& node, std::string_view ctid) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return "";
+  int saved = ::dup(1);
+  ::dup2(p[1], 1);
+  ::close(p[1]);
+  auto rc = ExecInContainer(node, ctid, {"systemctl", "is-system-running"});
+  ::dup2(saved, 1);
+  ::close(saved);
+  std::string out(256, '\0');
+  ssize_t n = ::read(p[0], out.data(), out.size());
+  ::close(p[0]);
+  out.resize(n > 0 ? size_t(n) : 0);
+  return rc.has_value() ? std::string(Trim(out)) : "";
+}
+
+// Whether the init said READY=1 to its monitor (sd_notify; doc/runtime.md
+// §6); nullopt when the monitor cannot say (one older than the request).
+std::optional<bool> MonitorHeardReady(const NodeConfig& node,
+                                      std::string_view ctid) {
+  auto conn = container::ConnectMonitor(node, ctid, "booted\n");
+  if (!conn.has_value()) return std::nullopt;
+  char buf[8];
+  ssize_t n = ::read(conn->get(), buf, sizeof buf);
+  return n > 0 && std::string_view(buf, size_t(n)).starts_with("yes");
+}
+
+// systemd is up once it said READY=1 to the monitor, which it does at the
+// end of its startup, or when `systemctl is-system-running` says running
+// or degraded; any other init when it runs. The monitor is asked every 20
+// ms (a socket's round trip); systemd itself, an exec into the container,
+// every second: for one that never says READY=1.
 Status WaitBooted(const NodeConfig& node, std::string_view ctid,
                   std::chrono::seconds timeout) {
+  constexpr auto kAskMonitor = std::chrono::milliseconds(20);
+  constexpr int kAskSystemdEvery = 50;  // times kAskMonitor
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
+  std::string said;
+  for (int round = 0;; ++round) {
     VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
     if (!st.running()) {
       return FailedPreconditionError("container '" + std::string(ctid) +
@@ -82,28 +118,21 @@ Status WaitBooted(const NodeConfig& node, std::string_view ctid,
     const bool systemd = PathExists(root + "/usr/bin/systemctl") ||
                          PathExists(root + "/bin/systemctl");
     if (!systemd) return OkStatus();
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe");
-    int saved = ::dup(1);
-    ::dup2(p[1], 1);
-    ::close(p[1]);
-    auto rc = ExecInContainer(node, ctid, {"systemctl", "is-system-running"});
-    ::dup2(saved, 1);
-    ::close(saved);
-    std::string out(256, '\0');
-    ssize_t n = ::read(p[0], out.data(), out.size());
-    ::close(p[0]);
-    out.resize(n > 0 ? size_t(n) : 0);
-    out = std::string(Trim(out));
-    if (rc.has_value() && (out == "running" || out == "degraded")) {
-      return OkStatus();
+    const std::optional<bool> ready = MonitorHeardReady(node, ctid);
+    if (ready == true) return OkStatus();
+    if (!ready.has_value() ||
+        round % kAskSystemdEvery == kAskSystemdEvery - 1) {
+      said = AskSystemd(node, ctid);
+      if (said == "running" || said == "degraded") return OkStatus();
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       return DeadlineExceededError("container '" + std::string(ctid) +
-                                   "' did not finish booting: " + out)
+                                   "' did not finish booting: " +
+                                   (said.empty() ? "no answer" : said))
           .WithExitCode(kVzWaitFailed);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::this_thread::sleep_for(
+        ready.has_value() ? kAskMonitor : std::chrono::milliseconds(500));
   }
 }
 

@@ -153,6 +153,10 @@ void Monitor::Accept() {
     stop_for_good_ = stop_by_client_ = true;
     RequestStop(fast, std::chrono::seconds(secs));
     (void)!::write(c.get(), "ok\n", 3);
+  } else if (words[0] == "booted") {
+    // Whether the init said READY=1 (notify.cc); "no" also when it cannot.
+    const std::string_view reply = booted_ ? "ok\nyes\n" : "ok\nno\n";
+    (void)!::write(c.get(), reply.data(), reply.size());
   } else if (words[0] == "console") {
     (void)!::write(c.get(), "ok\n", 3);
     (void)!::write(c.get(), console_log_.data(), console_log_.size());
@@ -214,12 +218,13 @@ ExitInfo Monitor::Supervise() {
   UniqueFd sigfd = BlockedSignals();
   next_storage_check_ = std::chrono::steady_clock::now() + kStorageCheck;
   for (;;) {
-    pollfd fds[5] = {{init_pidfd_.get(), POLLIN, 0},
-                     {listen_.get(), POLLIN, 0},
-                     {pty_master_.get(), POLLIN, 0},
-                     {sigfd.get(), POLLIN, 0},
-                     {console_client_.get(), POLLIN, 0}};
-    ::poll(fds, console_client_ ? 5 : 4, 500);
+    // poll passes over the entries without a descriptor (-1).
+    pollfd fds[6] = {
+        {init_pidfd_.get(), POLLIN, 0},     {listen_.get(), POLLIN, 0},
+        {pty_master_.get(), POLLIN, 0},     {sigfd.get(), POLLIN, 0},
+        {console_client_.get(), POLLIN, 0}, {notify_.get(), POLLIN, 0}};
+    ::poll(fds, 6, 500);
+    if (fds[5].revents & POLLIN) OnNotify();
     if (fds[2].revents & POLLIN) OnConsoleOutput();
     if (fds[1].revents & POLLIN) Accept();
     if (console_client_ && (fds[4].revents & (POLLIN | POLLHUP))) OnClient();

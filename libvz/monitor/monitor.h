@@ -84,6 +84,14 @@ class Monitor {
   // first (before an unmount, which its open files would hold up).
   void ReapPrefetch(bool stop);
 
+  // The init's readiness (notify.cc): a socket in the container's network
+  // namespace, bound before the init runs, where its systemd sends
+  // READY=1 at the end of its startup ($NOTIFY_SOCKET). Without one (an
+  // error is logged), `vzctl start --wait` asks systemd itself.
+  void OpenNotify(int netns_fd);
+  // Reads what is queued: booted_ once the init said READY=1.
+  void OnNotify();
+
   NodeConfig node_;
   MonitorOptions options_;
   std::optional<VeConfig> ve_;
@@ -111,6 +119,8 @@ class Monitor {
   std::optional<storage::BootSetRecorder> recorder_;
   std::chrono::steady_clock::time_point record_until_;
   std::optional<ForkedCall> prefetch_;
+  UniqueFd notify_;
+  bool booted_ = false;  // the init said READY=1 since this Boot
 };
 
 }  // namespace vz::monitor

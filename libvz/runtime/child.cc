@@ -178,7 +178,10 @@ void RunInitChild(const Spec& spec, const std::vector<MountStep>& plan,
   char env1[] =
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   char env2[] = "TERM=linux";
-  char* envp[] = {env0, env1, env2, nullptr};
+  // Where systemd says READY=1 once booted, as under systemd-nspawn.
+  char env3[sizeof kNotifySocketEnv];
+  std::memcpy(env3, kNotifySocketEnv, sizeof env3);
+  char* envp[] = {env0, env1, env2, env3, nullptr};
   ::execve(argv[0], argv.data(), envp);
   SendError(sync, ErrnoError(errno, "exec init '" + spec.init[0] + "'"));
   ::_exit(127);

@@ -25,8 +25,8 @@ const std::vector<cli::Command>& Commands() {
        "status CTID", "", RunStatus, false},
       {"start", "start a container under its monitor",
        "start CTID [--wait] [--force] [--premounted]",
-       "--wait        wait until the init booted (systemd: running or "
-       "degraded)\n"
+       "--wait        wait until the init booted (systemd: its READY=1, "
+       "or running or degraded)\n"
        "--force       start even when DISABLED=\"yes\"\n"
        "--premounted  VE_ROOT already holds the root filesystem: do not "
        "mount storage (tests)\n",

@@ -1,0 +1,116 @@
+// Monitor's side of the init's readiness (doc/runtime.md §4): systemd, as
+// a container's init, sends "READY=1" to $NOTIFY_SOCKET once its startup
+// has finished, as it does under systemd-nspawn. The socket is an
+// abstract one in the container's own network namespace, so no file of
+// the container's is made or hidden for it, and one name serves every
+// container.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "libvz/monitor/monitor.h"
+#include "libvz/net/netlink.h"
+
+namespace vz::monitor {
+namespace {
+
+Result<UniqueFd> BindNotifySocket() {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) return ErrnoError(errno, "socket");
+  // The sender's pid comes with each message: only the init's counts.
+  int on = 1;
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0) {
+    return ErrnoError(errno, "SO_PASSCRED");
+  }
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  const std::string_view name = runtime::kNotifySocketName;  // without '@'
+  std::memcpy(addr.sun_path + 1, name.data(), name.size());
+  const auto len =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    return ErrnoError(errno, "bind '@" + std::string(name) + "'");
+  }
+  return fd;
+}
+
+// Whether one of the message's lines is READY=1 (sd_notify's format:
+// VAR=VALUE lines).
+bool SaysReady(std::string_view msg) {
+  for (const std::string& line : Split(msg, '\n')) {
+    if (line == "READY=1") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Monitor::OpenNotify(int netns_fd) {
+  notify_.reset();
+  booted_ = false;
+  UniqueFd fd;
+  // A socket belongs to the namespace it was made in.
+  Status s = net::InNetns(netns_fd, [&]() -> Status {
+    VZ_ASSIGN_OR_RETURN(fd, BindNotifySocket());
+    return OkStatus();
+  });
+  if (!s.ok()) {
+    // `vzctl start --wait` asks systemd itself then.
+    VZ_LOG(kWarning) << "container '" << ve_->ctid()
+                     << "': no readiness socket: " << s.message();
+    return;
+  }
+  notify_ = std::move(fd);
+}
+
+void Monitor::OnNotify() {
+  for (;;) {
+    char buf[4096];
+    // Room for the credentials and a few descriptors, which are closed.
+    alignas(cmsghdr) char
+        ctl[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(16 * sizeof(int))];
+    iovec iov{buf, sizeof buf};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctl;
+    msg.msg_controllen = sizeof ctl;
+    ssize_t n = ::recvmsg(notify_.get(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return;  // drained (or broken: nothing more to learn)
+    // Anyone inside may send here; only the init speaks for the boot (its
+    // pid as the kernel gives it, in the monitor's namespace). Root inside
+    // could name the init's pid, but could as well make its systemd say
+    // anything: what is protected is a wait, from daemons that inherited
+    // the variable.
+    pid_t sender = -1;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
+         c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET) continue;
+      if (c->cmsg_type == SCM_CREDENTIALS) {
+        ucred cred;
+        std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+        sender = cred.pid;
+      } else if (c->cmsg_type == SCM_RIGHTS) {
+        // Descriptors a process inside passed: never kept.
+        const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; ++i) {
+          int fd;
+          std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+          ::close(fd);
+        }
+      }
+    }
+    if (sender == init_pid_ && SaysReady({buf, static_cast<size_t>(n)})) {
+      booted_ = true;
+    }
+  }
+}
+
+}  // namespace vz::monitor
