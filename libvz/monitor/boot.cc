@@ -185,7 +185,8 @@ Status Monitor::Boot() {
   VZ_ASSIGN_OR_RETURN(UniqueFd netns, init.OpenNamespace("net"));
   VZ_RETURN_IF_ERROR(container::StartNetwork(node_, *ve_, netns.get()));
   revert.Add([this] { (void)container::StopNetwork(node_, *ve_); });
-  OpenNotify(netns.get());
+  VZ_RETURN_IF_ERROR(OpenNotify(netns.get()));
+  revert.Add([this] { CloseNotify(); });
   VZ_RETURN_IF_ERROR(init.Start());
   init_pid_ = init.pid();
   init_pidfd_ = init.TakePidfd();

@@ -283,6 +283,7 @@ void Monitor::Finish(const ExitInfo& info) {
   }
   EndRecording(/*window_done=*/false);
   ReapPrefetch(/*stop=*/true);
+  CloseNotify();
   if (ve_) {
     Status s = container::TearDown(node_, *ve_, options_.premounted);
     if (!s.ok()) VZ_LOG(kWarning) << "clean up: " << s.message();

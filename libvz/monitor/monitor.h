@@ -86,10 +86,14 @@ class Monitor {
 
   // The init's readiness (notify.cc): a socket in the container's network
   // namespace, bound before the init runs, where its systemd sends
-  // READY=1 at the end of its startup ($NOTIFY_SOCKET). Without one (an
-  // error is logged), `vzctl start --wait` asks systemd itself.
-  void OpenNotify(int netns_fd);
-  // Reads what is queued: booted_ once the init said READY=1.
+  // READY=1 at the end of its startup ($NOTIFY_SOCKET). Errors: the
+  // kernel's (the start fails: its init would find no socket, or one a
+  // process inside bound).
+  Status OpenNotify(int netns_fd);
+  // After the init's end: a dead init is not booted.
+  void CloseNotify();
+  // Reads what is queued, a bounded number of messages: booted_ once the
+  // init said READY=1.
   void OnNotify();
 
   NodeConfig node_;

@@ -6,19 +6,24 @@
 // container.
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <string_view>
 
-#include "base/log.h"
 #include "base/strings.h"
 #include "libvz/monitor/monitor.h"
 #include "libvz/net/netlink.h"
 
 namespace vz::monitor {
 namespace {
+
+// SO_PASSRIGHTS (Linux 6.16): off, a sender's descriptors are refused.
+// Debian 12's headers predate it.
+constexpr int kSoPassRights = 83;
+// Messages read per wake-up: a container that keeps sending cannot keep
+// the monitor from its other work.
+constexpr int kReadsPerWake = 32;
 
 Result<UniqueFd> BindNotifySocket() {
   UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -28,6 +33,10 @@ Result<UniqueFd> BindNotifySocket() {
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0) {
     return ErrnoError(errno, "SO_PASSCRED");
   }
+  // Where the kernel knows it; elsewhere OnNotify's control buffer, with
+  // room for the credentials only, has the kernel drop what is passed.
+  int off = 0;
+  (void)::setsockopt(fd.get(), SOL_SOCKET, kSoPassRights, &off, sizeof off);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   const std::string_view name = runtime::kNotifySocketName;  // without '@'
@@ -51,30 +60,32 @@ bool SaysReady(std::string_view msg) {
 
 }  // namespace
 
-void Monitor::OpenNotify(int netns_fd) {
-  notify_.reset();
-  booted_ = false;
+Status Monitor::OpenNotify(int netns_fd) {
+  CloseNotify();
   UniqueFd fd;
-  // A socket belongs to the namespace it was made in.
-  Status s = net::InNetns(netns_fd, [&]() -> Status {
+  // A socket belongs to the namespace it was made in. The name is bound
+  // before anything inside runs, so nothing inside can have taken it.
+  VZ_RETURN_IF_ERROR(net::InNetns(netns_fd, [&]() -> Status {
     VZ_ASSIGN_OR_RETURN(fd, BindNotifySocket());
     return OkStatus();
-  });
-  if (!s.ok()) {
-    // `vzctl start --wait` asks systemd itself then.
-    VZ_LOG(kWarning) << "container '" << ve_->ctid()
-                     << "': no readiness socket: " << s.message();
-    return;
-  }
+  }));
   notify_ = std::move(fd);
+  return OkStatus();
+}
+
+void Monitor::CloseNotify() {
+  notify_.reset();
+  booted_ = false;
 }
 
 void Monitor::OnNotify() {
-  for (;;) {
+  for (int i = 0; i < kReadsPerWake; ++i) {
     char buf[4096];
-    // Room for the credentials and a few descriptors, which are closed.
-    alignas(cmsghdr) char
-        ctl[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(16 * sizeof(int))];
+    // Room for the credentials alone: descriptors a process inside passes
+    // along (where SO_PASSRIGHTS is unknown) are dropped by the kernel,
+    // never installed here. Closing one could block: a FUSE file's close
+    // waits for its daemon, which may be the container's.
+    alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(ucred))];
     iovec iov{buf, sizeof buf};
     msghdr msg{};
     msg.msg_iov = &iov;
@@ -89,25 +100,15 @@ void Monitor::OnNotify() {
     // could name the init's pid, but could as well make its systemd say
     // anything: what is protected is a wait, from daemons that inherited
     // the variable.
-    pid_t sender = -1;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr;
-         c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level != SOL_SOCKET) continue;
-      if (c->cmsg_type == SCM_CREDENTIALS) {
-        ucred cred;
-        std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
-        sender = cred.pid;
-      } else if (c->cmsg_type == SCM_RIGHTS) {
-        // Descriptors a process inside passed: never kept.
-        const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < count; ++i) {
-          int fd;
-          std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-          ::close(fd);
-        }
-      }
+    const cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    if (c == nullptr || c->cmsg_level != SOL_SOCKET ||
+        c->cmsg_type != SCM_CREDENTIALS) {
+      continue;
     }
-    if (sender == init_pid_ && SaysReady({buf, static_cast<size_t>(n)})) {
+    ucred cred;
+    std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+    if (init_pid_ > 0 && cred.pid == init_pid_ &&
+        SaysReady({buf, static_cast<size_t>(n)})) {
       booted_ = true;
     }
   }

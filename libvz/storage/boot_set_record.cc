@@ -204,7 +204,9 @@ std::vector<BootSetEntry> BootSetRecorder::Finish() {
     auto cached = PageCacheOf(file.get(), static_cast<uint64_t>(st.st_size));
     if (!cached.has_value() || *cached == 0) continue;
     uint64_t bytes = std::min(*cached, kBootSetMaxFileBytes);
-    if (total + bytes > kBootSetMaxBytes) break;
+    // Over the budget: this one is left out, a smaller one after it may
+    // still fit (a big file the start wrote must not empty the rest).
+    if (total + bytes > kBootSetMaxBytes) continue;
     total += bytes;
     set.push_back({path, bytes});
   }
