@@ -22,7 +22,7 @@ rm -f "$pidfile"
 # first mount started: the pid in its lock file, if that is a refill.
 lock="$root/var/lib/vz/hostkeys/.refill.lock"
 rpid=$(cat "$lock" 2>/dev/null || true)
-if [ -n "$rpid" ] && tr '\0' ' ' <"/proc/$rpid/cmdline" 2>/dev/null |
+if [ -n "$rpid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$rpid/cmdline" |
   grep -q "hostkeys refill" && [ "$(ps -o pgid= -p "$rpid" | tr -d ' ')" = "$rpid" ]; then
   # Its ssh-keygen (a process group of its own), then the refill's group.
   for c in $(cat "/proc/$rpid/task/$rpid/children" 2>/dev/null); do
