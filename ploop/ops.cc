@@ -11,6 +11,7 @@
 
 #include "base/file_util.h"
 #include "base/log.h"
+#include "base/strings.h"
 #include "base/subprocess.h"
 #include "ploop/control_client.h"
 #include "ploop/exit_codes.h"
@@ -80,20 +81,54 @@ bool HasGpt(const MountInfo& m) {
   return part.st_size != image.st_size;
 }
 
+// What sfdisk prints for `args`, when it looks like a GUID (for a disk
+// whose GPT it cannot read, a DOS id or nothing): "" otherwise.
+std::string GuidOf(const std::vector<std::string>& args) {
+  auto r = vz::RunSubprocess(args);
+  if (!r.has_value() || r->exit_code != 0) return "";
+  std::string g(vz::Trim(r->out));
+  return g.size() == 36 && g[8] == '-' && g[13] == '-' ? g : "";
+}
+
+// The disk's and partition 1's GUIDs, kept across a rewrite of the table;
+// "" where sfdisk cannot read them (new ones are made then).
+struct GptIds {
+  std::string disk, part;
+};
+GptIds GptIdsOf(const std::string& image) {
+  return {GuidOf({"sfdisk", "--disk-id", image}),
+          GuidOf({"sfdisk", "--part-uuid", image, "1"})};
+}
+
+// Writes a whole GPT on `image` at its current size: protective MBR, both
+// headers and entry arrays, partition 1 from 1 MiB, `part_bytes` long,
+// with `ids`. Only the table's sectors are written. Not a relocation of
+// the backup table: a shrink cuts the backup off with the disk's tail,
+// and sfdisk then takes the disk for a DOS one (its protective MBR),
+// relocates nothing, and writes partition 1 into the MBR; the server,
+// which reads the primary GPT, kept the old partition size, and the
+// filesystem never grew again. This also repairs disks an earlier shrink
+// left that way.
+vz::Status WriteGpt(const std::string& image, uint64_t part_bytes,
+                    const GptIds& ids) {
+  std::string script = "label: gpt\n";
+  if (!ids.disk.empty()) script += "label-id: " + ids.disk + "\n";
+  script +=
+      "first-lba: 2048\nstart=2048, size=" + std::to_string(part_bytes / 512) +
+      ", type=" + kLinuxFsType;
+  if (!ids.part.empty()) script += ", uuid=" + ids.part;
+  script += "\n";
+  return Tool({"sfdisk", "--quiet", "--no-reread", "--no-tell-kernel", "--wipe",
+               "never", image},
+              kSysExitChangeGpt, script);
+}
+
 // Points partition 1 (and the backup GPT) at a disk of the current size:
 // partition from 1 MiB to PartitionBytesFor(); then the server and the loop
 // device learn the new size.
 vz::Status FitPartition(const MountInfo& m, uint64_t part_bytes) {
-  std::string image = m.fuse_dir + "/image";
-  VZ_RETURN_IF_ERROR(
-      Tool({"sfdisk", "--quiet", "--no-reread", "--no-tell-kernel",
-            "--relocate", "gpt-bak-std", image},
-           kSysExitChangeGpt));
-  std::string script = "start=2048, size=" + std::to_string(part_bytes / 512) +
-                       ", type=" + kLinuxFsType + "\n";
-  VZ_RETURN_IF_ERROR(Tool({"sfdisk", "--quiet", "--no-reread",
-                           "--no-tell-kernel", "-N", "1", image},
-                          kSysExitChangeGpt, script));
+  const std::string image = m.fuse_dir + "/image";
+  VZ_RETURN_IF_ERROR(WriteGpt(image, part_bytes, GptIdsOf(image)));
   VZ_RETURN_IF_ERROR(Call(m, ControlMessage{"rescan", {}}).status());
   struct stat st;
   ::stat((m.fuse_dir + "/part").c_str(), &st);  // refreshes the cached size
@@ -151,23 +186,17 @@ vz::Result<FsResize> ShrinkOffline(const vz::NodeRoot& node,
   if (s.ok())
     s = Tool({"resize2fs", m.device, std::to_string(fs_bytes / 1024) + "K"},
              kSysExitResizeFs);
-  if (s.ok() && gpt) {
-    std::string script = "start=2048, size=" + std::to_string(fs_bytes / 512) +
-                         ", type=" + kLinuxFsType + "\n";
-    s = Tool({"sfdisk", "--quiet", "--no-reread", "--no-tell-kernel", "-N", "1",
-              m.fuse_dir + "/image"},
-             kSysExitChangeGpt, script);
-  }
+  // Partition 1 first, inside the old disk, where the table is whole: a
+  // crash before the end still leaves a table whose partition fits.
+  const GptIds ids = gpt ? GptIdsOf(m.fuse_dir + "/image") : GptIds{};
+  if (s.ok() && gpt) s = WriteGpt(m.fuse_dir + "/image", fs_bytes, ids);
   vz::Status u = Umount(node, m.descriptor);
   if (!s.ok()) return s;
   VZ_RETURN_IF_ERROR(u);
   VZ_ASSIGN_OR_RETURN(auto shrunk, ResizeImage(DescriptorPathFor(dd), size));
-  if (gpt) {  // the backup GPT was cut off with the tail: write it at the new
-              // end
+  if (gpt) {  // the table, backup included, for the disk's new end
     VZ_ASSIGN_OR_RETURN(MountInfo again, Mount(node, dd, {}));
-    s = Tool({"sfdisk", "--quiet", "--no-reread", "--no-tell-kernel",
-              "--relocate", "gpt-bak-std", again.fuse_dir + "/image"},
-             kSysExitChangeGpt);
+    s = WriteGpt(again.fuse_dir + "/image", fs_bytes, ids);
     VZ_RETURN_IF_ERROR(Umount(node, again.descriptor));
     VZ_RETURN_IF_ERROR(s);
   }
