@@ -7,6 +7,7 @@
 #include "base/size.h"
 #include "libvz/exit_codes.h"
 #include "libvz/storage.h"
+#include "libvz/storage/disk_size.h"
 #include "libvz/storage/identity.h"
 #include "libvz/storage/private_area.h"
 #include "ploop/disk_descriptor.h"
@@ -29,18 +30,35 @@ Result<std::optional<uint64_t>> WantedDiskBytes(const VeConfig& ve) {
 
 // The disk size the descriptor records (ploop keeps it equal to the
 // deltas' and refuses a stack that disagrees at mount): one small file
-// read on every start, not an open of the whole delta stack.
-Result<uint64_t> ImageBytes(const std::string& dd) {
+// read on every start, not an open of the whole delta stack. Remembered
+// in $VE_PRIVATE/disk-size (doc/storage.md §3): libxml2, and ICU with it,
+// is loaded only when the descriptor changed since.
+Result<uint64_t> ImageBytes(const NodeConfig& node, const VeConfig& ve,
+                            const std::string& dd) {
+  VZ_ASSIGN_OR_RETURN(std::string priv, ve.VePrivate(node));
+  const std::string path = storage::DiskSizePath(priv);
+  auto id = storage::IdentityOf(dd);
+  if (id.has_value()) {
+    if (auto bytes = storage::RememberedDiskSize(path, *id)) return *bytes;
+  }
   VZ_ASSIGN_OR_RETURN(ploop::DiskDescriptor d, ploop::ReadDiskDescriptor(dd));
-  return d.disk_size_sectors * 512;
+  const uint64_t bytes = d.disk_size_sectors * 512;
+  // Not when the descriptor was replaced while it was read. A hint: a
+  // failed write only means reading it again next time.
+  if (id.has_value() && storage::IdentityOf(dd).value_or({}) == *id) {
+    (void)storage::RememberDiskSize(path,
+                                    {.descriptor = *id, .disk_bytes = bytes});
+  }
+  return bytes;
 }
 
 // DISKSPACE in bytes when the (unmounted) disk differs from it.
-Result<std::optional<uint64_t>> ResizeTarget(const VeConfig& ve,
+Result<std::optional<uint64_t>> ResizeTarget(const NodeConfig& node,
+                                             const VeConfig& ve,
                                              const std::string& dd) {
   VZ_ASSIGN_OR_RETURN(auto wanted, WantedDiskBytes(ve));
   if (!wanted) return wanted;
-  VZ_ASSIGN_OR_RETURN(uint64_t now, ImageBytes(dd));
+  VZ_ASSIGN_OR_RETURN(uint64_t now, ImageBytes(node, ve, dd));
   return now == *wanted ? std::optional<uint64_t>() : wanted;
 }
 
@@ -49,7 +67,7 @@ Result<std::optional<uint64_t>> ResizeTarget(const VeConfig& ve,
 // container. Returns whether it did.
 Result<bool> FitDisk(const NodeConfig& node, const VeConfig& ve,
                      const std::string& dd) {
-  VZ_ASSIGN_OR_RETURN(auto wanted, ResizeTarget(ve, dd));
+  VZ_ASSIGN_OR_RETURN(auto wanted, ResizeTarget(node, ve, dd));
   if (!wanted) return false;
   auto r = ploop::ResizeImageWithFs(node.root(), dd, *wanted);
   if (!r.has_value()) {
@@ -118,7 +136,7 @@ Result<std::string> DiskDescriptorOf(const NodeConfig& node,
 Result<bool> MountWillResize(const NodeConfig& node, const VeConfig& ve) {
   VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, ve));
   if (!PathExists(dd)) return false;  // MountContainer says what is wrong
-  VZ_ASSIGN_OR_RETURN(auto wanted, ResizeTarget(ve, dd));
+  VZ_ASSIGN_OR_RETURN(auto wanted, ResizeTarget(node, ve, dd));
   return wanted.has_value();
 }
 

@@ -3,6 +3,7 @@
 // destroy, tamper detection, rollback, identity, import, bad input.
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include "base/file_util.h"
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
+#include "libvz/storage/disk_size.h"
 #include "test/integration/node_fixture.h"
 
 namespace vz::testing {
@@ -78,6 +80,37 @@ TEST_F(StorageTest, CreateLinksTheTemplateAndDestroyLeavesNothing) {
   // The template was resealed after the unlink: still intact and trusted.
   EXPECT_EQ(Vztmpl({"verify", kBusybox}).exit_code, 0);
   EXPECT_EQ(Vzctl({"destroy", "101"}).exit_code, 14);  // VZ_NOVECONFIG
+}
+
+// doc/storage.md §3: the size the descriptor records, remembered with
+// its identity, so that a mount need not parse it; read again once it
+// changed (here by a resize).
+TEST_F(StorageTest, TheDiskSizeIsRememberedUntilTheDescriptorChanges) {
+  ASSERT_EQ(
+      Vzctl({"create", "101", "--ostemplate", kBusybox, "--diskspace", "1G"})
+          .exit_code,
+      0);
+  const std::string remembered = Path("/vz/private/101/disk-size");
+  auto bytes = [&] {
+    auto r = storage::ParseDiskSize(ReadFile(remembered).value_or(""));
+    return r.has_value() ? r->disk_bytes : 0;
+  };
+  auto mount_cycle = [&] {
+    ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+    ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+  };
+  mount_cycle();  // resized from the template's 10G to 1G
+  mount_cycle();  // read and remembered
+  EXPECT_EQ(bytes(), uint64_t{1} << 30);
+  ASSERT_EQ(Vzctl({"set", "101", "--diskspace", "2G", "--save"}).exit_code, 0);
+  mount_cycle();  // grown: the descriptor was replaced
+  mount_cycle();
+  EXPECT_EQ(bytes(), uint64_t{2} << 30);
+  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+  struct statvfs fs;
+  ASSERT_EQ(::statvfs(Path("/vz/root/101").c_str(), &fs), 0);
+  EXPECT_GT(fs.f_blocks * fs.f_frsize, uint64_t{3} << 29);  // over 1.5G
+  ASSERT_EQ(Vzctl({"destroy", "101"}).exit_code, 0);
 }
 
 TEST_F(StorageTest, EachContainerGetsItsOwnMachineIdentity) {

@@ -1,0 +1,82 @@
+// The remembered disk size (doc/storage.md §3).
+#include "libvz/storage/disk_size.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "base/file_util.h"
+#include "base/size.h"
+#include "base/strings.h"
+
+namespace vz::storage {
+namespace {
+
+constexpr std::string_view kHeader = "vz-disk-size 1";
+
+}  // namespace
+
+std::string DiskSizePath(const std::string& private_dir) {
+  return private_dir + "/disk-size";
+}
+
+std::string FormatDiskSize(const DiskSizeRecord& r) {
+  const FileIdentity& d = r.descriptor;
+  return std::string(kHeader) + "\n" + std::to_string(d.dev) + " " +
+         std::to_string(d.ino) + " " + std::to_string(d.ctime_sec) + " " +
+         std::to_string(d.ctime_nsec) + " " + std::to_string(d.size) + " " +
+         std::to_string(r.disk_bytes) + "\n";
+}
+
+Result<DiskSizeRecord> ParseDiskSize(std::string_view text) {
+  std::vector<std::string> lines = Split(text, '\n');
+  if (lines.size() != 3 || !lines[2].empty() || lines[0] != kHeader) {
+    return DataLossError("disk-size: not '" + std::string(kHeader) +
+                         "' and one line");
+  }
+  std::vector<std::string> f = Split(lines[1], ' ');
+  std::vector<uint64_t> n;
+  for (const std::string& w : f) {
+    auto v = ParseUint(w);
+    if (!v.has_value()) return DataLossError("disk-size: '" + w + "'");
+    n.push_back(*v);
+  }
+  if (n.size() != 6 || n[3] >= 1000000000 || n[5] == 0 ||
+      n[2] > uint64_t{INT64_MAX}) {
+    return DataLossError("disk-size: not six fields in range");
+  }
+  return DiskSizeRecord{.descriptor = {.dev = n[0],
+                                       .ino = n[1],
+                                       .ctime_sec = static_cast<int64_t>(n[2]),
+                                       .ctime_nsec = static_cast<int64_t>(n[3]),
+                                       .size = n[4]},
+                        .disk_bytes = n[5]};
+}
+
+std::optional<uint64_t> RememberedDiskSize(const std::string& path,
+                                           const FileIdentity& descriptor) {
+  auto text = ReadFile(path, 256);
+  if (!text.has_value()) return std::nullopt;
+  auto r = ParseDiskSize(*text);
+  if (!r.has_value() || r->descriptor != descriptor) return std::nullopt;
+  return r->disk_bytes;
+}
+
+Status RememberDiskSize(const std::string& path, const DiskSizeRecord& r) {
+  return WriteRuntimeFile(path, FormatDiskSize(r), 0644);
+}
+
+Result<FileIdentity> IdentityOf(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return ErrnoError(errno, "stat '" + path + "'");
+  }
+  return FileIdentity{.dev = static_cast<uint64_t>(st.st_dev),
+                      .ino = static_cast<uint64_t>(st.st_ino),
+                      .ctime_sec = st.st_ctim.tv_sec,
+                      .ctime_nsec = st.st_ctim.tv_nsec,
+                      .size = static_cast<uint64_t>(st.st_size)};
+}
+
+}  // namespace vz::storage

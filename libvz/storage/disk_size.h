@@ -1,0 +1,55 @@
+// The disk size a container's DiskDescriptor.xml records, remembered in
+// $VE_PRIVATE/disk-size with the descriptor's identity (doc/storage.md
+// §3): a start compares it with DISKSPACE without loading libxml2.
+//
+// The file is a hint: one that does not parse, or names an identity the
+// descriptor no longer has, counts as none.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace vz::storage {
+
+// What changes whenever the descriptor does: it is always replaced (a new
+// inode), and an in-place write changes its ctime, which cannot be set.
+struct FileIdentity {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  int64_t ctime_sec = 0;
+  int64_t ctime_nsec = 0;
+  uint64_t size = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
+struct DiskSizeRecord {
+  FileIdentity descriptor;
+  uint64_t disk_bytes = 0;
+  bool operator==(const DiskSizeRecord&) const = default;
+};
+
+// <private>/disk-size.
+std::string DiskSizePath(const std::string& private_dir);
+
+// "vz-disk-size 1\n<dev> <ino> <ctime sec> <ctime nsec> <size> <bytes>\n".
+std::string FormatDiskSize(const DiskSizeRecord& r);
+// Errors: kDataLoss naming what breaks the format.
+Result<DiskSizeRecord> ParseDiskSize(std::string_view text);
+
+// The file at `path` when `descriptor` still has the identity it names;
+// nullopt otherwise (missing, unreadable, broken or stale).
+std::optional<uint64_t> RememberedDiskSize(const std::string& path,
+                                           const FileIdentity& descriptor);
+// Replaces the file atomically (rename, no fsync), mode 0644.
+Status RememberDiskSize(const std::string& path, const DiskSizeRecord& r);
+
+// The identity of the file at `path`. Errors: stat's.
+Result<FileIdentity> IdentityOf(const std::string& path);
+
+}  // namespace vz::storage
