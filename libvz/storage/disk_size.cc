@@ -79,4 +79,13 @@ Result<FileIdentity> IdentityOf(const std::string& path) {
                       .size = static_cast<uint64_t>(st.st_size)};
 }
 
+void RememberWrittenDiskSize(const std::string& private_dir,
+                             const std::string& descriptor,
+                             uint64_t disk_bytes) {
+  auto id = IdentityOf(descriptor);
+  if (!id.has_value()) return;
+  (void)RememberDiskSize(DiskSizePath(private_dir),
+                         {.descriptor = *id, .disk_bytes = disk_bytes});
+}
+
 }  // namespace vz::storage

@@ -52,4 +52,11 @@ Status RememberDiskSize(const std::string& path, const DiskSizeRecord& r);
 // The identity of the file at `path`. Errors: stat's.
 Result<FileIdentity> IdentityOf(const std::string& path);
 
+// Remembers `disk_bytes` for the descriptor at `descriptor` as it is now,
+// for a writer that just wrote it (create, a resize): the next start then
+// need not read it. A hint: nothing is reported.
+void RememberWrittenDiskSize(const std::string& private_dir,
+                             const std::string& descriptor,
+                             uint64_t disk_bytes);
+
 }  // namespace vz::storage

@@ -76,6 +76,9 @@ Result<bool> FitDisk(const NodeConfig& node, const VeConfig& ve,
         .WithContext("resize the disk to DISKSPACE")
         .WithExitCode(kVzResizeImage);
   }
+  // The resize replaced the descriptor: the next start need not read it.
+  VZ_ASSIGN_OR_RETURN(std::string priv, ve.VePrivate(node));
+  storage::RememberWrittenDiskSize(priv, dd, r->new_bytes);
   return true;
 }
 

@@ -9,6 +9,7 @@
 
 #include "base/file_util.h"
 #include "base/unique_fd.h"
+#include "libvz/storage/disk_size.h"
 #include "ploop/disk_descriptor.h"
 #include "ploop/snapshot.h"
 
@@ -98,6 +99,9 @@ Result<PrivateAreaReport> MakePrivateArea(const std::string& template_dir,
       ploop::PushTopDelta(JoinPath(disk, ploop::kDescriptorName), snap));
   (void)guid;
   VZ_RETURN_IF_ERROR(FsyncDir(disk));
+  // The first start need not read the descriptor (doc/storage.md §3).
+  RememberWrittenDiskSize(private_dir, JoinPath(disk, ploop::kDescriptorName),
+                          dd.disk_size_sectors * 512);
   return report;
 }
 
