@@ -86,7 +86,7 @@ std::string AskSystemd(const NodeConfig& node, std::string_view ctid) {
 }
 
 // Whether the init said READY=1 to its monitor (sd_notify; doc/runtime.md
-// §6); nullopt when the monitor cannot say (one older than the request).
+// §4); nullopt when the monitor cannot say (one older than the request).
 std::optional<bool> MonitorHeardReady(const NodeConfig& node,
                                       std::string_view ctid) {
   auto conn = container::ConnectMonitor(node, ctid, "booted\n");
