@@ -4,6 +4,8 @@
 // abstract one in the container's own network namespace, so no file of
 // the container's is made or hidden for it, and one name serves every
 // container.
+#include "libvz/monitor/notify.h"
+
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -49,16 +51,14 @@ Result<UniqueFd> BindNotifySocket() {
   return fd;
 }
 
-// Whether one of the message's lines is READY=1 (sd_notify's format:
-// VAR=VALUE lines).
+}  // namespace
+
 bool SaysReady(std::string_view msg) {
   for (const std::string& line : Split(msg, '\n')) {
     if (line == "READY=1") return true;
   }
   return false;
 }
-
-}  // namespace
 
 Status Monitor::OpenNotify(int netns_fd) {
   CloseNotify();

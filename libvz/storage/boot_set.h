@@ -67,6 +67,13 @@ UniqueFd OpenRegularInRoot(int root, std::string_view path);
 // clean or dirty (cachestat; mincore where the kernel lacks it).
 Result<uint64_t> PageCacheOf(int fd, uint64_t size);
 
+// The set's entries from files in the order first opened, each with its
+// cached bytes: a file with none is left out, each is cut at
+// kBootSetMaxFileBytes, and one that would take the total over
+// kBootSetMaxBytes is left out while smaller ones after it still count (a
+// big file the start wrote must not empty the rest of the set).
+std::vector<BootSetEntry> WithinBudget(std::span<const BootSetEntry> cached);
+
 // Records which files the ext4 filesystem mounted at `rootfs` has opened
 // (all its mounts count, the container's own included), from Start until
 // Finish. Needs CAP_SYS_ADMIN (fanotify). Events queue in the kernel (at

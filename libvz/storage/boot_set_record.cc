@@ -192,25 +192,31 @@ void BootSetRecorder::Stop() {
   fan_.reset();
 }
 
-std::vector<BootSetEntry> BootSetRecorder::Finish() {
-  Stop();
+std::vector<BootSetEntry> WithinBudget(std::span<const BootSetEntry> cached) {
   std::vector<BootSetEntry> set;
   uint64_t total = 0;
+  for (const BootSetEntry& file : cached) {
+    if (file.bytes == 0) continue;
+    const uint64_t bytes = std::min(file.bytes, kBootSetMaxFileBytes);
+    if (total + bytes > kBootSetMaxBytes) continue;
+    total += bytes;
+    set.push_back({file.path, bytes});
+  }
+  return set;
+}
+
+std::vector<BootSetEntry> BootSetRecorder::Finish() {
+  Stop();
+  std::vector<BootSetEntry> cached;
   for (const std::string& path : opened_) {
     if (!ValidBootSetPath(path)) continue;
     UniqueFd file = OpenRegularInRoot(root_.get(), path);
     struct stat st;
     if (!file || ::fstat(file.get(), &st) != 0) continue;
-    auto cached = PageCacheOf(file.get(), static_cast<uint64_t>(st.st_size));
-    if (!cached.has_value() || *cached == 0) continue;
-    uint64_t bytes = std::min(*cached, kBootSetMaxFileBytes);
-    // Over the budget: this one is left out, a smaller one after it may
-    // still fit (a big file the start wrote must not empty the rest).
-    if (total + bytes > kBootSetMaxBytes) continue;
-    total += bytes;
-    set.push_back({path, bytes});
+    auto bytes = PageCacheOf(file.get(), static_cast<uint64_t>(st.st_size));
+    if (bytes.has_value()) cached.push_back({path, *bytes});
   }
-  return set;
+  return WithinBudget(cached);
 }
 
 }  // namespace vz::storage

@@ -167,6 +167,24 @@ TEST(BootSetTest, PageCacheOfAHugeSparseFileLooksAtItsHeadOnly) {
   EXPECT_LE(*cached, kBootSetMaxFileBytes);
 }
 
+TEST(BootSetTest, WithinBudgetSkipsWhatWouldGoOverAndKeepsWhatFitsAfter) {
+  constexpr uint64_t kMiB = uint64_t{1} << 20;
+  const std::vector<BootSetEntry> cached = {
+      {"a", 64 * kMiB},  {"b", 64 * kMiB}, {"nothing-cached", 0},
+      {"c", 300 * kMiB},  // cut to 64 MiB: 192 in all
+      {"d", 60 * kMiB},   // 252
+      {"e", 8 * kMiB},    // would be 260: left out
+      {"f", 4 * kMiB},    // 256, exactly the budget
+      {"g", 1}};          // over: left out
+  const std::vector<BootSetEntry> want = {{"a", 64 * kMiB},
+                                          {"b", 64 * kMiB},
+                                          {"c", kBootSetMaxFileBytes},
+                                          {"d", 60 * kMiB},
+                                          {"f", 4 * kMiB}};
+  EXPECT_EQ(WithinBudget(cached), want);
+  EXPECT_TRUE(WithinBudget({}).empty());
+}
+
 TEST(BootSetTest, PathRules) {
   EXPECT_TRUE(ValidBootSetPath("usr/lib/x"));
   EXPECT_TRUE(ValidBootSetPath("a b/..c"));
