@@ -2,10 +2,12 @@
 
 #include <signal.h>
 
-#include <thread>
+#include <algorithm>
+#include <unordered_set>
 
 #include "base/file_util.h"
 #include "libvz/cgroup/backends.h"
+#include "libvz/cgroup/files.h"
 
 namespace vz::cgroup {
 
@@ -57,12 +59,25 @@ Status KillBySweeping(Cgroup& cg, int sig, bool fake) {
     for (pid_t pid : *pids) ::kill(pid, sig);
     VZ_RETURN_IF_ERROR(cg.Thaw());
     if (sig != SIGKILL || pids->empty() || fake) return OkStatus();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    VZ_ASSIGN_OR_RETURN(auto left, cg.Pids());
-    if (left.empty()) return OkStatus();
+    // Killed tasks leave as fast as the kernel frees them (a big process
+    // takes tens of ms). Another sweep, with its freeze of tasks on their
+    // way out, only for one that joined after this one (an exec entering)
+    // or, as a safety net, after a second.
+    const std::unordered_set<pid_t> killed(pids->begin(), pids->end());
+    size_t left = 0;
+    bool newcomer = false;
+    VZ_ASSIGN_OR_RETURN(
+        bool done, PollFor(std::chrono::seconds(1), [&]() -> Result<bool> {
+          VZ_ASSIGN_OR_RETURN(auto now, cg.Pids());
+          left = now.size();
+          newcomer = std::any_of(now.begin(), now.end(),
+                                 [&](pid_t p) { return !killed.contains(p); });
+          return now.empty() || newcomer;
+        }));
+    if (done && !newcomer) return OkStatus();
     if (std::chrono::steady_clock::now() >= deadline) {
       return DeadlineExceededError("kill cgroup '" + cg.path() +
-                                   "': " + std::to_string(left.size()) +
+                                   "': " + std::to_string(left) +
                                    " processes survive SIGKILL");
     }
   }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <thread>
 
@@ -118,18 +119,32 @@ Status RemoveOnce(const std::string& dir, bool fake) {
 
 }  // namespace
 
+Result<bool> PollFor(std::chrono::milliseconds limit,
+                     const std::function<Result<bool>()>& done) {
+  constexpr auto kLongest = std::chrono::milliseconds(16);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  auto step = std::chrono::milliseconds(1);
+  for (;;) {
+    VZ_ASSIGN_OR_RETURN(bool yes, done());
+    const auto now = std::chrono::steady_clock::now();
+    if (yes || now >= deadline) return yes;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(step, deadline - now));
+    step = std::min(step * 2, kLongest);
+  }
+}
+
 Status RemoveCgroupDir(const std::string& dir, std::chrono::milliseconds wait,
                        bool fake) {
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  for (;;) {
-    Status s = RemoveOnce(dir, fake);
-    if (s.ok()) return s;
-    if (s.sys_errno() != EBUSY ||
-        std::chrono::steady_clock::now() >= deadline) {
-      return s;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  Status last;
+  auto removed = PollFor(wait, [&]() -> Result<bool> {
+    last = RemoveOnce(dir, fake);
+    if (last.ok()) return true;
+    if (last.sys_errno() == EBUSY) return false;  // tasks still leaving
+    return last;
+  });
+  if (!removed.has_value()) return removed.error();
+  return last;
 }
 
 Status CheckFileName(std::string_view file) {

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "base/file_util.h"
 #include "base/strings.h"
@@ -66,19 +65,18 @@ class V1Cgroup : public Cgroup {
     const std::string state = JoinPath(Dir("freezer"), "freezer.state");
     VZ_RETURN_IF_ERROR(WriteValue(state, "FROZEN", fs_.fake));
     if (fs_.fake) return OkStatus();
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      VZ_ASSIGN_OR_RETURN(std::string now, ReadValue(state));
-      if (now == "FROZEN") return OkStatus();
-      if (std::chrono::steady_clock::now() >= deadline) {
-        (void)Thaw();
-        return DeadlineExceededError("freeze cgroup '" + path_ + "': still " +
-                                     now);
-      }
-      // Writing FROZEN again retries tasks that were busy in the kernel.
-      (void)WriteValue(state, "FROZEN", false);
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    std::string now;
+    VZ_ASSIGN_OR_RETURN(bool frozen, PollFor(timeout, [&]() -> Result<bool> {
+                          VZ_ASSIGN_OR_RETURN(now, ReadValue(state));
+                          if (now == "FROZEN") return true;
+                          // Writing FROZEN again retries tasks that were
+                          // busy in the kernel.
+                          (void)WriteValue(state, "FROZEN", false);
+                          return false;
+                        }));
+    if (frozen) return OkStatus();
+    (void)Thaw();
+    return DeadlineExceededError("freeze cgroup '" + path_ + "': still " + now);
   }
 
   Status Thaw() override {

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "base/file_util.h"
 #include "base/strings.h"
@@ -67,17 +66,15 @@ class V2Cgroup : public Cgroup {
   Status Freeze(std::chrono::milliseconds timeout) override {
     VZ_RETURN_IF_ERROR(WriteValue(File("cgroup.freeze"), "1", fs_.fake));
     if (fs_.fake) return OkStatus();
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      VZ_ASSIGN_OR_RETURN(uint64_t frozen,
-                          ReadKeyed(File("cgroup.events"), "frozen"));
-      if (frozen == 1) return OkStatus();
-      if (std::chrono::steady_clock::now() >= deadline) {
-        (void)Thaw();
-        return DeadlineExceededError("freeze cgroup '" + path_ + "'");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    VZ_ASSIGN_OR_RETURN(bool frozen, PollFor(timeout, [&]() -> Result<bool> {
+                          VZ_ASSIGN_OR_RETURN(
+                              uint64_t v,
+                              ReadKeyed(File("cgroup.events"), "frozen"));
+                          return v == 1;
+                        }));
+    if (frozen) return OkStatus();
+    (void)Thaw();
+    return DeadlineExceededError("freeze cgroup '" + path_ + "'");
   }
 
   Status Thaw() override {
@@ -95,12 +92,13 @@ class V2Cgroup : public Cgroup {
     // cgroup.kill (5.14) kills the whole subtree atomically.
     VZ_RETURN_IF_ERROR(WriteValue(File("cgroup.kill"), "1", fs_.fake));
     if (fs_.fake) return OkStatus();
-    for (int i = 0; i < 500; ++i) {
-      VZ_ASSIGN_OR_RETURN(uint64_t populated,
-                          ReadKeyed(File("cgroup.events"), "populated"));
-      if (populated == 0) return OkStatus();
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    VZ_ASSIGN_OR_RETURN(
+        bool gone, PollFor(std::chrono::seconds(10), [&]() -> Result<bool> {
+          VZ_ASSIGN_OR_RETURN(uint64_t populated,
+                              ReadKeyed(File("cgroup.events"), "populated"));
+          return populated == 0;
+        }));
+    if (gone) return OkStatus();
     return DeadlineExceededError("kill cgroup '" + path_ +
                                  "': processes survive SIGKILL");
   }

@@ -119,8 +119,17 @@ void Monitor::RequestStop(bool fast, std::chrono::seconds timeout) {
   // its own files; its files are looked at while the container goes down.
   if (recorder_) recorder_->Stop();
   ReapPrefetch(/*stop=*/true);  // a hint: not read on through a shutdown
-  if (fast && init_pid_ > 0) (void)cg_->KillAll(SIGKILL);
-  if (init_pid_ <= 0 || fast) {
+  if (fast && init_pid_ > 0) {
+    // The init's end takes its PID namespace's processes with it; the
+    // recording's files are looked at while the kernel frees them, and
+    // the sweep then waits for the rest of the cgroup (an exec's helper
+    // outside the namespace, a task still on its way out).
+    ::kill(init_pid_, SIGKILL);
+    EndRecording(/*window_done=*/false);
+    (void)cg_->KillAll(SIGKILL);
+    return;
+  }
+  if (init_pid_ <= 0) {
     EndRecording(/*window_done=*/false);
     return;
   }

@@ -92,7 +92,8 @@ class BootSetRecorder {
   // which opens the last set's files ahead of the init).
   void IgnorePid(pid_t pid) { ignored_pid_ = pid; }
   // Ends the recording: what is opened from here on is not recorded.
-  // Cheap (no file is looked at); Finish does the rest.
+  // Cheap (one fanotify_mark: no event is read, no file looked at), so a
+  // stop can call it before it signals the init; Finish does the rest.
   void Stop();
   // The regular files opened, first opened first, without those of which
   // nothing is cached; each with its cached bytes, read or written (a
@@ -116,6 +117,7 @@ class BootSetRecorder {
   std::unordered_set<std::string> seen_;  // opened_'s paths
   std::unordered_map<std::string, std::optional<std::string>> dirs_;
   pid_t ignored_pid_ = -1;
+  bool stopped_ = false;
 };
 
 // Asks for the first `bytes` of the open file with POSIX_FADV_WILLNEED,

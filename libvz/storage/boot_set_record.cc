@@ -183,13 +183,13 @@ void BootSetRecorder::ReadEvents() {
 }
 
 void BootSetRecorder::Stop() {
-  if (!fan_) return;
+  if (!fan_ || stopped_) return;
   // No new events from here on: a container that keeps opening files
-  // cannot keep the queue from running dry. Queued ones stay readable.
+  // cannot keep the queue from running dry. Queued ones stay readable
+  // until the group is closed.
   (void)::fanotify_mark(fan_.get(), FAN_MARK_FLUSH | FAN_MARK_FILESYSTEM, 0,
                         AT_FDCWD, rootfs_.c_str());
-  ReadEvents();
-  fan_.reset();
+  stopped_ = true;
 }
 
 std::vector<BootSetEntry> WithinBudget(std::span<const BootSetEntry> cached) {
@@ -207,6 +207,7 @@ std::vector<BootSetEntry> WithinBudget(std::span<const BootSetEntry> cached) {
 
 std::vector<BootSetEntry> BootSetRecorder::Finish() {
   Stop();
+  if (fan_) ReadEvents();
   std::vector<BootSetEntry> cached;
   for (const std::string& path : opened_) {
     if (!ValidBootSetPath(path)) continue;
@@ -216,6 +217,9 @@ std::vector<BootSetEntry> BootSetRecorder::Finish() {
     auto bytes = PageCacheOf(file.get(), static_cast<uint64_t>(st.st_size));
     if (bytes.has_value()) cached.push_back({path, *bytes});
   }
+  // Closed last: the close waits for the flushed mark's destruction (an
+  // SRCU grace period, up to 16 ms here), which has mostly passed by now.
+  fan_.reset();
   return WithinBudget(cached);
 }
 
