@@ -178,6 +178,7 @@ Status Monitor::Boot() {
     StartBootSet(spec.rootfs);
     revert.Add([this] {
       recorder_.reset();
+      read_ahead_.clear();
       ReapPrefetch(/*stop=*/true);  // before the unmount its files hold up
     });
   }

@@ -1,7 +1,9 @@
 // Monitor's side of the boot set (doc/storage.md §8).
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include "base/file_util.h"
 #include "base/log.h"
 #include "libvz/monitor/monitor.h"
 
@@ -17,6 +19,7 @@ void Monitor::StartBootSet(const std::string& rootfs) {
   // systemd starts, would keep it from enabling controllers for its
   // services (no processes may stay where controllers are enabled below);
   // outside, it would charge the container's pages to the host.
+  read_ahead_.clear();
   if (cg_->layout() == cgroup::Layout::kV2) return;
   auto priv = ve_->VePrivate(node_);
   if (!priv.has_value()) return;
@@ -27,6 +30,7 @@ void Monitor::StartBootSet(const std::string& rootfs) {
                      << "': boot set not used: " << set.error().message();
   } else if (set->has_value() && !(*set)->files.empty()) {
     const bool partial = (*set)->partial;
+    if (partial) read_ahead_ = (*set)->files;
     StartPrefetch(rootfs, std::move(**set), /*will_record=*/partial);
     if (!partial) return;
   }
@@ -35,6 +39,7 @@ void Monitor::StartBootSet(const std::string& rootfs) {
   if (!rec.has_value()) {
     VZ_LOG(kInfo) << "container '" << ve_->ctid()
                   << "': no boot set recorded: " << rec.error().message();
+    read_ahead_.clear();
     return;
   }
   recorder_ = std::move(*rec);
@@ -52,8 +57,14 @@ void Monitor::StartPrefetch(const std::string& rootfs, storage::BootSet set,
   auto call = ForkedCall::Start(
       [&] {
         VZ_RETURN_IF_ERROR(cg_->AttachSelf());
-        storage::PrefetchStats stats =
-            storage::PrefetchBootSet(rootfs, set.files);
+        // Which inodes it read ahead, for the recording (EndRecording).
+        UniqueFd report;
+        if (will_record) {
+          report.reset(::open(ReadAheadReportPath().c_str(),
+                              O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        }
+        storage::PrefetchStats stats = storage::PrefetchBootSet(
+            rootfs, set.files, report ? report.get() : -1);
         // A set being recorded again is replaced anyway, maybe already.
         if (!will_record && storage::BootSetStale(stats)) {
           ::unlink(boot_set_path_.c_str());
@@ -64,10 +75,25 @@ void Monitor::StartPrefetch(const std::string& rootfs, storage::BootSet set,
   if (call.has_value()) prefetch_ = std::move(*call);
 }
 
+std::string Monitor::ReadAheadReportPath() const {
+  return boot_set_path_ + ".ahead";
+}
+
 void Monitor::EndRecording(bool window_done) {
   if (!recorder_) return;
-  storage::BootSet set{.files = recorder_->Finish(), .partial = !window_done};
+  storage::ReadAhead ahead;
+  if (!read_ahead_.empty()) {
+    // What the reader reported so far: it writes each file's line before
+    // reading the file.
+    const std::string report = ReadAheadReportPath();
+    ahead = storage::ParseReadAhead(ReadFile(report, 1 << 20).value_or(""),
+                                    read_ahead_);
+    ::unlink(report.c_str());
+  }
+  storage::BootSet set{.files = recorder_->Finish(ahead),
+                       .partial = !window_done};
   recorder_.reset();
+  read_ahead_.clear();
   if (set.files.empty()) return;
   if (Status s = storage::SaveBootSet(boot_set_path_, set); !s.ok()) {
     VZ_LOG(kWarning) << "container '" << ve_->ctid()

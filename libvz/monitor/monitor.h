@@ -121,6 +121,11 @@ class Monitor {
   std::unique_ptr<cgroup::Cgroup> home_cg_;  // the node's root cgroups
   std::string boot_set_path_;
   std::optional<storage::BootSetRecorder> recorder_;
+  // The set this start reads ahead while it records again (a partial
+  // one): what it read ahead caps what the recording counts.
+  std::vector<storage::BootSetEntry> read_ahead_;
+  // <private>/boot-set.ahead: the reader's report (storage::ParseReadAhead).
+  std::string ReadAheadReportPath() const;
   std::chrono::steady_clock::time_point record_until_;
   std::optional<ForkedCall> prefetch_;
   UniqueFd notify_;

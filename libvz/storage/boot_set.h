@@ -7,6 +7,8 @@
 // not parse is not used at all.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -74,6 +76,37 @@ Result<uint64_t> PageCacheOf(int fd, uint64_t size);
 // big file the start wrote must not empty the rest of the set).
 std::vector<BootSetEntry> WithinBudget(std::span<const BootSetEntry> cached);
 
+// What a start read ahead while it recorded again (a partial set), by
+// inode: each file's path and bytes as read ahead.
+struct ReadAheadFile {
+  std::string path;
+  uint64_t bytes = 0;
+};
+using ReadAhead = std::unordered_map<ino_t, ReadAheadFile>;
+
+// The reader's report, one "<inode> <index into the set>" line per file
+// it read ahead; a line that does not parse (the reader killed mid-write)
+// or names no entry ends it.
+ReadAhead ParseReadAhead(std::string_view report,
+                         std::span<const BootSetEntry> set);
+
+// A file a recording found opened and cached (Finish's input).
+struct OpenedFile {
+  std::string path;
+  ino_t ino = 0;
+  uint64_t cached = 0;
+};
+// The set's entries: a file's cached bytes are partly the read-ahead's
+// when it was read ahead, so they count at most what was read ahead; and a
+// file read ahead under another path (renamed during the boot, as
+// journald renames the journal an unclean stop left) is left out: its
+// pages are the read-ahead's, not the boot's. Without this, a head read
+// ahead plus the pages a boot touched would come back longer at each
+// recording, and every unclean short run would add the container's
+// whole journal again under its new name.
+std::vector<BootSetEntry> Attribute(std::span<const OpenedFile> opened,
+                                    const ReadAhead& ahead);
+
 // Records which files the ext4 filesystem mounted at `rootfs` has opened
 // (all its mounts count, the container's own included), from Start until
 // Finish. Needs CAP_SYS_ADMIN (fanotify). Events queue in the kernel (at
@@ -98,8 +131,9 @@ class BootSetRecorder {
   // The regular files opened, first opened first, without those of which
   // nothing is cached; each with its cached bytes, read or written (a
   // file the start writes, such as journald's, it mostly reads again at
-  // the next start). Stops the recording if Stop was not called.
-  std::vector<BootSetEntry> Finish();
+  // the next start). What this start read ahead (`ahead`) is taken out
+  // as Attribute says. Stops the recording if Stop was not called.
+  std::vector<BootSetEntry> Finish(const ReadAhead& ahead = {});
 
  private:
   BootSetRecorder(UniqueFd fan, UniqueFd root, std::string rootfs)
@@ -137,9 +171,12 @@ struct PrefetchStats {
   size_t missing = 0;  // gone or no longer regular files
 };
 // Reads each entry's bytes below `rootfs` into the page cache, in the
-// set's order, with ReadAheadInTurn: returns when all were read.
+// set's order, with ReadAheadInTurn: returns when all were read. With a
+// `report` descriptor, writes its line (ParseReadAhead) for each file
+// before reading it.
 PrefetchStats PrefetchBootSet(const std::string& rootfs,
-                              std::span<const BootSetEntry> set);
+                              std::span<const BootSetEntry> set,
+                              int report = -1);
 // More than a quarter of the files gone: time to record a new set.
 bool BootSetStale(const PrefetchStats& stats);
 

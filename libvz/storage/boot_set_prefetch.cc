@@ -44,20 +44,26 @@ bool ReadAheadInTurn(int fd, uint64_t bytes) {
 }
 
 PrefetchStats PrefetchBootSet(const std::string& rootfs,
-                              std::span<const BootSetEntry> set) {
+                              std::span<const BootSetEntry> set, int report) {
   PrefetchStats stats{.files = set.size()};
   UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) {
     stats.missing = set.size();
     return stats;
   }
-  for (const BootSetEntry& entry : set) {
-    UniqueFd file = OpenRegularInRoot(root.get(), entry.path);
+  for (size_t i = 0; i < set.size(); ++i) {
+    UniqueFd file = OpenRegularInRoot(root.get(), set[i].path);
     if (!file) {
       ++stats.missing;
       continue;
     }
-    (void)ReadAheadInTurn(file.get(), entry.bytes);
+    struct stat st;
+    if (report >= 0 && ::fstat(file.get(), &st) == 0) {
+      const std::string line =
+          std::to_string(st.st_ino) + " " + std::to_string(i) + "\n";
+      (void)!::write(report, line.data(), line.size());
+    }
+    (void)ReadAheadInTurn(file.get(), set[i].bytes);
   }
   return stats;
 }

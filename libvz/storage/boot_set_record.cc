@@ -11,11 +11,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <unordered_map>
 
 #include "base/file_util.h"
 #include "base/log.h"
+#include "base/strings.h"
 #include "libvz/storage/boot_set.h"
 
 namespace vz::storage {
@@ -205,22 +209,53 @@ std::vector<BootSetEntry> WithinBudget(std::span<const BootSetEntry> cached) {
   return set;
 }
 
-std::vector<BootSetEntry> BootSetRecorder::Finish() {
+ReadAhead ParseReadAhead(std::string_view report,
+                         std::span<const BootSetEntry> set) {
+  ReadAhead ahead;
+  for (const std::string& line : Split(report, '\n')) {
+    uint64_t ino = 0;
+    size_t index = 0;
+    const char* end = line.data() + line.size();
+    auto a = std::from_chars(line.data(), end, ino);
+    if (a.ec != std::errc() || a.ptr == end || *a.ptr != ' ') break;
+    auto b = std::from_chars(a.ptr + 1, end, index);
+    if (b.ec != std::errc() || b.ptr != end || index >= set.size()) break;
+    ahead[static_cast<ino_t>(ino)] = {set[index].path, set[index].bytes};
+  }
+  return ahead;
+}
+
+std::vector<BootSetEntry> Attribute(std::span<const OpenedFile> opened,
+                                    const ReadAhead& ahead) {
+  std::vector<BootSetEntry> out;
+  out.reserve(opened.size());
+  for (const OpenedFile& f : opened) {
+    uint64_t bytes = f.cached;
+    if (auto it = ahead.find(f.ino); it != ahead.end()) {
+      if (it->second.path != f.path) continue;  // renamed during the boot
+      bytes = std::min(bytes, it->second.bytes);
+    }
+    out.push_back({f.path, bytes});
+  }
+  return out;
+}
+
+std::vector<BootSetEntry> BootSetRecorder::Finish(const ReadAhead& ahead) {
   Stop();
   if (fan_) ReadEvents();
-  std::vector<BootSetEntry> cached;
+  std::vector<OpenedFile> opened;
   for (const std::string& path : opened_) {
     if (!ValidBootSetPath(path)) continue;
     UniqueFd file = OpenRegularInRoot(root_.get(), path);
     struct stat st;
     if (!file || ::fstat(file.get(), &st) != 0) continue;
     auto bytes = PageCacheOf(file.get(), static_cast<uint64_t>(st.st_size));
-    if (bytes.has_value()) cached.push_back({path, *bytes});
+    if (bytes.has_value()) opened.push_back({path, st.st_ino, *bytes});
   }
   // Closed last: the close waits for the flushed mark's destruction (an
   // SRCU grace period, up to 16 ms here), which has mostly passed by now.
   fan_.reset();
-  return WithinBudget(cached);
+  return WithinBudget(Attribute(opened, ahead));
 }
 
 }  // namespace vz::storage

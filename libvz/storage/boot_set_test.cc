@@ -185,6 +185,43 @@ TEST(BootSetTest, WithinBudgetSkipsWhatWouldGoOverAndKeepsWhatFitsAfter) {
   EXPECT_TRUE(WithinBudget({}).empty());
 }
 
+TEST(BootSetTest, TheReadersReportEndsAtItsFirstBrokenLine) {
+  const std::vector<BootSetEntry> set = {{"lib/a.so", 4096},
+                                         {"var/log/j", 8 << 20}};
+  const ReadAhead ahead = ParseReadAhead("12 0\n34 1\n56 7\n78 0\n", set);
+  ASSERT_EQ(ahead.size(), 2u);  // index 7 names no entry: the end
+  EXPECT_EQ(ahead.at(12).path, "lib/a.so");
+  EXPECT_EQ(ahead.at(34).bytes, uint64_t{8} << 20);
+  // A reader killed mid-line; empty; garbage.
+  EXPECT_EQ(ParseReadAhead("12 0\n34", set).size(), 1u);
+  EXPECT_TRUE(ParseReadAhead("", set).empty());
+  EXPECT_TRUE(ParseReadAhead("x 0\n", set).empty());
+  EXPECT_TRUE(ParseReadAhead("12 0 9\n", set).empty());
+}
+
+TEST(BootSetTest, WhatWasReadAheadCountsAtMostThatAndNotUnderANewName) {
+  // Read ahead: a library's head, and the journal an unclean stop left.
+  ReadAhead ahead;
+  ahead[10] = {"lib/a.so", 4096};
+  ahead[20] = {"var/log/system.journal", 8 << 20};
+  const std::vector<OpenedFile> opened = {
+      // The head plus pages the boot touched beyond it: the head only.
+      {"lib/a.so", 10, 65536},
+      // journald renamed the dirty journal and read its header: its
+      // cached pages are the read-ahead's, so it is left out...
+      {"var/log/system@1.journal~", 20, 8 << 20},
+      // ...and the new journal under the old name is the boot's own.
+      {"var/log/system.journal", 30, 16384},
+      // Not read ahead at all.
+      {"etc/hostname", 40, 4096}};
+  const std::vector<BootSetEntry> want = {{"lib/a.so", 4096},
+                                          {"var/log/system.journal", 16384},
+                                          {"etc/hostname", 4096}};
+  EXPECT_EQ(Attribute(opened, ahead), want);
+  // Nothing read ahead: the cache is the boot's.
+  EXPECT_EQ(Attribute(opened, {}).size(), 4u);
+}
+
 TEST(BootSetTest, PathRules) {
   EXPECT_TRUE(ValidBootSetPath("usr/lib/x"));
   EXPECT_TRUE(ValidBootSetPath("a b/..c"));

@@ -316,6 +316,43 @@ TEST_F(BootSetTest, ReadAheadIntoTheContainersCacheAndCgroup) {
   ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
 }
 
+TEST_F(BootSetTest, ARecordingDoesNotTakeTheReadAheadForTheBoots) {
+  constexpr uint64_t kBig = 8 << 20;
+  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+  const std::string log = Path("/vz/root/101/root/log");
+  ASSERT_TRUE(WriteFileAtomic(log, std::string(kBig, 'x')).ok());
+  ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+  // A partial set: read ahead, and recorded again.
+  ASSERT_TRUE(storage::SaveBootSet(SetPath(), {.files = {{"bin/busybox", 4096},
+                                                         {"root/log", kBig}},
+                                               .partial = true})
+                  .ok());
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  auto cached = [&]() -> uint64_t {
+    UniqueFd fd(::open(log.c_str(), O_RDONLY | O_CLOEXEC));
+    return storage::PageCacheOf(fd.get(), kBig).value_or(0);
+  };
+  ASSERT_TRUE(Eventually([&] { return cached() == kBig; }));
+  // As journald does with the journal an unclean stop left: renamed, its
+  // header read under the new name.
+  auto e = Vzctl(
+      {"exec2", "101", "mv /root/log /root/log~ && head -c 64 /root/log~"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  const storage::BootSet set = Set();
+  EXPECT_TRUE(set.partial);
+  EXPECT_FALSE(Lists(set, "root/log~"));  // its pages were the read-ahead's
+  for (const auto& f : set.files) {
+    // The init's busybox, mapped whole by the boot: no more than was
+    // read ahead of it.
+    if (f.path == "bin/busybox") {
+      EXPECT_LE(f.bytes, 4096u);
+    }
+  }
+  EXPECT_TRUE(Lists(set, "bin/busybox"));
+  EXPECT_FALSE(PathExists(SetPath() + ".ahead"));
+}
+
 TEST_F(BootSetTest, BrokenOrStaleSetsAreRecordedAgain) {
   // Broken: not used; the start goes on and records a new one.
   ASSERT_TRUE(
