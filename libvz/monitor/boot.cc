@@ -180,6 +180,7 @@ Status Monitor::Boot() {
       recorder_.reset();
       read_ahead_.clear();
       ReapPrefetch(/*stop=*/true);  // before the unmount its files hold up
+      DropReadAheadReport();
     });
   }
   VZ_RETURN_IF_ERROR(init.GiveRoot(spec));

@@ -28,27 +28,33 @@ void Monitor::StartBootSet(const std::string& rootfs) {
   if (!set.has_value()) {
     VZ_LOG(kWarning) << "container '" << ve_->ctid()
                      << "': boot set not used: " << set.error().message();
-  } else if (set->has_value() && !(*set)->files.empty()) {
-    const bool partial = (*set)->partial;
-    if (partial) read_ahead_ = (*set)->files;
-    StartPrefetch(rootfs, std::move(**set), /*will_record=*/partial);
-    if (!partial) return;
-  }
-  // None, unreadable or partial: record (a partial set is read ahead too).
-  auto rec = storage::BootSetRecorder::Start(rootfs);
-  if (!rec.has_value()) {
-    VZ_LOG(kInfo) << "container '" << ve_->ctid()
-                  << "': no boot set recorded: " << rec.error().message();
-    read_ahead_.clear();
+  } else if (set->has_value() && !(*set)->files.empty() && !(*set)->partial) {
+    StartPrefetch(rootfs, std::move(**set), /*will_record=*/false);
     return;
   }
-  recorder_ = std::move(*rec);
-  if (prefetch_) recorder_->IgnorePid(prefetch_->pid());
-  record_until_ = std::chrono::steady_clock::now() + kRecordFor;
+  // None, unreadable or partial: record. A partial set is read ahead too,
+  // the reader reporting what it read when there is a recording to count
+  // it against (EndRecording).
+  if (auto rec = storage::BootSetRecorder::Start(rootfs); rec.has_value()) {
+    recorder_ = std::move(*rec);
+    record_until_ = std::chrono::steady_clock::now() + kRecordFor;
+  } else {
+    VZ_LOG(kInfo) << "container '" << ve_->ctid()
+                  << "': no boot set recorded: " << rec.error().message();
+  }
+  if (set.has_value() && set->has_value() && !(*set)->files.empty()) {
+    if (recorder_) read_ahead_ = (*set)->files;
+    StartPrefetch(rootfs, std::move(**set),
+                  /*will_record=*/recorder_.has_value());
+  }
+  if (recorder_ && prefetch_) recorder_->IgnorePid(prefetch_->pid());
 }
 
 void Monitor::StartPrefetch(const std::string& rootfs, storage::BootSet set,
                             bool will_record) {
+  // A report an earlier start left (a killed monitor) must not be taken
+  // for this one's, whatever becomes of this reader.
+  DropReadAheadReport();
   // Charged to the container as if it had read the files itself; nothing
   // is read when the child cannot join (pids.max reached). Begun before
   // the init runs: its first files are the init's own libraries. It keeps
@@ -79,6 +85,10 @@ std::string Monitor::ReadAheadReportPath() const {
   return boot_set_path_ + ".ahead";
 }
 
+void Monitor::DropReadAheadReport() {
+  if (!boot_set_path_.empty()) ::unlink(ReadAheadReportPath().c_str());
+}
+
 void Monitor::EndRecording(bool window_done) {
   if (!recorder_) return;
   storage::ReadAhead ahead;
@@ -88,7 +98,7 @@ void Monitor::EndRecording(bool window_done) {
     const std::string report = ReadAheadReportPath();
     ahead = storage::ParseReadAhead(ReadFile(report, 1 << 20).value_or(""),
                                     read_ahead_);
-    ::unlink(report.c_str());
+    DropReadAheadReport();
   }
   storage::BootSet set{.files = recorder_->Finish(ahead),
                        .partial = !window_done};

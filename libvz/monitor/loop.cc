@@ -290,8 +290,10 @@ void Monitor::Finish(const ExitInfo& info) {
                                     {.wait = std::chrono::seconds(10)});
     if (l.has_value()) lock = std::move(*l);
   }
-  EndRecording(/*window_done=*/false);
+  // The reader first: its report is read complete, and it writes nothing
+  // after the recording has removed it.
   ReapPrefetch(/*stop=*/true);
+  EndRecording(/*window_done=*/false);
   CloseNotify();
   if (ve_) {
     Status s = container::TearDown(node_, *ve_, options_.premounted);

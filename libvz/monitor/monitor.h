@@ -126,6 +126,7 @@ class Monitor {
   std::vector<storage::BootSetEntry> read_ahead_;
   // <private>/boot-set.ahead: the reader's report (storage::ParseReadAhead).
   std::string ReadAheadReportPath() const;
+  void DropReadAheadReport();
   std::chrono::steady_clock::time_point record_until_;
   std::optional<ForkedCall> prefetch_;
   UniqueFd notify_;

@@ -76,34 +76,47 @@ Result<uint64_t> PageCacheOf(int fd, uint64_t size);
 // big file the start wrote must not empty the rest of the set).
 std::vector<BootSetEntry> WithinBudget(std::span<const BootSetEntry> cached);
 
-// What a start read ahead while it recorded again (a partial set), by
-// inode: each file's path and bytes as read ahead.
-struct ReadAheadFile {
-  std::string path;
-  uint64_t bytes = 0;
+// A file's identity on its filesystem: the inode number and its
+// generation (FS_IOC_GETVERSION; 0 where the filesystem has none), so a
+// number ext4 hands out again during the boot names another file.
+struct FileId {
+  uint64_t ino = 0;
+  uint32_t generation = 0;
+  bool operator==(const FileId&) const = default;
 };
-using ReadAhead = std::unordered_map<ino_t, ReadAheadFile>;
+struct FileIdHash {
+  size_t operator()(const FileId& id) const {
+    return std::hash<uint64_t>()(id.ino * 31 + id.generation);
+  }
+};
+// The file open as `fd`; nullopt when fstat fails.
+std::optional<FileId> IdOf(int fd);
 
-// The reader's report, one "<inode> <index into the set>" line per file
-// it read ahead; a line that does not parse (the reader killed mid-write)
-// or names no entry ends it.
+// What a start read ahead while it recorded again (a partial set): the
+// paths it read each file under (hard links: more than one).
+using ReadAhead =
+    std::unordered_map<FileId, std::vector<std::string>, FileIdHash>;
+
+// The reader's report, one "<inode> <generation> <index into the set>"
+// line per file, written before the file is read. Only whole lines count
+// (the reader may be killed mid-write); a line that does not parse or
+// names no entry ends it.
 ReadAhead ParseReadAhead(std::string_view report,
                          std::span<const BootSetEntry> set);
 
 // A file a recording found opened and cached (Finish's input).
 struct OpenedFile {
   std::string path;
-  ino_t ino = 0;
+  FileId id;
   uint64_t cached = 0;
 };
-// The set's entries: a file's cached bytes are partly the read-ahead's
-// when it was read ahead, so they count at most what was read ahead; and a
-// file read ahead under another path (renamed during the boot, as
-// journald renames the journal an unclean stop left) is left out: its
-// pages are the read-ahead's, not the boot's. Without this, a head read
-// ahead plus the pages a boot touched would come back longer at each
-// recording, and every unclean short run would add the container's
-// whole journal again under its new name.
+// The set's entries, leaving out files read ahead under another path only
+// (renamed during the boot, as journald renames the journal an unclean
+// stop left): their cached pages are the read-ahead's, not the boot's.
+// Without this every short unclean run added the container's whole last
+// journal again under its new name. A file read ahead under its own path
+// counts as cached: what the read-ahead brought in, and the pages the boot
+// touched beyond it (a set being recorded again does not shrink).
 std::vector<BootSetEntry> Attribute(std::span<const OpenedFile> opened,
                                     const ReadAhead& ahead);
 
@@ -131,8 +144,8 @@ class BootSetRecorder {
   // The regular files opened, first opened first, without those of which
   // nothing is cached; each with its cached bytes, read or written (a
   // file the start writes, such as journald's, it mostly reads again at
-  // the next start). What this start read ahead (`ahead`) is taken out
-  // as Attribute says. Stops the recording if Stop was not called.
+  // the next start), as Attribute counts them against what this start
+  // read ahead (`ahead`). Stops the recording if Stop was not called.
   std::vector<BootSetEntry> Finish(const ReadAhead& ahead = {});
 
  private:
@@ -172,8 +185,8 @@ struct PrefetchStats {
 };
 // Reads each entry's bytes below `rootfs` into the page cache, in the
 // set's order, with ReadAheadInTurn: returns when all were read. With a
-// `report` descriptor, writes its line (ParseReadAhead) for each file
-// before reading it.
+// `report` descriptor, writes each file's line (ParseReadAhead) before
+// reading it.
 PrefetchStats PrefetchBootSet(const std::string& rootfs,
                               std::span<const BootSetEntry> set,
                               int report = -1);

@@ -57,10 +57,10 @@ PrefetchStats PrefetchBootSet(const std::string& rootfs,
       ++stats.missing;
       continue;
     }
-    struct stat st;
-    if (report >= 0 && ::fstat(file.get(), &st) == 0) {
-      const std::string line =
-          std::to_string(st.st_ino) + " " + std::to_string(i) + "\n";
+    if (auto id = IdOf(file.get()); report >= 0 && id.has_value()) {
+      const std::string line = std::to_string(id->ino) + " " +
+                               std::to_string(id->generation) + " " +
+                               std::to_string(i) + "\n";
       (void)!::write(report, line.data(), line.size());
     }
     (void)ReadAheadInTurn(file.get(), set[i].bytes);

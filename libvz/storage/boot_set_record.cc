@@ -3,8 +3,10 @@
 // made, with whatever its driver does on open): each event names the
 // directory by handle and the file by name.
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/magic.h>
 #include <sys/fanotify.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -209,18 +211,31 @@ std::vector<BootSetEntry> WithinBudget(std::span<const BootSetEntry> cached) {
   return set;
 }
 
+std::optional<FileId> IdOf(int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return std::nullopt;
+  unsigned int generation = 0;
+  if (::ioctl(fd, FS_IOC_GETVERSION, &generation) != 0) generation = 0;
+  return FileId{static_cast<uint64_t>(st.st_ino), generation};
+}
+
 ReadAhead ParseReadAhead(std::string_view report,
                          std::span<const BootSetEntry> set) {
   ReadAhead ahead;
-  for (const std::string& line : Split(report, '\n')) {
-    uint64_t ino = 0;
+  // What follows the last newline is a line the reader did not finish.
+  report = report.substr(0, report.rfind('\n') + 1);
+  for (const std::string& line : SplitNonEmpty(report, '\n')) {
+    const char* p = line.data();
+    const char* end = p + line.size();
+    FileId id;
     size_t index = 0;
-    const char* end = line.data() + line.size();
-    auto a = std::from_chars(line.data(), end, ino);
+    auto a = std::from_chars(p, end, id.ino);
     if (a.ec != std::errc() || a.ptr == end || *a.ptr != ' ') break;
-    auto b = std::from_chars(a.ptr + 1, end, index);
-    if (b.ec != std::errc() || b.ptr != end || index >= set.size()) break;
-    ahead[static_cast<ino_t>(ino)] = {set[index].path, set[index].bytes};
+    auto b = std::from_chars(a.ptr + 1, end, id.generation);
+    if (b.ec != std::errc() || b.ptr == end || *b.ptr != ' ') break;
+    auto c = std::from_chars(b.ptr + 1, end, index);
+    if (c.ec != std::errc() || c.ptr != end || index >= set.size()) break;
+    ahead[id].push_back(set[index].path);
   }
   return ahead;
 }
@@ -230,12 +245,12 @@ std::vector<BootSetEntry> Attribute(std::span<const OpenedFile> opened,
   std::vector<BootSetEntry> out;
   out.reserve(opened.size());
   for (const OpenedFile& f : opened) {
-    uint64_t bytes = f.cached;
-    if (auto it = ahead.find(f.ino); it != ahead.end()) {
-      if (it->second.path != f.path) continue;  // renamed during the boot
-      bytes = std::min(bytes, it->second.bytes);
+    if (auto it = ahead.find(f.id);
+        it != ahead.end() &&
+        std::ranges::find(it->second, f.path) == it->second.end()) {
+      continue;  // read ahead under another name: renamed during the boot
     }
-    out.push_back({f.path, bytes});
+    out.push_back({f.path, f.cached});
   }
   return out;
 }
@@ -250,7 +265,10 @@ std::vector<BootSetEntry> BootSetRecorder::Finish(const ReadAhead& ahead) {
     struct stat st;
     if (!file || ::fstat(file.get(), &st) != 0) continue;
     auto bytes = PageCacheOf(file.get(), static_cast<uint64_t>(st.st_size));
-    if (bytes.has_value()) opened.push_back({path, st.st_ino, *bytes});
+    auto id = IdOf(file.get());
+    if (bytes.has_value() && id.has_value()) {
+      opened.push_back({path, *id, *bytes});
+    }
   }
   // Closed last: the close waits for the flushed mark's destruction (an
   // SRCU grace period, up to 16 ms here), which has mostly passed by now.

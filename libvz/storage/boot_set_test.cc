@@ -185,41 +185,63 @@ TEST(BootSetTest, WithinBudgetSkipsWhatWouldGoOverAndKeepsWhatFitsAfter) {
   EXPECT_TRUE(WithinBudget({}).empty());
 }
 
-TEST(BootSetTest, TheReadersReportEndsAtItsFirstBrokenLine) {
-  const std::vector<BootSetEntry> set = {{"lib/a.so", 4096},
-                                         {"var/log/j", 8 << 20}};
-  const ReadAhead ahead = ParseReadAhead("12 0\n34 1\n56 7\n78 0\n", set);
-  ASSERT_EQ(ahead.size(), 2u);  // index 7 names no entry: the end
-  EXPECT_EQ(ahead.at(12).path, "lib/a.so");
-  EXPECT_EQ(ahead.at(34).bytes, uint64_t{8} << 20);
-  // A reader killed mid-line; empty; garbage.
-  EXPECT_EQ(ParseReadAhead("12 0\n34", set).size(), 1u);
+TEST(BootSetTest, TheReadersReportCountsWholeLinesUpToTheFirstBrokenOne) {
+  const std::vector<BootSetEntry> set = {
+      {"lib/a.so", 4096}, {"var/log/j", 8 << 20}, {"lib/b.so", 4096}};
+  const ReadAhead ahead =
+      ParseReadAhead("12 7 0\n34 0 1\n12 7 2\n56 1 9\n78 0 0\n", set);
+  ASSERT_EQ(ahead.size(), 2u);  // index 9 names no entry: the end
+  // Two hard links of one file, both read ahead.
+  EXPECT_EQ(ahead.at({12, 7}),
+            (std::vector<std::string>{"lib/a.so", "lib/b.so"}));
+  EXPECT_EQ(ahead.at({34, 0}), std::vector<std::string>{"var/log/j"});
+  EXPECT_FALSE(ahead.contains({12, 8}));  // another generation
+  // A reader killed mid-line: "34 0 1" may be the start of "34 0 12".
+  EXPECT_EQ(ParseReadAhead("12 7 0\n34 0 1", set).size(), 1u);
+  EXPECT_TRUE(ParseReadAhead("12 7 0", set).empty());
   EXPECT_TRUE(ParseReadAhead("", set).empty());
-  EXPECT_TRUE(ParseReadAhead("x 0\n", set).empty());
-  EXPECT_TRUE(ParseReadAhead("12 0 9\n", set).empty());
+  for (const char* bad : {"x 0 0\n", "12 0\n", "12 0 0 9\n", "-1 0 0\n",
+                          "12 -1 0\n", "12 99999999999 0\n"}) {
+    EXPECT_TRUE(ParseReadAhead(bad, set).empty()) << bad;
+  }
 }
 
-TEST(BootSetTest, WhatWasReadAheadCountsAtMostThatAndNotUnderANewName) {
-  // Read ahead: a library's head, and the journal an unclean stop left.
+TEST(BootSetTest, AFileReadAheadUnderAnotherNameIsNotTheBoots) {
   ReadAhead ahead;
-  ahead[10] = {"lib/a.so", 4096};
-  ahead[20] = {"var/log/system.journal", 8 << 20};
+  ahead[{10, 1}] = {"lib/a.so"};
+  ahead[{20, 1}] = {"var/log/system.journal"};
+  ahead[{50, 1}] = {"lib/x.so", "lib/y.so"};  // hard links
   const std::vector<OpenedFile> opened = {
-      // The head plus pages the boot touched beyond it: the head only.
-      {"lib/a.so", 10, 65536},
+      // Read ahead under its own name: as cached (the read-ahead's head
+      // and what the boot touched beyond it).
+      {"lib/a.so", {10, 1}, 65536},
       // journald renamed the dirty journal and read its header: its
       // cached pages are the read-ahead's, so it is left out...
-      {"var/log/system@1.journal~", 20, 8 << 20},
+      {"var/log/system@1.journal~", {20, 1}, 8 << 20},
       // ...and the new journal under the old name is the boot's own.
-      {"var/log/system.journal", 30, 16384},
-      // Not read ahead at all.
-      {"etc/hostname", 40, 4096}};
-  const std::vector<BootSetEntry> want = {{"lib/a.so", 4096},
+      {"var/log/system.journal", {30, 1}, 16384},
+      // The renamed file's inode number, handed out again to a new file.
+      {"etc/new", {20, 2}, 4096},
+      {"lib/y.so", {50, 1}, 8192}};
+  const std::vector<BootSetEntry> want = {{"lib/a.so", 65536},
                                           {"var/log/system.journal", 16384},
-                                          {"etc/hostname", 4096}};
+                                          {"etc/new", 4096},
+                                          {"lib/y.so", 8192}};
   EXPECT_EQ(Attribute(opened, ahead), want);
-  // Nothing read ahead: the cache is the boot's.
-  EXPECT_EQ(Attribute(opened, {}).size(), 4u);
+  EXPECT_EQ(Attribute(opened, {}).size(), 5u);  // nothing read ahead
+}
+
+TEST(BootSetTest, IdOfGivesTheInode) {
+  vz::testing::TempDir dir;
+  const std::string path = dir.path() + "/f";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  ASSERT_TRUE(fd);
+  struct stat st;
+  ASSERT_EQ(::fstat(fd.get(), &st), 0);
+  auto id = IdOf(fd.get());
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(id->ino, static_cast<uint64_t>(st.st_ino));
+  EXPECT_FALSE(IdOf(-1).has_value());
 }
 
 TEST(BootSetTest, PathRules) {
