@@ -7,7 +7,6 @@
 
 #include "base/file_util.h"
 #include "base/testing/temp_dir.h"
-#include "libvz/cgroup/files.h"
 
 namespace vz::cgroup {
 namespace {
@@ -36,44 +35,6 @@ class V1Test : public ::testing::Test {
   TempDir tmp_;
   CgroupFs fs_;
 };
-
-TEST(PollForTest, AsksFirstAndUntilDoneOrTheLimit) {
-  int asked = 0;
-  auto now = internal::PollFor(std::chrono::seconds(5), [&]() -> Result<bool> {
-    ++asked;
-    return true;
-  });
-  ASSERT_TRUE(now.has_value());
-  EXPECT_TRUE(*now);
-  EXPECT_EQ(asked, 1);  // no sleep before the first answer
-
-  asked = 0;
-  auto third = internal::PollFor(
-      std::chrono::seconds(5), [&]() -> Result<bool> { return ++asked == 3; });
-  ASSERT_TRUE(third.has_value());
-  EXPECT_TRUE(*third);
-  EXPECT_EQ(asked, 3);
-
-  // Never done: false once the limit has passed, asked again at its end.
-  asked = 0;
-  const auto start = std::chrono::steady_clock::now();
-  auto never =
-      internal::PollFor(std::chrono::milliseconds(40), [&]() -> Result<bool> {
-        ++asked;
-        return false;
-      });
-  ASSERT_TRUE(never.has_value());
-  EXPECT_FALSE(*never);
-  EXPECT_GE(std::chrono::steady_clock::now() - start,
-            std::chrono::milliseconds(40));
-  EXPECT_GE(asked, 4);  // 1 + 2 + 4 + 8 + 16 ms steps fit before 40 ms
-
-  auto failed =
-      internal::PollFor(std::chrono::seconds(5),
-                        []() -> Result<bool> { return NotFoundError("gone"); });
-  ASSERT_FALSE(failed.has_value());
-  EXPECT_EQ(failed.error().code(), Code::kNotFound);
-}
 
 TEST(CgroupPathTest, PrefixTenantCtid) {
   EXPECT_EQ(ContainerPath("vz", "default", "101"), "vz/default/101");

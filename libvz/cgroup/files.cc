@@ -4,9 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <charconv>
-#include <thread>
 
 #include "base/file_util.h"
 #include "base/strings.h"
@@ -118,21 +116,6 @@ Status RemoveOnce(const std::string& dir, bool fake) {
 }
 
 }  // namespace
-
-Result<bool> PollFor(std::chrono::milliseconds limit,
-                     const std::function<Result<bool>()>& done) {
-  constexpr auto kLongest = std::chrono::milliseconds(16);
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  auto step = std::chrono::milliseconds(1);
-  for (;;) {
-    VZ_ASSIGN_OR_RETURN(bool yes, done());
-    const auto now = std::chrono::steady_clock::now();
-    if (yes || now >= deadline) return yes;
-    std::this_thread::sleep_for(
-        std::min<std::chrono::steady_clock::duration>(step, deadline - now));
-    step = std::min(step * 2, kLongest);
-  }
-}
 
 Status RemoveCgroupDir(const std::string& dir, std::chrono::milliseconds wait,
                        bool fake) {

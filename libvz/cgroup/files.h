@@ -5,11 +5,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/poll_for.h"
 #include "base/status.h"
 
 namespace vz::cgroup::internal {
@@ -32,14 +32,6 @@ Result<std::vector<pid_t>> ReadPidsRecursive(const std::string& dir);
 // removed too (a real cgroup directory holds only kernel files).
 Status RemoveCgroupDir(const std::string& dir, std::chrono::milliseconds wait,
                        bool fake);
-
-// Asks `done` until it says true or `limit` has passed, sleeping 1, 2, 4,
-// 8, then 16 ms between asks: what mostly takes a millisecond or two
-// (killed tasks leaving, a freeze, an rmdir once they are gone) is not
-// rounded up to a fixed period on every stop. Returns done's last answer,
-// or its first error.
-Result<bool> PollFor(std::chrono::milliseconds limit,
-                     const std::function<Result<bool>()>& done);
 
 // A file name a caller may write: no '/', not "." or "..".
 Status CheckFileName(std::string_view file);

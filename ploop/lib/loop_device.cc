@@ -7,13 +7,11 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
-#include <thread>
 
 #include "base/file_util.h"
+#include "base/poll_for.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
 #include "ploop/exit_codes.h"
@@ -121,17 +119,11 @@ vz::Status RefreshLoopCapacity(const std::string& device) {
 
 bool WaitLoopFree(const std::string& device, int ms) {
   // An autoclear device is released as its last user closes it, mostly
-  // within a millisecond of the unmount: asked again after 1, 2, 4, 8, then
-  // every 10 ms, so a stop does not sleep 10 ms for it.
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  auto step = std::chrono::milliseconds(1);
-  for (;;) {
-    if (LoopBackingFile(device).empty()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(step);
-    step = std::min(step * 2, std::chrono::milliseconds(10));
-  }
+  // within a millisecond of the unmount.
+  auto free = vz::PollFor(
+      std::chrono::milliseconds(ms),
+      [&]() -> vz::Result<bool> { return LoopBackingFile(device).empty(); });
+  return free.has_value() && *free;
 }
 
 }  // namespace ploop
