@@ -230,6 +230,19 @@ class BootSetTest : public ContainerFixture {
     ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
     ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
   }
+  // Puts `bytes` of data at `rel` inside the stopped container; its path
+  // on the host while the container is mounted.
+  std::string PutInside(const std::string& rel, uint64_t bytes) {
+    EXPECT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+    const std::string path = Path("/vz/root/101/" + rel);
+    EXPECT_TRUE(WriteFileAtomic(path, std::string(bytes, 'x')).ok());
+    EXPECT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+    return path;
+  }
+  static uint64_t Cached(const std::string& path, uint64_t bytes) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    return storage::PageCacheOf(fd.get(), bytes).value_or(0);
+  }
 };
 
 TEST_F(BootSetTest, RecordedForTenSecondsWhatWasReadOrWritten) {
@@ -290,19 +303,12 @@ TEST_F(BootSetTest, RecordingIsBoundedHoweverManyFilesAreOpened) {
 TEST_F(BootSetTest, ReadAheadIntoTheContainersCacheAndCgroup) {
   constexpr uint64_t kBig = 8 << 20;
   // A file the boot itself never reads; its pages go with the unmount.
-  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
-  const std::string big = Path("/vz/root/101/root/big");
-  ASSERT_TRUE(WriteFileAtomic(big, std::string(kBig, 'x')).ok());
-  ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+  const std::string big = PutInside("root/big", kBig);
   ASSERT_TRUE(storage::SaveBootSet(SetPath(), {.files = {{"bin/busybox", 4096},
                                                          {"root/big", kBig}}})
                   .ok());
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
-  auto cached = [&]() -> uint64_t {
-    UniqueFd fd(::open(big.c_str(), O_RDONLY | O_CLOEXEC));
-    return storage::PageCacheOf(fd.get(), kBig).value_or(0);
-  };
-  EXPECT_TRUE(Eventually([&] { return cached() == kBig; }));
+  EXPECT_TRUE(Eventually([&] { return Cached(big, kBig) == kBig; }));
   // Charged to the container, as its own reads would be (checked on
   // cgroup v1, this machine's layout).
   auto stat =
@@ -318,21 +324,14 @@ TEST_F(BootSetTest, ReadAheadIntoTheContainersCacheAndCgroup) {
 
 TEST_F(BootSetTest, ARecordingDoesNotTakeTheReadAheadForTheBoots) {
   constexpr uint64_t kBig = 8 << 20;
-  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
-  const std::string log = Path("/vz/root/101/root/log");
-  ASSERT_TRUE(WriteFileAtomic(log, std::string(kBig, 'x')).ok());
-  ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
+  const std::string log = PutInside("root/log", kBig);
   // A partial set: read ahead, and recorded again.
   ASSERT_TRUE(storage::SaveBootSet(SetPath(), {.files = {{"bin/busybox", 4096},
                                                          {"root/log", kBig}},
                                                .partial = true})
                   .ok());
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
-  auto cached = [&]() -> uint64_t {
-    UniqueFd fd(::open(log.c_str(), O_RDONLY | O_CLOEXEC));
-    return storage::PageCacheOf(fd.get(), kBig).value_or(0);
-  };
-  ASSERT_TRUE(Eventually([&] { return cached() == kBig; }));
+  ASSERT_TRUE(Eventually([&] { return Cached(log, kBig) == kBig; }));
   // As journald does with the journal an unclean stop left: renamed, its
   // header read under the new name.
   auto e = Vzctl(
