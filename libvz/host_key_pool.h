@@ -1,21 +1,27 @@
-// A node's pool of pregenerated SSH RSA host keys.
+// A node's pool of pregenerated SSH host keys.
 //
 // A container's SSH host keys are made at its first mount (identity.h).
-// ed25519 and ECDSA keys take milliseconds; an RSA key takes 0.3-0.6 s of
-// CPU, most of a Debian container's first start. So the node keeps a few
-// RSA key pairs ready in <root>/var/lib/vz/hostkeys (0700, keys 0600),
-// made in the background at idle priority by `vztmpl hostkeys refill`. A
-// first mount takes one pair (each pair is handed out once: it is claimed
-// by a rename in the pool before it is copied) and starts a refill; with
-// the pool empty it makes the key itself, as before.
+// An RSA key takes 0.3-0.6 s of CPU, most of a Debian container's first
+// start; ed25519 and ECDSA keys take milliseconds of CPU, but making them
+// on the spot is one more program run on the start's path (10 ms here,
+// 20-50 on a busy node). So the node keeps a few key pairs of each type
+// that `ssh-keygen -A` makes (kTypes) ready in <root>/var/lib/vz/hostkeys
+// (0700, keys 0600), made in the background at idle priority by `vztmpl
+// hostkeys refill`. A first mount takes one pair of each type (each pair
+// is handed out once: it is claimed by a rename in the pool before it is
+// copied) and starts a refill; a type the pool has none of it makes
+// itself, as before.
 //
-// Layout of the pool: rsa-<N>.key and rsa-<N>.key.pub; a pair is complete
-// once its .key exists (written last, by rename). claimed-* and *.tmp
-// files are left by a claim or refill that died midway and are removed by
-// the next refill.
+// Layout of the pool: <type>-<N>.key and <type>-<N>.key.pub; a pair is
+// complete once its .key exists (written last, by rename). claimed-* and
+// *.tmp files are left by a claim or refill that died midway and are
+// removed by the next refill. A pool of RSA pairs only (older versions)
+// still serves.
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 #include "libvz/node_config.h"
@@ -26,19 +32,22 @@ class HostKeyPool {
  public:
   explicit HostKeyPool(std::string dir) : dir_(std::move(dir)) {}
   static HostKeyPool ForNode(const NodeConfig& node);
-  // How many pairs a refill keeps ready.
+  // How many pairs of each type a refill keeps ready.
   static constexpr int kTarget = 4;
+  // The types `ssh-keygen -A` makes, the fast ones first.
+  static constexpr std::array<std::string_view, 3> kTypes = {"ed25519", "ecdsa",
+                                                             "rsa"};
 
   const std::string& dir() const { return dir_; }
-  // Moves one pair into `ssh_dir` as ssh_host_rsa_key (0600) and .pub
-  // (0644), never over an existing file or through a symlink. False when
-  // the pool is empty (or missing). Errors: I/O.
-  Result<bool> TakeRsa(const std::string& ssh_dir) const;
-  // Complete pairs in the pool.
-  int Count() const;
-  // Makes pairs with ssh-keygen until `target` are ready. One refill at a
-  // time: another one running makes this return at once. Errors: I/O,
-  // ssh-keygen failing.
+  // Moves one pair of `type` into `ssh_dir` as ssh_host_<type>_key (0600)
+  // and .pub (0644), never over an existing file or through a symlink.
+  // False when the pool has none (or is missing). Errors: I/O.
+  Result<bool> Take(std::string_view type, const std::string& ssh_dir) const;
+  // Complete pairs of `type` in the pool.
+  int Count(std::string_view type = "rsa") const;
+  // Makes pairs with ssh-keygen until `target` of each type are ready. One
+  // refill at a time: another one running makes this return at once.
+  // Errors: I/O, ssh-keygen failing.
   Status Refill(int target = kTarget) const;
 
  private:

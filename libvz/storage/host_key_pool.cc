@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <string>
+#include <vector>
+
 #include "base/file_util.h"
 #include "base/log.h"
 #include "base/strings.h"
@@ -17,11 +20,21 @@
 namespace vz::storage {
 namespace {
 
-constexpr std::string_view kPrefix = "rsa-";
 constexpr std::string_view kSuffix = ".key";
 
-bool IsPairKey(const std::string& name) {
-  return name.starts_with(kPrefix) && name.ends_with(kSuffix);
+bool IsPairKey(const std::string& name, std::string_view type) {
+  return name.size() > type.size() && name.starts_with(type) &&
+         name[type.size()] == '-' && name.ends_with(kSuffix);
+}
+
+// ssh-keygen's arguments for a new key of `type`: RSA as `ssh-keygen -A`
+// makes it (3072 bits), the others at their defaults.
+std::vector<std::string> KeygenArgs(std::string_view type,
+                                    const std::string& file) {
+  std::vector<std::string> args = {"ssh-keygen", "-q", "-t", std::string(type)};
+  if (type == "rsa") args.insert(args.end(), {"-b", "3072"});
+  args.insert(args.end(), {"-N", "", "-C", "", "-f", file});
+  return args;
 }
 
 // Copies `from` to a new file `to` (O_EXCL, O_NOFOLLOW) with `mode`.
@@ -54,19 +67,20 @@ HostKeyPool HostKeyPool::ForNode(const NodeConfig& node) {
   return HostKeyPool(node.root().Path("/var/lib/vz/hostkeys"));
 }
 
-int HostKeyPool::Count() const {
+int HostKeyPool::Count(std::string_view type) const {
   auto names = ListDir(dir_);
   if (!names.has_value()) return 0;
   int n = 0;
-  for (const auto& name : *names) n += IsPairKey(name) ? 1 : 0;
+  for (const auto& name : *names) n += IsPairKey(name, type) ? 1 : 0;
   return n;
 }
 
-Result<bool> HostKeyPool::TakeRsa(const std::string& ssh_dir) const {
+Result<bool> HostKeyPool::Take(std::string_view type,
+                               const std::string& ssh_dir) const {
   auto names = ListDir(dir_);
   if (!names.has_value()) return false;  // no pool on this node
   for (const auto& name : *names) {
-    if (!IsPairKey(name)) continue;
+    if (!IsPairKey(name, type)) continue;
     const std::string key = JoinPath(dir_, name);
     const std::string claimed =
         JoinPath(dir_, "claimed-" + std::to_string(::getpid()) + "-" + name);
@@ -75,7 +89,8 @@ Result<bool> HostKeyPool::TakeRsa(const std::string& ssh_dir) const {
       if (errno == ENOENT) continue;
       return ErrnoError(errno, "claim '" + key + "'");
     }
-    const std::string dest = JoinPath(ssh_dir, "ssh_host_rsa_key");
+    const std::string dest =
+        JoinPath(ssh_dir, "ssh_host_" + std::string(type) + "_key");
     Status s = CopyNew(claimed, dest, 0600);
     if (s.ok()) {
       s = CopyNew(key + ".pub", dest + ".pub", 0644);
@@ -106,20 +121,22 @@ Status HostKeyPool::Refill(int target) const {
   }
   VZ_ASSIGN_OR_RETURN(auto names, ListDir(dir_));
   RemoveLeftovers(dir_, names);
-  for (int have = Count(); have < target; ++have) {
-    VZ_ASSIGN_OR_RETURN(Uuid id, Uuid::Generate());
-    const std::string base =
-        JoinPath(dir_, std::string(kPrefix) + id.ToString());
-    const std::string tmp = base + ".tmp";
-    VZ_RETURN_IF_ERROR(RunChecked({"ssh-keygen", "-q", "-t", "rsa", "-b",
-                                   "3072", "-N", "", "-C", "", "-f", tmp})
-                           .status()
-                           .WithContext("make an RSA host key"));
-    // The .pub first: a pair counts once its .key is there.
-    std::string key = base + std::string(kSuffix);
-    if (::rename((tmp + ".pub").c_str(), (key + ".pub").c_str()) != 0 ||
-        ::rename(tmp.c_str(), key.c_str()) != 0) {
-      return ErrnoError(errno, "add a key to '" + dir_ + "'");
+  for (std::string_view type : kTypes) {
+    for (int have = Count(type); have < target; ++have) {
+      VZ_ASSIGN_OR_RETURN(Uuid id, Uuid::Generate());
+      const std::string base =
+          JoinPath(dir_, std::string(type) + "-" + id.ToString());
+      const std::string tmp = base + ".tmp";
+      VZ_RETURN_IF_ERROR(
+          RunChecked(KeygenArgs(type, tmp))
+              .status()
+              .WithContext("make an " + std::string(type) + " host key"));
+      // The .pub first: a pair counts once its .key is there.
+      std::string key = base + std::string(kSuffix);
+      if (::rename((tmp + ".pub").c_str(), (key + ".pub").c_str()) != 0 ||
+          ::rename(tmp.c_str(), key.c_str()) != 0) {
+        return ErrnoError(errno, "add a key to '" + dir_ + "'");
+      }
     }
   }
   return OkStatus();

@@ -24,8 +24,8 @@ class HostKeyPoolTest : public ::testing::Test {
     ASSERT_TRUE(MakeDirs(pool_dir_, 0700).ok());
     ASSERT_TRUE(MakeDirs(ssh_, 0755).ok());
   }
-  void AddPair(const std::string& id) {
-    const std::string key = pool_dir_ + "/rsa-" + id + ".key";
+  void AddPair(const std::string& id, const std::string& type = "rsa") {
+    const std::string key = pool_dir_ + "/" + type + "-" + id + ".key";
     ASSERT_TRUE(WriteFileAtomic(key + ".pub", "pub " + id, 0644).ok());
     ASSERT_TRUE(WriteFileAtomic(key, "private " + id, 0600).ok());
   }
@@ -37,8 +37,8 @@ class HostKeyPoolTest : public ::testing::Test {
 };
 
 TEST_F(HostKeyPoolTest, EmptyOrMissingPoolGivesNothing) {
-  EXPECT_EQ(*pool_.TakeRsa(ssh_), false);
-  EXPECT_EQ(*HostKeyPool(tmp_.Join("none")).TakeRsa(ssh_), false);
+  EXPECT_EQ(*pool_.Take("rsa", ssh_), false);
+  EXPECT_EQ(*HostKeyPool(tmp_.Join("none")).Take("rsa", ssh_), false);
   EXPECT_FALSE(PathExists(ssh_ + "/ssh_host_rsa_key"));
 }
 
@@ -46,7 +46,7 @@ TEST_F(HostKeyPoolTest, EachPairIsHandedOutOnce) {
   AddPair("a");
   AddPair("b");
   EXPECT_EQ(pool_.Count(), 2);
-  ASSERT_EQ(*pool_.TakeRsa(ssh_), true);
+  ASSERT_EQ(*pool_.Take("rsa", ssh_), true);
   std::string first = *ReadFile(ssh_ + "/ssh_host_rsa_key");
   std::string pub = *ReadFile(ssh_ + "/ssh_host_rsa_key.pub");
   EXPECT_EQ(first.substr(8), pub.substr(4));  // the pair stays a pair
@@ -57,7 +57,7 @@ TEST_F(HostKeyPoolTest, EachPairIsHandedOutOnce) {
 
   const std::string other = tmp_.Join("ct2");
   ASSERT_TRUE(MakeDirs(other, 0755).ok());
-  ASSERT_EQ(*pool_.TakeRsa(other), true);
+  ASSERT_EQ(*pool_.Take("rsa", other), true);
   EXPECT_NE(*ReadFile(other + "/ssh_host_rsa_key"), first);
   EXPECT_EQ(pool_.Count(), 0);
   EXPECT_EQ(ListDir(pool_dir_)->size(), 0u);  // nothing left behind
@@ -66,22 +66,29 @@ TEST_F(HostKeyPoolTest, EachPairIsHandedOutOnce) {
 TEST_F(HostKeyPoolTest, NeverWritesOverAnExistingKey) {
   AddPair("a");
   ASSERT_TRUE(WriteFileAtomic(ssh_ + "/ssh_host_rsa_key", "mine", 0600).ok());
-  EXPECT_FALSE(pool_.TakeRsa(ssh_).has_value());
+  EXPECT_FALSE(pool_.Take("rsa", ssh_).has_value());
   EXPECT_EQ(*ReadFile(ssh_ + "/ssh_host_rsa_key"), "mine");
 }
 
-TEST_F(HostKeyPoolTest, RefillMakesRealKeysAndClearsLeftovers) {
+TEST_F(HostKeyPoolTest, RefillMakesRealKeysOfEachTypeAndClearsLeftovers) {
   ASSERT_TRUE(
       WriteFileAtomic(pool_dir_ + "/claimed-1-rsa-x.key", "", 0600).ok());
   ASSERT_TRUE(WriteFileAtomic(pool_dir_ + "/rsa-y.tmp", "", 0600).ok());
   ASSERT_TRUE(pool_.Refill(1).ok());
-  EXPECT_EQ(pool_.Count(), 1);
   EXPECT_FALSE(PathExists(pool_dir_ + "/claimed-1-rsa-x.key"));
   EXPECT_FALSE(PathExists(pool_dir_ + "/rsa-y.tmp"));
-  ASSERT_EQ(*pool_.TakeRsa(ssh_), true);
-  EXPECT_NE(ReadFile(ssh_ + "/ssh_host_rsa_key")->find("PRIVATE KEY"),
-            std::string::npos);
-  EXPECT_EQ(ReadFile(ssh_ + "/ssh_host_rsa_key.pub")->rfind("ssh-rsa ", 0), 0u);
+  const std::pair<const char*, const char*> kinds[] = {
+      {"rsa", "ssh-rsa "},
+      {"ecdsa", "ecdsa-sha2-nistp256 "},
+      {"ed25519", "ssh-ed25519 "}};
+  for (auto [type, pub] : kinds) {
+    EXPECT_EQ(pool_.Count(type), 1) << type;
+    ASSERT_EQ(*pool_.Take(type, ssh_), true) << type;
+    const std::string key = ssh_ + "/ssh_host_" + type + "_key";
+    EXPECT_NE(ReadFile(key)->find("PRIVATE KEY"), std::string::npos) << type;
+    EXPECT_EQ(ReadFile(key + ".pub")->rfind(pub, 0), 0u) << type;
+  }
+  EXPECT_EQ(pool_.Count("rsa"), 0);
 }
 
 TEST_F(HostKeyPoolTest, ASecondRefillReturnsWhileOneRuns) {
@@ -90,6 +97,34 @@ TEST_F(HostKeyPoolTest, ASecondRefillReturnsWhileOneRuns) {
   ASSERT_EQ(::flock(lock.get(), LOCK_EX), 0);
   ASSERT_TRUE(pool_.Refill(1).ok());
   EXPECT_EQ(pool_.Count(), 0);  // the running refill's job
+}
+
+TEST_F(HostKeyPoolTest, TypesDoNotMix) {
+  AddPair("a", "ed25519");
+  EXPECT_EQ(pool_.Count("rsa"), 0);
+  EXPECT_EQ(*pool_.Take("rsa", ssh_), false);
+  EXPECT_EQ(*pool_.Take("ecdsa", ssh_), false);
+  ASSERT_EQ(*pool_.Take("ed25519", ssh_), true);
+  EXPECT_EQ(*ReadFile(ssh_ + "/ssh_host_ed25519_key"), "private a");
+}
+
+TEST_F(HostKeyPoolTest, IdentityTakesEveryTypeFromAFullPoolWithoutKeygen) {
+  for (auto type : HostKeyPool::kTypes) AddPair("a", std::string(type));
+  const std::string root = tmp_.Join("ct");
+  ASSERT_TRUE(WriteFileAtomic(ssh_ + "/sshd_config", "", 0644).ok());
+  // No ssh-keygen to be found: the pool must do.
+  const char* path = ::getenv("PATH");
+  const std::string saved = path ? path : "";
+  ::setenv("PATH", tmp_.Join("nothing-here").c_str(), 1);
+  auto made = MakeIdentityIfNew(root, &pool_);
+  ::setenv("PATH", saved.c_str(), 1);
+  ASSERT_TRUE(made.has_value()) << made.error().message();
+  EXPECT_TRUE(made->host_keys);
+  for (auto type : HostKeyPool::kTypes) {
+    EXPECT_EQ(*ReadFile(ssh_ + "/ssh_host_" + std::string(type) + "_key"),
+              "private a");
+    EXPECT_EQ(pool_.Count(type), 0);
+  }
 }
 
 TEST_F(HostKeyPoolTest, IdentityTakesThePooledKeyAndMakesTheRest) {
@@ -102,7 +137,7 @@ TEST_F(HostKeyPoolTest, IdentityTakesThePooledKeyAndMakesTheRest) {
   EXPECT_EQ(*ReadFile(ssh_ + "/ssh_host_rsa_key"), "private a");
   EXPECT_TRUE(PathExists(ssh_ + "/ssh_host_ed25519_key"));
   EXPECT_TRUE(PathExists(ssh_ + "/ssh_host_ecdsa_key"));
-  EXPECT_EQ(pool_.Count(), 0);
+  EXPECT_EQ(pool_.Count("rsa"), 0);
 }
 
 }  // namespace

@@ -73,9 +73,19 @@ Result<IdentityMade> MakeIdentityIfNew(const std::string& ve_root,
   }
   const std::string ssh = etc + "/ssh";
   if (PathExists(ssh + "/sshd_config") && !HasHostKeys(ssh)) {
-    if (pool) VZ_RETURN_IF_ERROR(pool->TakeRsa(ssh).status());
-    VZ_RETURN_IF_ERROR(
-        RunChecked({"ssh-keygen", "-q", "-A", "-f", ve_root}).status());
+    // From the node's pool what it has; ssh-keygen makes the rest (and
+    // only runs when something is left to make).
+    bool all = pool != nullptr;
+    if (pool) {
+      for (std::string_view type : HostKeyPool::kTypes) {
+        VZ_ASSIGN_OR_RETURN(bool taken, pool->Take(type, ssh));
+        all = all && taken;
+      }
+    }
+    if (!all) {
+      VZ_RETURN_IF_ERROR(
+          RunChecked({"ssh-keygen", "-q", "-A", "-f", ve_root}).status());
+    }
     made.any = made.host_keys = true;
   }
   return made;

@@ -16,8 +16,9 @@ struct IdentityMade {
 
 // Under the mounted root `ve_root`: an empty or missing /etc/machine-id
 // gets a fresh random ID; when /etc/ssh/sshd_config exists and there are
-// no host keys, the RSA pair comes from `pool` when it has one
-// (host_key_pool.h) and `ssh-keygen -A -f ve_root` makes the rest. Never
+// no host keys, a pair of each type comes from `pool` when it has one
+// (host_key_pool.h) and `ssh-keygen -A -f ve_root` makes the rest, run
+// only when something is left to make. Never
 // follows symlinks out of `ve_root` (the container owns its files).
 // Errors: I/O errors, ssh-keygen failing.
 Result<IdentityMade> MakeIdentityIfNew(const std::string& ve_root,

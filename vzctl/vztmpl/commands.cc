@@ -30,7 +30,7 @@ const std::vector<cli::Command>& Commands() {
        "trust add --prefix P KEY.pub | trust add --all KEY.pub | trust list "
        "| trust remove FINGERPRINT [--prefix P]",
        "", RunTrust},
-      {"hostkeys", "the node's pool of pregenerated SSH RSA host keys",
+      {"hostkeys", "the node's pool of pregenerated SSH host keys",
        "hostkeys refill [--count N] [--detached] | hostkeys count",
        "refill      make keys until N are ready (default 4), at idle\n"
        "            priority; a container's first mount starts one\n"

@@ -1,9 +1,12 @@
-// vztmpl hostkeys: the node's pool of pregenerated SSH RSA host keys
+// vztmpl hostkeys: the node's pool of pregenerated SSH host keys
 // (libvz/host_key_pool.h, doc/templates.md §9).
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <string>
 
 #include "libvz/host_key_pool.h"
 #include "vzctl/vztmpl/commands.h"
@@ -33,7 +36,13 @@ Status RunHostKeys(cli::Context& ctx, const cli::Args& args) {
                       cli::Positional(vm, "action", "refill|count"));
   const auto pool = storage::HostKeyPool::ForNode(ctx.node);
   if (action == "count") {
-    cli::Say(ctx, std::to_string(pool.Count()));
+    // Pairs ready, the type with fewest first: a first mount takes one of
+    // each.
+    int fewest = storage::HostKeyPool::kTarget * 1000;
+    for (auto type : storage::HostKeyPool::kTypes) {
+      fewest = std::min(fewest, pool.Count(type));
+    }
+    cli::Say(ctx, std::to_string(fewest));
     return OkStatus();
   }
   if (action != "refill")
@@ -48,8 +57,12 @@ Status RunHostKeys(cli::Context& ctx, const cli::Args& args) {
   // own, so a node teardown stops it and its ssh-keygen together.
   if (vm.count("detached")) (void)::setpgid(0, 0);
   VZ_RETURN_IF_ERROR(pool.Refill(target));
-  cli::Say(ctx, std::to_string(pool.Count()) + " RSA host keys ready in " +
-                    pool.dir());
+  std::string ready;
+  for (auto type : storage::HostKeyPool::kTypes) {
+    ready += (ready.empty() ? "" : ", ") + std::to_string(pool.Count(type)) +
+             " " + std::string(type);
+  }
+  cli::Say(ctx, "host key pairs ready in " + pool.dir() + ": " + ready);
   return OkStatus();
 }
 
