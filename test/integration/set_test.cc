@@ -47,11 +47,18 @@ class SetTest : public NodeFixture {
     ASSERT_TRUE(fs.has_value());
     cg_ = cgroup::Open(*fs, cgroup::ContainerPath(prefix_, "default", "101"));
     ASSERT_TRUE(cg_->Create().ok());
-    int ready[2];
+    // The child touches its memory only once it is in the cgroup: pages
+    // are charged where they are first touched (v1 does not move them
+    // with the task), so touching them before the attach left the cgroup
+    // nearly empty and a lower limit went through.
+    int ready[2], go[2];
     ASSERT_EQ(::pipe(ready), 0);
+    ASSERT_EQ(::pipe(go), 0);
     child_ = ::fork();
     ASSERT_GE(child_, 0);
     if (child_ == 0) {
+      char c;
+      if (::read(go[0], &c, 1) != 1) ::_exit(1);
       char* p = static_cast<char*>(::mmap(nullptr, hold_mb << 20,
                                           PROT_READ | PROT_WRITE,
                                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
@@ -60,9 +67,12 @@ class SetTest : public NodeFixture {
       for (;;) ::pause();
     }
     ::close(ready[1]);
+    ::close(go[0]);
     ASSERT_TRUE(cg_->Attach(child_).ok());
+    ASSERT_EQ(::write(go[1], "x", 1), 1);
+    ::close(go[1]);
     char c;
-    ASSERT_EQ(::read(ready[0], &c, 1), 1);  // memory touched (in the cgroup?)
+    ASSERT_EQ(::read(ready[0], &c, 1), 1);  // touched inside the cgroup
     ::close(ready[0]);
   }
 
