@@ -24,12 +24,15 @@ void Monitor::StartBootSet(const std::string& rootfs) {
   auto priv = ve_->VePrivate(node_);
   if (!priv.has_value()) return;
   boot_set_path_ = storage::BootSetPath(*priv);
-  auto set = storage::LoadBootSet(boot_set_path_);
-  if (!set.has_value()) {
+  std::optional<storage::BootSet> set;
+  if (auto loaded = storage::LoadBootSet(boot_set_path_); !loaded) {
     VZ_LOG(kWarning) << "container '" << ve_->ctid()
-                     << "': boot set not used: " << set.error().message();
-  } else if (set->has_value() && !(*set)->files.empty() && !(*set)->partial) {
-    StartPrefetch(rootfs, std::move(**set), /*will_record=*/false);
+                     << "': boot set not used: " << loaded.error().message();
+  } else if (*loaded && !(*loaded)->files.empty()) {
+    set = std::move(**loaded);
+  }
+  if (set && !set->partial) {
+    StartPrefetch(rootfs, std::move(*set));
     return;
   }
   // None, unreadable or partial: record. A partial set is read ahead too,
@@ -42,16 +45,15 @@ void Monitor::StartBootSet(const std::string& rootfs) {
     VZ_LOG(kInfo) << "container '" << ve_->ctid()
                   << "': no boot set recorded: " << rec.error().message();
   }
-  if (set.has_value() && set->has_value() && !(*set)->files.empty()) {
-    if (recorder_) read_ahead_ = (*set)->files;
-    StartPrefetch(rootfs, std::move(**set),
-                  /*will_record=*/recorder_.has_value());
+  if (set) {
+    if (recorder_) read_ahead_ = set->files;
+    StartPrefetch(rootfs, std::move(*set));
   }
   if (recorder_ && prefetch_) recorder_->IgnorePid(prefetch_->pid());
 }
 
-void Monitor::StartPrefetch(const std::string& rootfs, storage::BootSet set,
-                            bool will_record) {
+void Monitor::StartPrefetch(const std::string& rootfs, storage::BootSet set) {
+  const bool will_record = recorder_.has_value();
   // A report an earlier start left (a killed monitor) must not be taken
   // for this one's, whatever becomes of this reader.
   DropReadAheadReport();

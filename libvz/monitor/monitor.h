@@ -72,10 +72,10 @@ class Monitor {
   // request at a time, so that the start's and the init's own reads never
   // wait behind more than one of its requests. (Asked for all at once, 4
   // readers deep, it made a Debian start 30-40 ms longer begun here, and had to
-  // wait until the start was reported.) A stale set is removed unless
-  // `will_record` (a new one is being recorded).
-  void StartPrefetch(const std::string& rootfs, storage::BootSet set,
-                     bool will_record);
+  // wait until the start was reported.) While a recording runs (call
+  // after it began), the child reports what it reads for it; otherwise a
+  // stale set is removed.
+  void StartPrefetch(const std::string& rootfs, storage::BootSet set);
   // Ends a recording and saves the set: when the window ran out
   // (`window_done`), or, marked partial, at a stop request or when the
   // init ended (the disk is still mounted).
@@ -122,7 +122,7 @@ class Monitor {
   std::string boot_set_path_;
   std::optional<storage::BootSetRecorder> recorder_;
   // The set this start reads ahead while it records again (a partial
-  // one): what it read ahead caps what the recording counts.
+  // one), which the reader's report indexes (storage::Attribute).
   std::vector<storage::BootSetEntry> read_ahead_;
   // <private>/boot-set.ahead: the reader's report (storage::ParseReadAhead).
   std::string ReadAheadReportPath() const;

@@ -89,6 +89,8 @@ struct FileIdHash {
     return std::hash<uint64_t>()(id.ino * 31 + id.generation);
   }
 };
+// The file open as `fd`, whose inode is `ino`.
+FileId IdOf(int fd, ino_t ino);
 // The file open as `fd`; nullopt when fstat fails.
 std::optional<FileId> IdOf(int fd);
 
@@ -103,6 +105,8 @@ using ReadAhead =
 // names no entry ends it.
 ReadAhead ParseReadAhead(std::string_view report,
                          std::span<const BootSetEntry> set);
+// One line of that report.
+std::string ReadAheadLine(const FileId& id, size_t index);
 
 // A file a recording found opened and cached (Finish's input).
 struct OpenedFile {

@@ -58,9 +58,7 @@ PrefetchStats PrefetchBootSet(const std::string& rootfs,
       continue;
     }
     if (auto id = IdOf(file.get()); report >= 0 && id.has_value()) {
-      const std::string line = std::to_string(id->ino) + " " +
-                               std::to_string(id->generation) + " " +
-                               std::to_string(i) + "\n";
+      const std::string line = ReadAheadLine(*id, i);
       (void)!::write(report, line.data(), line.size());
     }
     (void)ReadAheadInTurn(file.get(), set[i].bytes);

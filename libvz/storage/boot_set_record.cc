@@ -211,12 +211,21 @@ std::vector<BootSetEntry> WithinBudget(std::span<const BootSetEntry> cached) {
   return set;
 }
 
+FileId IdOf(int fd, ino_t ino) {
+  unsigned int generation = 0;
+  if (::ioctl(fd, FS_IOC_GETVERSION, &generation) != 0) generation = 0;
+  return FileId{static_cast<uint64_t>(ino), generation};
+}
+
 std::optional<FileId> IdOf(int fd) {
   struct stat st;
   if (::fstat(fd, &st) != 0) return std::nullopt;
-  unsigned int generation = 0;
-  if (::ioctl(fd, FS_IOC_GETVERSION, &generation) != 0) generation = 0;
-  return FileId{static_cast<uint64_t>(st.st_ino), generation};
+  return IdOf(fd, st.st_ino);
+}
+
+std::string ReadAheadLine(const FileId& id, size_t index) {
+  return std::to_string(id.ino) + " " + std::to_string(id.generation) + " " +
+         std::to_string(index) + "\n";
 }
 
 ReadAhead ParseReadAhead(std::string_view report,
@@ -265,9 +274,8 @@ std::vector<BootSetEntry> BootSetRecorder::Finish(const ReadAhead& ahead) {
     struct stat st;
     if (!file || ::fstat(file.get(), &st) != 0) continue;
     auto bytes = PageCacheOf(file.get(), static_cast<uint64_t>(st.st_size));
-    auto id = IdOf(file.get());
-    if (bytes.has_value() && id.has_value()) {
-      opened.push_back({path, *id, *bytes});
+    if (bytes.has_value()) {
+      opened.push_back({path, IdOf(file.get(), st.st_ino), *bytes});
     }
   }
   // Closed last: the close waits for the flushed mark's destruction (an
