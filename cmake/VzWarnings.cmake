@@ -20,3 +20,15 @@ function(vz_add_executable target)
   target_link_libraries(${target} PRIVATE ${ARG_LIBS})
   vz_target_warnings(${target})
 endfunction()
+
+# The node's programs that run on a container's start and exec path
+# (vzctl, vz-monitor, ploop-server, and the CLIs beside them) carry the C++
+# runtime instead of loading libstdc++ and libgcc_s: about 0.9 ms less at
+# every run here (doc/adr/0006). Not under the sanitizers, whose runtimes
+# expect the shared ones; not for vzd or the panel, which load C++ shared
+# libraries (gRPC, Qt) that need the shared runtime.
+function(vz_node_program target)
+  if(NOT VZ_SANITIZE AND NOT VZ_FUZZ)
+    target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)
+  endif()
+endfunction()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Fails when a node program needs a shared library that ADR 5 or ADR 6
+# keeps off its start: libraries loaded on first use (libxml2, OpenSSL,
+# nftables) and the C++ runtime and Boost.Program_options linked in.
+# Usage: scripts/check_linkage.sh [--shared-runtime] PROGRAM...
+# (--shared-runtime: a sanitizer build, where only ADR 5 holds.)
+set -euo pipefail
+
+banned='libxml2|libcrypto|libssl|libnftables|libicu'
+if [[ ${1:-} == --shared-runtime ]]; then
+  shift
+else
+  banned+='|libstdc\+\+|libgcc_s|libboost'
+fi
+(($# > 0)) || { echo "usage: $0 [--shared-runtime] PROGRAM..." >&2; exit 2; }
+
+status=0
+for program in "$@"; do
+  needed=$(readelf -d "$program" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') ||
+    { echo "check_linkage: cannot read '$program'" >&2; exit 2; }
+  if bad=$(grep -E "^($banned)" <<<"$needed"); then
+    echo "check_linkage: $(basename "$program") needs $(tr '\n' ' ' <<<"$bad")(doc/adr/0005, 0006)" >&2
+    status=1
+  fi
+done
+((status == 0)) && echo "check_linkage: $# programs load no library ADR 5 and 6 keep off"
+exit "$status"
