@@ -6,6 +6,7 @@
 #include "base/file_util.h"
 #include "base/log.h"
 #include "base/reverter.h"
+#include "ploop/descriptor_memo.h"
 #include "ploop/exit_codes.h"
 #include "ploop/lib/delta.h"
 #include "ploop/lib/stack.h"
@@ -131,7 +132,11 @@ vz::Result<std::unique_ptr<Image>> Image::Open(const std::string& path,
   }
   img->lock_ = std::move(*lock);
   img->params_ = p;
-  VZ_ASSIGN_OR_RETURN(img->dd_, ReadDiskDescriptor(img->descriptor_path_));
+  VZ_ASSIGN_OR_RETURN(img->dd_,
+                      p.descriptor_memo.empty()
+                          ? ReadDiskDescriptor(img->descriptor_path_)
+                          : ReadDiskDescriptorRemembered(img->descriptor_path_,
+                                                         p.descriptor_memo));
   VZ_RETURN_IF_ERROR(img->OpenStack());
   return img;
 }

@@ -43,6 +43,9 @@ struct OpenParams {
   bool direct_io = false;  // O_DIRECT on the top delta: the server's data path
   bool allow_in_use = false;  // open after a crash (mount runs check first)
   bool wait_for_lock = false;
+  // A file to read the descriptor from while it is unchanged, and to
+  // write after reading the XML (ploop/descriptor_memo.h); empty: none.
+  std::string descriptor_memo;
 };
 
 class Image {

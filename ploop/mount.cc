@@ -112,6 +112,9 @@ vz::Result<std::pair<pid_t, uint64_t>> StartServer(const MountInfo& m,
                                    "--uring",
                                    o.uring};
   if (o.read_only) args.push_back("--read-only");
+  if (!o.descriptor_memo.empty()) {
+    args.insert(args.end(), {"--descriptor-memo", o.descriptor_memo});
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

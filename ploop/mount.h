@@ -30,6 +30,10 @@ struct MountOptions {
   std::string fs_type = "ext4";
   std::string fs_options;      // passed to mount(2)
   std::string uring = "auto";  // device server transport: auto, on, off
+  // Where the server keeps what the descriptor said, so that the next
+  // mount of the unchanged image skips the XML (doc/ploop-format.md §9);
+  // empty: none.
+  std::string descriptor_memo;
 };
 
 struct MountInfo {

@@ -21,6 +21,10 @@ std::string DiskSizePath(const std::string& private_dir) {
   return private_dir + "/disk-size";
 }
 
+std::string DescriptorMemoPath(const std::string& private_dir) {
+  return private_dir + "/disk-descriptor.memo";
+}
+
 std::string FormatDiskSize(const DiskSizeRecord& r) {
   const FileIdentity& d = r.descriptor;
   return std::string(kHeader) + "\n" + std::to_string(d.dev) + " " +
@@ -65,18 +69,6 @@ std::optional<uint64_t> RememberedDiskSize(const std::string& path,
 
 Status RememberDiskSize(const std::string& path, const DiskSizeRecord& r) {
   return WriteRuntimeFile(path, FormatDiskSize(r), 0644);
-}
-
-Result<FileIdentity> IdentityOf(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return ErrnoError(errno, "stat '" + path + "'");
-  }
-  return FileIdentity{.dev = static_cast<uint64_t>(st.st_dev),
-                      .ino = static_cast<uint64_t>(st.st_ino),
-                      .ctime_sec = st.st_ctim.tv_sec,
-                      .ctime_nsec = st.st_ctim.tv_nsec,
-                      .size = static_cast<uint64_t>(st.st_size)};
 }
 
 void RememberWrittenDiskSize(const std::string& private_dir,

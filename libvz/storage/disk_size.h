@@ -13,20 +13,14 @@
 #include <string>
 #include <string_view>
 
+#include "base/file_identity.h"
 #include "base/status.h"
 
 namespace vz::storage {
 
-// What changes whenever the descriptor does: it is always replaced (a new
-// inode), and an in-place write changes its ctime, which cannot be set.
-struct FileIdentity {
-  uint64_t dev = 0;
-  uint64_t ino = 0;
-  int64_t ctime_sec = 0;
-  int64_t ctime_nsec = 0;
-  uint64_t size = 0;
-  bool operator==(const FileIdentity&) const = default;
-};
+// The descriptor's identity: it is always replaced (a new inode), and an
+// in-place write changes its ctime.
+using FileIdentity = vz::FileIdentity;
 
 struct DiskSizeRecord {
   FileIdentity descriptor;
@@ -36,6 +30,9 @@ struct DiskSizeRecord {
 
 // <private>/disk-size.
 std::string DiskSizePath(const std::string& private_dir);
+// <private>/disk-descriptor.memo: the device server's memo of the whole
+// descriptor (doc/ploop-format.md §9), which only it reads and writes.
+std::string DescriptorMemoPath(const std::string& private_dir);
 
 // "vz-disk-size 1\n<dev> <ino> <ctime sec> <ctime nsec> <size> <bytes>\n".
 std::string FormatDiskSize(const DiskSizeRecord& r);
@@ -48,9 +45,6 @@ std::optional<uint64_t> RememberedDiskSize(const std::string& path,
                                            const FileIdentity& descriptor);
 // Replaces the file atomically (rename, no fsync), mode 0644.
 Status RememberDiskSize(const std::string& path, const DiskSizeRecord& r);
-
-// The identity of the file at `path`. Errors: stat's.
-Result<FileIdentity> IdentityOf(const std::string& path);
 
 // Remembers `disk_bytes` for the descriptor at `descriptor` as it is now,
 // for a writer that just wrote it (create, a resize): the next start then

@@ -37,7 +37,7 @@ Result<uint64_t> ImageBytes(const NodeConfig& node, const VeConfig& ve,
                             const std::string& dd) {
   VZ_ASSIGN_OR_RETURN(std::string priv, ve.VePrivate(node));
   const std::string path = storage::DiskSizePath(priv);
-  auto id = storage::IdentityOf(dd);
+  auto id = IdentityOf(dd);
   if (id.has_value()) {
     if (auto bytes = storage::RememberedDiskSize(path, *id)) return *bytes;
   }
@@ -45,7 +45,7 @@ Result<uint64_t> ImageBytes(const NodeConfig& node, const VeConfig& ve,
   const uint64_t bytes = d.disk_size_sectors * 512;
   // Not when the descriptor was replaced while it was read. A hint: a
   // failed write only means reading it again next time.
-  if (id.has_value() && storage::IdentityOf(dd).value_or({}) == *id) {
+  if (id.has_value() && IdentityOf(dd).value_or({}) == *id) {
     (void)storage::RememberDiskSize(path,
                                     {.descriptor = *id, .disk_bytes = bytes});
   }
@@ -168,6 +168,9 @@ Result<StorageMount> MountContainer(const NodeConfig& node,
   if (!dirs.ok()) return std::move(dirs).WithExitCode(kVzFsMpointCreate);
   ploop::MountOptions opts;
   opts.mount_point = ve_root;
+  if (auto priv = ve.VePrivate(node); priv.has_value()) {
+    opts.descriptor_memo = storage::DescriptorMemoPath(*priv);
+  }
   auto m = ploop::Mount(node.root(), dd, opts);
   if (!m.has_value()) {
     return std::move(m)

@@ -52,6 +52,7 @@ vz::Result<std::unique_ptr<DeviceServer>> DeviceServer::Start(
   OpenParams p;
   p.read_only = o.read_only;
   p.direct_io = true;
+  p.descriptor_memo = o.descriptor_memo;
   VZ_ASSIGN_OR_RETURN(s->image_, Image::Open(o.descriptor, p));
   s->engine_ = std::make_unique<BlockEngine>(s->image_.get());
   VZ_RETURN_IF_ERROR(s->engine_->RescanPartition());

@@ -27,6 +27,7 @@ enum class UringMode { kAuto, kOn, kOff };
 
 struct ServerOptions {
   std::string descriptor;
+  std::string descriptor_memo;  // empty: the XML at every start
   std::string fuse_dir;
   std::string control_path;
   bool read_only = false;

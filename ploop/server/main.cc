@@ -1,7 +1,8 @@
 // ploop-server: the device server of one mounted image. Started by
 // `ploop mount` (ploop/mount.h), not by hand:
 //   ploop-server --descriptor DD.xml --fuse-dir DIR --control SOCK
-//                [--read-only] [--ready-fd N] [--log FILE]
+//                [--descriptor-memo FILE] [--read-only] [--ready-fd N]
+//                [--log FILE]
 //                [--uring auto|on|off] [--max-io BYTES] [--depth N]
 // It reports "ok" or "error EXIT MESSAGE" on the ready descriptor, then
 // serves until the image is unmounted.
@@ -42,6 +43,8 @@ vz::Result<Args> ParseArgs(int argc, char** argv) {
       a.foreground = true;
     } else if (k == "--descriptor") {
       VZ_ASSIGN_OR_RETURN(a.server.descriptor, next());
+    } else if (k == "--descriptor-memo") {
+      VZ_ASSIGN_OR_RETURN(a.server.descriptor_memo, next());
     } else if (k == "--fuse-dir") {
       VZ_ASSIGN_OR_RETURN(a.server.fuse_dir, next());
     } else if (k == "--control") {

@@ -6,12 +6,15 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
 #include "libvz/storage/disk_size.h"
+#include "ploop/mount.h"
 #include "test/integration/node_fixture.h"
 
 namespace vz::testing {
@@ -94,7 +97,7 @@ TEST_F(StorageTest, TheDiskSizeIsRememberedByItsWriters) {
   const std::string remembered = Path("/vz/private/101/disk-size");
   // What a start would use: nothing when the descriptor changed since.
   auto bytes = [&]() -> uint64_t {
-    auto id = storage::IdentityOf(dd);
+    auto id = IdentityOf(dd);
     if (!id.has_value()) return 0;
     return storage::RememberedDiskSize(remembered, *id).value_or(0);
   };
@@ -109,6 +112,53 @@ TEST_F(StorageTest, TheDiskSizeIsRememberedByItsWriters) {
   ASSERT_EQ(::statvfs(Path("/vz/root/101").c_str(), &fs), 0);
   EXPECT_GT(fs.f_blocks * fs.f_frsize, uint64_t{3} << 29);  // over 1.5G
   ASSERT_EQ(Vzctl({"destroy", "101"}).exit_code, 0);
+}
+
+// doc/ploop-format.md §9: the device server keeps what the descriptor
+// said in $VE_PRIVATE/disk-descriptor.memo and, while the descriptor is
+// unchanged, mounts without loading libxml2.
+TEST_F(StorageTest, TheDeviceServerRemembersTheDescriptor) {
+  ASSERT_EQ(Vzctl({"-q", "create", "101", "--ostemplate", kBusybox}).exit_code,
+            0);
+  const std::string dd = Path("/vz/private/101/root.hdd/DiskDescriptor.xml");
+  const std::string memo = Path("/vz/private/101/disk-descriptor.memo");
+  // Whether the image's device server has libxml2 mapped: whether it read
+  // the XML.
+  auto server_read_xml = [&]() -> std::optional<bool> {
+    auto m = ploop::FindMount(node_, dd);
+    if (!m.has_value() || !*m || !(*m)->alive) return std::nullopt;
+    auto maps = ReadFile("/proc/" + std::to_string((*m)->pid) + "/maps");
+    if (!maps.has_value()) return std::nullopt;
+    return maps->find("libxml2") != std::string::npos;
+  };
+  auto images_remembered = [&]() {
+    auto text = ReadFile(memo);
+    size_t n = 0;
+    for (size_t at = 0;
+         text && (at = text->find("\nimage ", at)) != std::string::npos; ++at) {
+      ++n;
+    }
+    return n;
+  };
+  ASSERT_EQ(Vzctl({"-q", "mount", "101"}).exit_code, 0);
+  EXPECT_EQ(server_read_xml(), true);  // no memo yet
+  EXPECT_EQ(images_remembered(), 2u);  // the template's base and the top
+  ASSERT_EQ(Vzctl({"-q", "umount", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"-q", "mount", "101"}).exit_code, 0);
+  EXPECT_EQ(server_read_xml(), false);
+  ASSERT_EQ(Vzctl({"-q", "umount", "101"}).exit_code, 0);
+  // A snapshot rewrites the descriptor: read again, remembered again.
+  ASSERT_EQ(Vzctl({"-q", "snapshot", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"-q", "mount", "101"}).exit_code, 0);
+  EXPECT_EQ(server_read_xml(), true);
+  EXPECT_EQ(images_remembered(), 3u);
+  ASSERT_EQ(Vzctl({"-q", "umount", "101"}).exit_code, 0);
+  // A memo that does not parse is none: the XML again, the memo replaced.
+  ASSERT_TRUE(WriteFileAtomic(memo, "ploop-descriptor-memo 1\nid 1\n").ok());
+  ASSERT_EQ(Vzctl({"-q", "mount", "101"}).exit_code, 0);
+  EXPECT_EQ(server_read_xml(), true);
+  EXPECT_EQ(images_remembered(), 3u);
+  ASSERT_EQ(Vzctl({"-q", "destroy", "101"}).exit_code, 0);
 }
 
 TEST_F(StorageTest, EachContainerGetsItsOwnMachineIdentity) {

@@ -1,0 +1,235 @@
+#include "ploop/descriptor_memo.h"
+
+#include <cstdint>
+#include <vector>
+
+#include "base/file_util.h"
+#include "base/size.h"
+#include "base/strings.h"
+
+namespace ploop {
+namespace {
+
+constexpr std::string_view kHeader = "ploop-descriptor-memo 1";
+constexpr size_t kMaxMemoBytes = 2 * kMaxDescriptorBytes;
+
+vz::Status Broken(const std::string& what) {
+  return vz::DataLossError("descriptor memo: " + what);
+}
+
+// ":" and the text with every byte outside '!'..'~', and '%', as %XX.
+std::string Escape(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = ":";
+  for (unsigned char c : text) {
+    if (c > ' ' && c <= '~' && c != '%') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+vz::Result<std::string> Unescape(std::string_view field) {
+  if (field.empty() || field[0] != ':')
+    return Broken("'" + std::string(field) + "' is not a text field");
+  std::string out;
+  for (size_t i = 1; i < field.size(); ++i) {
+    if (field[i] != '%') {
+      out += field[i];
+      continue;
+    }
+    int hi = i + 2 < field.size() ? HexDigit(field[i + 1]) : -1;
+    int lo = hi >= 0 ? HexDigit(field[i + 2]) : -1;
+    if (lo < 0) return Broken("bad escape in '" + std::string(field) + "'");
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+vz::Result<uint64_t> Number(std::string_view field) {
+  auto v = vz::ParseUint(field);
+  if (!v.has_value())
+    return Broken("'" + std::string(field) + "' is not a number");
+  return *v;
+}
+
+vz::Result<uint32_t> Number32(std::string_view field) {
+  VZ_ASSIGN_OR_RETURN(uint64_t v, Number(field));
+  if (v > UINT32_MAX)
+    return Broken("'" + std::string(field) + "' is too large");
+  return static_cast<uint32_t>(v);
+}
+
+vz::Result<bool> Flag(std::string_view field) {
+  if (field == "0") return false;
+  if (field == "1") return true;
+  return Broken("'" + std::string(field) + "' is not 0 or 1");
+}
+
+vz::Result<vz::Uuid> Guid(std::string_view field) {
+  // Parse() also takes braces; the memo never writes them.
+  if (field.size() != 36)
+    return Broken("'" + std::string(field) + "' is not a GUID");
+  auto g = vz::Uuid::Parse(field);
+  if (!g.has_value())
+    return Broken("'" + std::string(field) + "' is not a GUID");
+  return *g;
+}
+
+vz::Status ParseIdentity(const std::vector<std::string>& f,
+                         vz::FileIdentity& id) {
+  if (f.size() != 6) return Broken("the id line needs 5 fields");
+  VZ_ASSIGN_OR_RETURN(id.dev, Number(f[1]));
+  VZ_ASSIGN_OR_RETURN(id.ino, Number(f[2]));
+  VZ_ASSIGN_OR_RETURN(uint64_t sec, Number(f[3]));
+  VZ_ASSIGN_OR_RETURN(uint64_t nsec, Number(f[4]));
+  VZ_ASSIGN_OR_RETURN(id.size, Number(f[5]));
+  if (sec > uint64_t{INT64_MAX} || nsec >= 1000000000)
+    return Broken("the ctime is out of range");
+  id.ctime_sec = static_cast<int64_t>(sec);
+  id.ctime_nsec = static_cast<int64_t>(nsec);
+  return vz::OkStatus();
+}
+
+vz::Status ParseDisk(const std::vector<std::string>& f, DiskDescriptor& dd) {
+  if (f.size() != 8) return Broken("the disk line needs 7 fields");
+  VZ_ASSIGN_OR_RETURN(dd.disk_size_sectors, Number(f[1]));
+  VZ_ASSIGN_OR_RETURN(dd.cylinders, Number32(f[2]));
+  VZ_ASSIGN_OR_RETURN(dd.heads, Number32(f[3]));
+  VZ_ASSIGN_OR_RETURN(dd.sectors, Number32(f[4]));
+  VZ_ASSIGN_OR_RETURN(dd.blocksize, Number32(f[5]));
+  VZ_ASSIGN_OR_RETURN(dd.preallocated, Flag(f[6]));
+  if (f[7] != "-") {
+    VZ_ASSIGN_OR_RETURN(dd.max_delta_size, Number(f[7]));
+  }
+  return vz::OkStatus();
+}
+
+vz::Status ParseImage(const std::vector<std::string>& f, DiskDescriptor& dd) {
+  if (f.size() != 4) return Broken("an image line needs 3 fields");
+  DiskDescriptor::Image image;
+  VZ_ASSIGN_OR_RETURN(image.guid, Guid(f[1]));
+  if (f[2] == "compressed") {
+    image.type = DeltaType::kCompressed;
+  } else if (f[2] == "plain") {
+    image.type = DeltaType::kPlain;
+  } else {
+    return Broken("'" + f[2] + "' is not a delta type");
+  }
+  VZ_ASSIGN_OR_RETURN(image.file, Unescape(f[3]));
+  dd.images.push_back(std::move(image));
+  return vz::OkStatus();
+}
+
+vz::Status ParseShot(const std::vector<std::string>& f, DiskDescriptor& dd) {
+  if (f.size() != 6) return Broken("a shot line needs 5 fields");
+  DiskDescriptor::Shot shot;
+  VZ_ASSIGN_OR_RETURN(shot.guid, Guid(f[1]));
+  VZ_ASSIGN_OR_RETURN(shot.parent, Guid(f[2]));
+  VZ_ASSIGN_OR_RETURN(shot.temporary, Flag(f[3]));
+  VZ_ASSIGN_OR_RETURN(shot.name, Unescape(f[4]));
+  VZ_ASSIGN_OR_RETURN(shot.description, Unescape(f[5]));
+  dd.shots.push_back(std::move(shot));
+  return vz::OkStatus();
+}
+
+// The lines after the header, in the order §9 gives: id, disk, root, top,
+// the images, the shots, end.
+vz::Status ParseBody(const std::vector<std::string>& lines, DescriptorMemo& m) {
+  static constexpr std::string_view kFixed[] = {"id", "disk", "root", "top"};
+  size_t i = 1;
+  for (std::string_view key : kFixed) {
+    if (i >= lines.size()) return Broken("no '" + std::string(key) + "' line");
+    std::vector<std::string> f = vz::Split(lines[i++], ' ');
+    if (f[0] != key)
+      return Broken("'" + f[0] + "' where '" + std::string(key) + "' belongs");
+    if (key == "id") VZ_RETURN_IF_ERROR(ParseIdentity(f, m.id));
+    if (key == "disk") VZ_RETURN_IF_ERROR(ParseDisk(f, m.dd));
+    if (key == "root" || key == "top") {
+      if (f.size() != 2) return Broken("the " + f[0] + " line needs 1 field");
+    }
+    if (key == "root") {
+      VZ_ASSIGN_OR_RETURN(m.dd.root_name, Unescape(f[1]));
+    } else if (key == "top") {
+      VZ_ASSIGN_OR_RETURN(m.dd.top_guid, Guid(f[1]));
+    }
+  }
+  for (; i < lines.size() && lines[i].starts_with("image "); ++i) {
+    VZ_RETURN_IF_ERROR(ParseImage(vz::Split(lines[i], ' '), m.dd));
+  }
+  for (; i < lines.size() && lines[i].starts_with("shot "); ++i) {
+    VZ_RETURN_IF_ERROR(ParseShot(vz::Split(lines[i], ' '), m.dd));
+  }
+  // "end", then the empty rest after its newline, and nothing else.
+  if (i + 2 != lines.size() || lines[i] != "end" || !lines[i + 1].empty()) {
+    return Broken("not 'end' after the shots");
+  }
+  return vz::OkStatus();
+}
+
+}  // namespace
+
+std::string FormatDescriptorMemo(const DescriptorMemo& m) {
+  const DiskDescriptor& dd = m.dd;
+  auto n = [](uint64_t v) { return std::to_string(v); };
+  std::string out = std::string(kHeader) + "\n";
+  out += "id " + n(m.id.dev) + " " + n(m.id.ino) + " " +
+         std::to_string(m.id.ctime_sec) + " " +
+         std::to_string(m.id.ctime_nsec) + " " + n(m.id.size) + "\n";
+  out += "disk " + n(dd.disk_size_sectors) + " " + n(dd.cylinders) + " " +
+         n(dd.heads) + " " + n(dd.sectors) + " " + n(dd.blocksize) + " " +
+         (dd.preallocated ? "1" : "0") + " " +
+         (dd.max_delta_size ? n(*dd.max_delta_size) : "-") + "\n";
+  out += "root " + Escape(dd.root_name) + "\n";
+  out += "top " + dd.top_guid.ToString() + "\n";
+  for (const DiskDescriptor::Image& i : dd.images) {
+    out += "image " + i.guid.ToString() + " " +
+           (i.type == DeltaType::kPlain ? "plain" : "compressed") + " " +
+           Escape(i.file) + "\n";
+  }
+  for (const DiskDescriptor::Shot& s : dd.shots) {
+    out += "shot " + s.guid.ToString() + " " + s.parent.ToString() + " " +
+           (s.temporary ? "1" : "0") + " " + Escape(s.name) + " " +
+           Escape(s.description) + "\n";
+  }
+  return out + "end\n";
+}
+
+vz::Result<DescriptorMemo> ParseDescriptorMemo(std::string_view text) {
+  std::vector<std::string> lines = vz::Split(text, '\n');
+  if (lines.empty() || lines[0] != kHeader) {
+    return Broken("not '" + std::string(kHeader) + "'");
+  }
+  DescriptorMemo m;
+  VZ_RETURN_IF_ERROR(ParseBody(lines, m));
+  VZ_RETURN_IF_ERROR(m.dd.Validate());
+  return m;
+}
+
+vz::Result<DiskDescriptor> ReadDiskDescriptorRemembered(
+    const std::string& path, const std::string& memo_path) {
+  VZ_ASSIGN_OR_RETURN(vz::FileIdentity id, vz::IdentityOf(path));
+  if (auto text = vz::ReadFile(memo_path, kMaxMemoBytes); text.has_value()) {
+    auto memo = ParseDescriptorMemo(*text);
+    if (memo.has_value() && memo->id == id) return std::move(memo->dd);
+  }
+  VZ_ASSIGN_OR_RETURN(DiskDescriptor dd, ReadDiskDescriptor(path));
+  // What was read is what `id` names: the caller holds the lock, and every
+  // writer of the descriptor takes it.
+  (void)vz::WriteRuntimeFile(memo_path,
+                             FormatDescriptorMemo({.id = id, .dd = dd}), 0600);
+  return dd;
+}
+
+}  // namespace ploop
