@@ -9,6 +9,7 @@
 #include "base/file_util.h"
 #include "base/size.h"
 #include "base/strings.h"
+#include "ploop/descriptor_memo.h"
 
 namespace vz::storage {
 namespace {
@@ -71,13 +72,18 @@ Status RememberDiskSize(const std::string& path, const DiskSizeRecord& r) {
   return WriteRuntimeFile(path, FormatDiskSize(r), 0644);
 }
 
-void RememberWrittenDiskSize(const std::string& private_dir,
-                             const std::string& descriptor,
-                             uint64_t disk_bytes) {
+void RememberWrittenDescriptor(const std::string& private_dir,
+                               const std::string& descriptor,
+                               uint64_t disk_bytes) {
   auto id = IdentityOf(descriptor);
   if (!id.has_value()) return;
   (void)RememberDiskSize(DiskSizePath(private_dir),
                          {.descriptor = *id, .disk_bytes = disk_bytes});
+  // Reads the XML (the writer has libxml2 loaded already) and writes the
+  // memo; nothing else holds the image of a container being made or
+  // resized offline.
+  (void)ploop::ReadDiskDescriptorRemembered(descriptor,
+                                            DescriptorMemoPath(private_dir));
 }
 
 }  // namespace vz::storage

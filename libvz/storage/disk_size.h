@@ -46,11 +46,13 @@ std::optional<uint64_t> RememberedDiskSize(const std::string& path,
 // Replaces the file atomically (rename, no fsync), mode 0644.
 Status RememberDiskSize(const std::string& path, const DiskSizeRecord& r);
 
-// Remembers `disk_bytes` for the descriptor at `descriptor` as it is now,
-// for a writer that just wrote it (create, a resize): the next start then
-// need not read it. A hint: nothing is reported.
-void RememberWrittenDiskSize(const std::string& private_dir,
-                             const std::string& descriptor,
-                             uint64_t disk_bytes);
+// Remembers the descriptor at `descriptor` as it is now, for a writer
+// that just wrote it (create, a resize): `disk_bytes` in disk-size, and
+// the whole of it in the device server's memo, so that the next start
+// reads neither the XML nor (in its device server) loads libxml2. A hint:
+// nothing is reported.
+void RememberWrittenDescriptor(const std::string& private_dir,
+                               const std::string& descriptor,
+                               uint64_t disk_bytes);
 
 }  // namespace vz::storage

@@ -78,7 +78,7 @@ Result<bool> FitDisk(const NodeConfig& node, const VeConfig& ve,
   }
   // The resize replaced the descriptor: the next start need not read it.
   VZ_ASSIGN_OR_RETURN(std::string priv, ve.VePrivate(node));
-  storage::RememberWrittenDiskSize(priv, dd, r->new_bytes);
+  storage::RememberWrittenDescriptor(priv, dd, r->new_bytes);
   return true;
 }
 

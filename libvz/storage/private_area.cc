@@ -100,8 +100,8 @@ Result<PrivateAreaReport> MakePrivateArea(const std::string& template_dir,
   (void)guid;
   VZ_RETURN_IF_ERROR(FsyncDir(disk));
   // The first start need not read the descriptor (doc/storage.md §3).
-  RememberWrittenDiskSize(private_dir, JoinPath(disk, ploop::kDescriptorName),
-                          dd.disk_size_sectors * 512);
+  RememberWrittenDescriptor(private_dir, JoinPath(disk, ploop::kDescriptorName),
+                            dd.disk_size_sectors * 512);
   return report;
 }
 

@@ -140,9 +140,17 @@ TEST_F(StorageTest, TheDeviceServerRemembersTheDescriptor) {
     }
     return n;
   };
-  ASSERT_EQ(Vzctl({"-q", "mount", "101"}).exit_code, 0);
-  EXPECT_EQ(server_read_xml(), true);  // no memo yet
+  // Create remembered the descriptor it wrote: not even the first mount
+  // reads it.
   EXPECT_EQ(images_remembered(), 2u);  // the template's base and the top
+  ASSERT_EQ(Vzctl({"-q", "mount", "101"}).exit_code, 0);
+  EXPECT_EQ(server_read_xml(), false);
+  ASSERT_EQ(Vzctl({"-q", "umount", "101"}).exit_code, 0);
+  // Gone: the XML, and remembered again.
+  ASSERT_EQ(::unlink(memo.c_str()), 0);
+  ASSERT_EQ(Vzctl({"-q", "mount", "101"}).exit_code, 0);
+  EXPECT_EQ(server_read_xml(), true);
+  EXPECT_EQ(images_remembered(), 2u);
   ASSERT_EQ(Vzctl({"-q", "umount", "101"}).exit_code, 0);
   ASSERT_EQ(Vzctl({"-q", "mount", "101"}).exit_code, 0);
   EXPECT_EQ(server_read_xml(), false);
