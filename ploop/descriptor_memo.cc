@@ -6,12 +6,14 @@
 #include "base/file_util.h"
 #include "base/size.h"
 #include "base/strings.h"
+#include "ploop/exit_codes.h"
 
 namespace ploop {
 namespace {
 
 constexpr std::string_view kHeader = "ploop-descriptor-memo 1";
-constexpr size_t kMaxMemoBytes = 2 * kMaxDescriptorBytes;
+// Escaping at most triples a text field.
+constexpr size_t kMaxMemoBytes = 4 * kMaxDescriptorBytes;
 
 vz::Status Broken(const std::string& what) {
   return vz::DataLossError("descriptor memo: " + what);
@@ -44,8 +46,12 @@ vz::Result<std::string> Unescape(std::string_view field) {
     return Broken("'" + std::string(field) + "' is not a text field");
   std::string out;
   for (size_t i = 1; i < field.size(); ++i) {
-    if (field[i] != '%') {
-      out += field[i];
+    const unsigned char c = field[i];
+    if (c <= ' ' || c > '~') {
+      return Broken("an unescaped byte in '" + std::string(field) + "'");
+    }
+    if (c != '%') {
+      out += static_cast<char>(c);
       continue;
     }
     int hi = i + 2 < field.size() ? HexDigit(field[i + 1]) : -1;
@@ -87,9 +93,26 @@ vz::Result<vz::Uuid> Guid(std::string_view field) {
   return *g;
 }
 
-vz::Status ParseIdentity(const std::vector<std::string>& f,
-                         vz::FileIdentity& id) {
-  if (f.size() != 6) return Broken("the id line needs 5 fields");
+vz::Result<uint64_t> Digest(std::string_view field) {
+  if (field.size() != 16) {
+    return Broken("'" + std::string(field) + "' is not a digest");
+  }
+  uint64_t v = 0;
+  for (char c : field) {
+    // Lower-case only, as Hex() writes it.
+    const int d = (c >= 'a' && c <= 'f')   ? c - 'a' + 10
+                  : (c >= '0' && c <= '9') ? c - '0'
+                                           : -1;
+    if (d < 0) return Broken("'" + std::string(field) + "' is not a digest");
+    v = v << 4 | static_cast<uint64_t>(d);
+  }
+  return v;
+}
+
+vz::Status ParseIdentity(const std::vector<std::string>& f, DescriptorMemo& m) {
+  vz::FileIdentity& id = m.id;
+  if (f.size() != 7) return Broken("the id line needs 6 fields");
+  VZ_ASSIGN_OR_RETURN(m.digest, Digest(f[6]));
   VZ_ASSIGN_OR_RETURN(id.dev, Number(f[1]));
   VZ_ASSIGN_OR_RETURN(id.ino, Number(f[2]));
   VZ_ASSIGN_OR_RETURN(uint64_t sec, Number(f[3]));
@@ -154,13 +177,18 @@ vz::Status ParseBody(const std::vector<std::string>& lines, DescriptorMemo& m) {
     std::vector<std::string> f = vz::Split(lines[i++], ' ');
     if (f[0] != key)
       return Broken("'" + f[0] + "' where '" + std::string(key) + "' belongs");
-    if (key == "id") VZ_RETURN_IF_ERROR(ParseIdentity(f, m.id));
+    if (key == "id") VZ_RETURN_IF_ERROR(ParseIdentity(f, m));
     if (key == "disk") VZ_RETURN_IF_ERROR(ParseDisk(f, m.dd));
     if (key == "root" || key == "top") {
       if (f.size() != 2) return Broken("the " + f[0] + " line needs 1 field");
     }
     if (key == "root") {
       VZ_ASSIGN_OR_RETURN(m.dd.root_name, Unescape(f[1]));
+      // The two the XML parser accepts (§3).
+      if (m.dd.root_name != "Virtuozzo_disk_image" &&
+          m.dd.root_name != "Parallels_disk_image") {
+        return Broken("'" + m.dd.root_name + "' is not a descriptor's root");
+      }
     } else if (key == "top") {
       VZ_ASSIGN_OR_RETURN(m.dd.top_guid, Guid(f[1]));
     }
@@ -178,7 +206,23 @@ vz::Status ParseBody(const std::vector<std::string>& lines, DescriptorMemo& m) {
   return vz::OkStatus();
 }
 
+std::string Hex(uint64_t v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kHex[v & 15];
+  return out;
+}
+
 }  // namespace
+
+uint64_t DescriptorDigest(std::string_view text) {
+  uint64_t h = 0xcbf29ce484222325;  // FNV-1a's offset basis and prime
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3;
+  }
+  return h;
+}
 
 std::string FormatDescriptorMemo(const DescriptorMemo& m) {
   const DiskDescriptor& dd = m.dd;
@@ -186,7 +230,8 @@ std::string FormatDescriptorMemo(const DescriptorMemo& m) {
   std::string out = std::string(kHeader) + "\n";
   out += "id " + n(m.id.dev) + " " + n(m.id.ino) + " " +
          std::to_string(m.id.ctime_sec) + " " +
-         std::to_string(m.id.ctime_nsec) + " " + n(m.id.size) + "\n";
+         std::to_string(m.id.ctime_nsec) + " " + n(m.id.size) + " " +
+         Hex(m.digest) + "\n";
   out += "disk " + n(dd.disk_size_sectors) + " " + n(dd.cylinders) + " " +
          n(dd.heads) + " " + n(dd.sectors) + " " + n(dd.blocksize) + " " +
          (dd.preallocated ? "1" : "0") + " " +
@@ -219,16 +264,25 @@ vz::Result<DescriptorMemo> ParseDescriptorMemo(std::string_view text) {
 
 vz::Result<DiskDescriptor> ReadDiskDescriptorRemembered(
     const std::string& path, const std::string& memo_path) {
-  VZ_ASSIGN_OR_RETURN(vz::FileIdentity id, vz::IdentityOf(path));
-  if (auto text = vz::ReadFile(memo_path, kMaxMemoBytes); text.has_value()) {
-    auto memo = ParseDescriptorMemo(*text);
-    if (memo.has_value() && memo->id == id) return std::move(memo->dd);
+  auto id = vz::IdentityOf(path);
+  if (!id.has_value()) {
+    return std::move(id).error().WithDefaultExitCode(kSysExitDiskDescr);
   }
-  VZ_ASSIGN_OR_RETURN(DiskDescriptor dd, ReadDiskDescriptor(path));
-  // What was read is what `id` names: the caller holds the lock, and every
-  // writer of the descriptor takes it.
-  (void)vz::WriteRuntimeFile(memo_path,
-                             FormatDescriptorMemo({.id = id, .dd = dd}), 0600);
+  VZ_ASSIGN_OR_RETURN(std::string text, ReadDescriptorText(path));
+  const uint64_t digest = DescriptorDigest(text);
+  if (auto memo_text = vz::ReadFile(memo_path, kMaxMemoBytes);
+      memo_text.has_value()) {
+    auto memo = ParseDescriptorMemo(*memo_text);
+    if (memo.has_value() && memo->id == *id && memo->digest == digest) {
+      return std::move(memo->dd);
+    }
+  }
+  VZ_ASSIGN_OR_RETURN(DiskDescriptor dd, ParseDiskDescriptorAt(path, text));
+  // The digest is of the bytes just parsed; `id` may be older than them
+  // (the file replaced in between), and then the memo never matches.
+  (void)vz::WriteRuntimeFile(
+      memo_path, FormatDescriptorMemo({.id = *id, .digest = digest, .dd = dd}),
+      0600);
   return dd;
 }
 

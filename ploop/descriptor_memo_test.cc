@@ -1,10 +1,14 @@
 #include "ploop/descriptor_memo.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "base/testing/golden.h"
 #include "base/testing/temp_dir.h"
+#include "base/unique_fd.h"
 
 namespace ploop {
 namespace {
@@ -20,6 +24,7 @@ DescriptorMemo Example() {
           .ctime_sec = 1796600000,
           .ctime_nsec = 123456789,
           .size = 1179};
+  m.digest = 0x0123456789abcdef;
   DiskDescriptor& dd = m.dd;
   dd.disk_size_sectors = 20971520;
   dd.cylinders = 40960;
@@ -47,6 +52,7 @@ TEST(DescriptorMemoTest, FormatIsPinnedAndRoundTrips) {
   auto back = ParseDescriptorMemo(text);
   ASSERT_TRUE(back.has_value()) << back.error().message();
   EXPECT_EQ(back->id, Example().id);
+  EXPECT_EQ(back->digest, Example().digest);
   // The descriptor it stands for is the one it was made from, field for
   // field (the XML form holds every field).
   EXPECT_EQ(FormatDiskDescriptor(back->dd), FormatDiskDescriptor(Example().dd));
@@ -62,20 +68,25 @@ TEST(DescriptorMemoTest, BrokenMemosAreNotTrusted) {
     return t.replace(at, from.size(), to);
   };
   for (const std::string& text : {
-           std::string(), replace("memo 1", "memo 2"),
-           good.substr(0, good.size() - 1),           // "end" cut short
-           good.substr(0, good.find("end\n")),        // no "end"
-           good + "image x\n",                        // after "end"
-           replace("id 2049", "id -2049"),            // not a number
-           replace("id 2049 ", "id 2049  "),          // an empty field
-           replace(" 123456789 ", " 1000000000 "),    // nsec out of range
-           replace(" 1 123456\n", " 2 123456\n"),     // a flag not 0 or 1
-           replace("compressed", "zstd"),             // unknown type
-           replace("100%25", "100%2"),                // bad escape
-           replace("100%25", "100%zz"),               // bad escape
-           replace(":before", "before"),              // text without ':'
-           replace("top 5fbaabe3", "top {5fbaabe3"),  // braces
-           replace("root :", "rooted :"),             // a line out of place
+           std::string(),
+           replace("memo 1", "memo 2"),
+           good.substr(0, good.size() - 1),             // "end" cut short
+           good.substr(0, good.find("end\n")),          // no "end"
+           good + "image x\n",                          // after "end"
+           replace("id 2049", "id -2049"),              // not a number
+           replace("id 2049 ", "id 2049  "),            // an empty field
+           replace(" 123456789 ", " 1000000000 "),      // nsec out of range
+           replace(" 1 123456\n", " 2 123456\n"),       // a flag not 0 or 1
+           replace("compressed", "zstd"),               // unknown type
+           replace("100%25", "100%2"),                  // bad escape
+           replace("100%25", "100%zz"),                 // bad escape
+           replace(":before", "before"),                // text without ':'
+           replace("top 5fbaabe3", "top {5fbaabe3"),    // braces
+           replace("root :", "rooted :"),               // a line out of place
+           replace(":Virtuozzo_disk_image", ":Other"),  // not a root name
+           replace(" 0123456789abcdef", " 0123456789ABCDEF"),  // upper case
+           replace(" 0123456789abcdef", " 123456789abcdef"),   // 15 digits
+           replace(":root.hds\n", ":root\t.hds\n"),  // a byte not escaped
        }) {
     EXPECT_FALSE(ParseDescriptorMemo(text).has_value()) << text;
   }
@@ -87,6 +98,14 @@ TEST(DescriptorMemoTest, TheDescriptorMustValidate) {
   auto r = ParseDescriptorMemo(FormatDescriptorMemo(m));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), vz::Code::kInvalidArgument);
+}
+
+// Rewrites `path` in place (same inode) with `text`.
+void RewriteInPlace(const std::string& path, const std::string& text) {
+  vz::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+  ASSERT_TRUE(fd.valid());
+  ASSERT_EQ(::write(fd.get(), text.data(), text.size()),
+            static_cast<ssize_t>(text.size()));
 }
 
 class RememberedTest : public ::testing::Test {
@@ -123,6 +142,27 @@ TEST_F(RememberedTest, TheMemoStandsForTheDescriptorUntilItChanges) {
   auto again = vz::ReadFile(memo_path_);
   ASSERT_TRUE(again.has_value());
   EXPECT_NE(again->find("disk 62914560"), std::string::npos);
+}
+
+TEST_F(RememberedTest, AnInPlaceWriteOrOtherBytesAreNotTheMemos) {
+  EXPECT_EQ(Read(), 20971520u);
+  // The same inode rewritten in place with other bytes of the same size
+  // (a new ctime): the XML again.
+  auto xml = vz::ReadFile(dd_path_);
+  ASSERT_TRUE(xml.has_value());
+  std::string other = *xml;
+  other.replace(other.find("20971520"), 8, "41943040");
+  RewriteInPlace(dd_path_, other);
+  EXPECT_EQ(Read(), 41943040u);
+  // A memo with the descriptor's identity but another digest: the XML.
+  auto memo = vz::ReadFile(memo_path_);
+  ASSERT_TRUE(memo.has_value());
+  std::string edited = *memo;
+  const size_t id_end = edited.find('\n', edited.find("\nid ") + 1);
+  edited.replace(id_end - 16, 16, "0000000000000000");
+  edited.replace(edited.find("disk 41943040"), 13, "disk 62914560");
+  ASSERT_TRUE(vz::WriteFileAtomic(memo_path_, edited, 0600).ok());
+  EXPECT_EQ(Read(), 41943040u);
 }
 
 TEST_F(RememberedTest, ABrokenMemoIsReadAsNoneAndReplaced) {

@@ -407,7 +407,7 @@ std::string FormatDiskDescriptor(const DiskDescriptor& dd) {
   return x;
 }
 
-vz::Result<DiskDescriptor> ReadDiskDescriptor(const std::string& path) {
+vz::Result<std::string> ReadDescriptorText(const std::string& path) {
   auto text = vz::ReadFile(path, kMaxDescriptorBytes);
   if (!text.has_value()) {
     vz::Status s = std::move(text).error();
@@ -415,10 +415,20 @@ vz::Result<DiskDescriptor> ReadDiskDescriptor(const std::string& path) {
       return Bad("'" + path + "' is larger than 1 MiB");
     return std::move(s).WithDefaultExitCode(kSysExitDiskDescr);
   }
-  auto dd = ParseDiskDescriptor(*text);
+  return text;
+}
+
+vz::Result<DiskDescriptor> ParseDiskDescriptorAt(const std::string& path,
+                                                 std::string_view text) {
+  auto dd = ParseDiskDescriptor(text);
   if (!dd.has_value())
     return std::move(dd).error().WithContext("'" + path + "'");
   return dd;
+}
+
+vz::Result<DiskDescriptor> ReadDiskDescriptor(const std::string& path) {
+  VZ_ASSIGN_OR_RETURN(std::string text, ReadDescriptorText(path));
+  return ParseDiskDescriptorAt(path, text);
 }
 
 vz::Status WriteDiskDescriptor(const std::string& path,

@@ -73,6 +73,12 @@ std::string FormatDiskDescriptor(const DiskDescriptor& dd);
 
 // File helpers: read (size-limited) + parse; format + atomic replace.
 vz::Result<DiskDescriptor> ReadDiskDescriptor(const std::string& path);
+// ReadDiskDescriptor's two halves, for a caller that looks at the bytes
+// (ploop/descriptor_memo.h): the file's text (at most 1 MiB), and its
+// parse with errors naming `path`.
+vz::Result<std::string> ReadDescriptorText(const std::string& path);
+vz::Result<DiskDescriptor> ParseDiskDescriptorAt(const std::string& path,
+                                                 std::string_view text);
 vz::Status WriteDiskDescriptor(const std::string& path,
                                const DiskDescriptor& dd);
 

@@ -14,13 +14,21 @@ else
 fi
 (($# > 0)) || { echo "usage: $0 [--shared-runtime] PROGRAM..." >&2; exit 2; }
 
+command -v readelf >/dev/null || { echo "check_linkage: readelf (binutils) is missing" >&2; exit 2; }
 status=0
 for program in "$@"; do
   needed=$(readelf -d "$program" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') ||
     { echo "check_linkage: cannot read '$program'" >&2; exit 2; }
-  if bad=$(grep -E "^($banned)" <<<"$needed"); then
+  # Only the program's own NEEDED entries: the C libraries they name
+  # (libnl, libcap, libseccomp, liburing) load no C++.
+  rc=0
+  bad=$(grep -E "^($banned)" <<<"$needed") || rc=$?
+  if ((rc == 0)); then
     echo "check_linkage: $(basename "$program") needs $(tr '\n' ' ' <<<"$bad")(doc/adr/0005, 0006)" >&2
     status=1
+  elif ((rc != 1)); then
+    echo "check_linkage: grep failed on '$program'" >&2
+    exit 2
   fi
 done
 ((status == 0)) && echo "check_linkage: $# programs load no library ADR 5 and 6 keep off"

@@ -79,9 +79,8 @@ void RememberWrittenDescriptor(const std::string& private_dir,
   if (!id.has_value()) return;
   (void)RememberDiskSize(DiskSizePath(private_dir),
                          {.descriptor = *id, .disk_bytes = disk_bytes});
-  // Reads the XML (the writer has libxml2 loaded already) and writes the
-  // memo; nothing else holds the image of a container being made or
-  // resized offline.
+  // Parses the XML (the writer has libxml2 loaded already) and writes the
+  // memo, which stands only for the bytes it parsed (their digest).
   (void)ploop::ReadDiskDescriptorRemembered(descriptor,
                                             DescriptorMemoPath(private_dir));
 }

@@ -30,8 +30,9 @@ struct DiskSizeRecord {
 
 // <private>/disk-size.
 std::string DiskSizePath(const std::string& private_dir);
-// <private>/disk-descriptor.memo: the device server's memo of the whole
-// descriptor (doc/ploop-format.md §9), which only it reads and writes.
+// <private>/disk-descriptor.memo: the memo of the whole descriptor that
+// the device server reads (doc/ploop-format.md §9); the server and
+// RememberWrittenDescriptor write it.
 std::string DescriptorMemoPath(const std::string& private_dir);
 
 // "vz-disk-size 1\n<dev> <ino> <ctime sec> <ctime nsec> <size> <bytes>\n".

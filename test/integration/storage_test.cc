@@ -166,6 +166,13 @@ TEST_F(StorageTest, TheDeviceServerRemembersTheDescriptor) {
   ASSERT_EQ(Vzctl({"-q", "mount", "101"}).exit_code, 0);
   EXPECT_EQ(server_read_xml(), true);
   EXPECT_EQ(images_remembered(), 3u);
+  // A snapshot while mounted: the server rewrites the descriptor itself;
+  // the next mount reads it again.
+  ASSERT_EQ(Vzctl({"-q", "snapshot", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"-q", "umount", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"-q", "mount", "101"}).exit_code, 0);
+  EXPECT_EQ(server_read_xml(), true);
+  EXPECT_EQ(images_remembered(), 4u);
   ASSERT_EQ(Vzctl({"-q", "destroy", "101"}).exit_code, 0);
 }
 
