@@ -1,5 +1,6 @@
 #include "ploop/descriptor_memo.h"
 
+#include <charconv>
 #include <cstdint>
 #include <vector>
 
@@ -93,25 +94,41 @@ vz::Result<vz::Uuid> Guid(std::string_view field) {
   return *g;
 }
 
+std::string Hex(uint64_t v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kHex[v & 15];
+  return out;
+}
+
+// Exactly as Hex() writes it: 16 lower-case hex digits.
 vz::Result<uint64_t> Digest(std::string_view field) {
-  if (field.size() != 16) {
-    return Broken("'" + std::string(field) + "' is not a digest");
-  }
   uint64_t v = 0;
-  for (char c : field) {
-    // Lower-case only, as Hex() writes it.
-    const int d = (c >= 'a' && c <= 'f')   ? c - 'a' + 10
-                  : (c >= '0' && c <= '9') ? c - '0'
-                                           : -1;
-    if (d < 0) return Broken("'" + std::string(field) + "' is not a digest");
-    v = v << 4 | static_cast<uint64_t>(d);
+  auto [end, ec] =
+      std::from_chars(field.data(), field.data() + field.size(), v, 16);
+  if (ec != std::errc() || end != field.data() + field.size() ||
+      Hex(v) != field) {
+    return Broken("'" + std::string(field) + "' is not a digest");
   }
   return v;
 }
 
+// Line `i` split at its spaces, when it is a `key` line of `n` fields.
+vz::Result<std::vector<std::string>> Fields(
+    const std::vector<std::string>& lines, size_t i, const std::string& key,
+    size_t n) {
+  if (i >= lines.size()) return Broken("no '" + key + "' line");
+  std::vector<std::string> f = vz::Split(lines[i], ' ');
+  if (f[0] != key) return Broken("'" + f[0] + "' where '" + key + "' belongs");
+  if (f.size() != n + 1) {
+    return Broken("the " + key + " line needs " + std::to_string(n) +
+                  " fields");
+  }
+  return f;
+}
+
 vz::Status ParseIdentity(const std::vector<std::string>& f, DescriptorMemo& m) {
   vz::FileIdentity& id = m.id;
-  if (f.size() != 7) return Broken("the id line needs 6 fields");
   VZ_ASSIGN_OR_RETURN(m.digest, Digest(f[6]));
   VZ_ASSIGN_OR_RETURN(id.dev, Number(f[1]));
   VZ_ASSIGN_OR_RETURN(id.ino, Number(f[2]));
@@ -126,7 +143,6 @@ vz::Status ParseIdentity(const std::vector<std::string>& f, DescriptorMemo& m) {
 }
 
 vz::Status ParseDisk(const std::vector<std::string>& f, DiskDescriptor& dd) {
-  if (f.size() != 8) return Broken("the disk line needs 7 fields");
   VZ_ASSIGN_OR_RETURN(dd.disk_size_sectors, Number(f[1]));
   VZ_ASSIGN_OR_RETURN(dd.cylinders, Number32(f[2]));
   VZ_ASSIGN_OR_RETURN(dd.heads, Number32(f[3]));
@@ -140,7 +156,6 @@ vz::Status ParseDisk(const std::vector<std::string>& f, DiskDescriptor& dd) {
 }
 
 vz::Status ParseImage(const std::vector<std::string>& f, DiskDescriptor& dd) {
-  if (f.size() != 4) return Broken("an image line needs 3 fields");
   DiskDescriptor::Image image;
   VZ_ASSIGN_OR_RETURN(image.guid, Guid(f[1]));
   if (f[2] == "compressed") {
@@ -156,7 +171,6 @@ vz::Status ParseImage(const std::vector<std::string>& f, DiskDescriptor& dd) {
 }
 
 vz::Status ParseShot(const std::vector<std::string>& f, DiskDescriptor& dd) {
-  if (f.size() != 6) return Broken("a shot line needs 5 fields");
   DiskDescriptor::Shot shot;
   VZ_ASSIGN_OR_RETURN(shot.guid, Guid(f[1]));
   VZ_ASSIGN_OR_RETURN(shot.parent, Guid(f[2]));
@@ -167,50 +181,41 @@ vz::Status ParseShot(const std::vector<std::string>& f, DiskDescriptor& dd) {
   return vz::OkStatus();
 }
 
+vz::Status ParseRoot(const std::string& field, DiskDescriptor& dd) {
+  VZ_ASSIGN_OR_RETURN(dd.root_name, Unescape(field));
+  // The two the XML parser accepts (§3).
+  if (dd.root_name != "Virtuozzo_disk_image" &&
+      dd.root_name != "Parallels_disk_image") {
+    return Broken("'" + dd.root_name + "' is not a descriptor's root");
+  }
+  return vz::OkStatus();
+}
+
 // The lines after the header, in the order §9 gives: id, disk, root, top,
 // the images, the shots, end.
 vz::Status ParseBody(const std::vector<std::string>& lines, DescriptorMemo& m) {
-  static constexpr std::string_view kFixed[] = {"id", "disk", "root", "top"};
-  size_t i = 1;
-  for (std::string_view key : kFixed) {
-    if (i >= lines.size()) return Broken("no '" + std::string(key) + "' line");
-    std::vector<std::string> f = vz::Split(lines[i++], ' ');
-    if (f[0] != key)
-      return Broken("'" + f[0] + "' where '" + std::string(key) + "' belongs");
-    if (key == "id") VZ_RETURN_IF_ERROR(ParseIdentity(f, m));
-    if (key == "disk") VZ_RETURN_IF_ERROR(ParseDisk(f, m.dd));
-    if (key == "root" || key == "top") {
-      if (f.size() != 2) return Broken("the " + f[0] + " line needs 1 field");
-    }
-    if (key == "root") {
-      VZ_ASSIGN_OR_RETURN(m.dd.root_name, Unescape(f[1]));
-      // The two the XML parser accepts (§3).
-      if (m.dd.root_name != "Virtuozzo_disk_image" &&
-          m.dd.root_name != "Parallels_disk_image") {
-        return Broken("'" + m.dd.root_name + "' is not a descriptor's root");
-      }
-    } else if (key == "top") {
-      VZ_ASSIGN_OR_RETURN(m.dd.top_guid, Guid(f[1]));
-    }
-  }
+  VZ_ASSIGN_OR_RETURN(auto id, Fields(lines, 1, "id", 6));
+  VZ_RETURN_IF_ERROR(ParseIdentity(id, m));
+  VZ_ASSIGN_OR_RETURN(auto disk, Fields(lines, 2, "disk", 7));
+  VZ_RETURN_IF_ERROR(ParseDisk(disk, m.dd));
+  VZ_ASSIGN_OR_RETURN(auto root, Fields(lines, 3, "root", 1));
+  VZ_RETURN_IF_ERROR(ParseRoot(root[1], m.dd));
+  VZ_ASSIGN_OR_RETURN(auto top, Fields(lines, 4, "top", 1));
+  VZ_ASSIGN_OR_RETURN(m.dd.top_guid, Guid(top[1]));
+  size_t i = 5;
   for (; i < lines.size() && lines[i].starts_with("image "); ++i) {
-    VZ_RETURN_IF_ERROR(ParseImage(vz::Split(lines[i], ' '), m.dd));
+    VZ_ASSIGN_OR_RETURN(auto f, Fields(lines, i, "image", 3));
+    VZ_RETURN_IF_ERROR(ParseImage(f, m.dd));
   }
   for (; i < lines.size() && lines[i].starts_with("shot "); ++i) {
-    VZ_RETURN_IF_ERROR(ParseShot(vz::Split(lines[i], ' '), m.dd));
+    VZ_ASSIGN_OR_RETURN(auto f, Fields(lines, i, "shot", 5));
+    VZ_RETURN_IF_ERROR(ParseShot(f, m.dd));
   }
   // "end", then the empty rest after its newline, and nothing else.
   if (i + 2 != lines.size() || lines[i] != "end" || !lines[i + 1].empty()) {
     return Broken("not 'end' after the shots");
   }
   return vz::OkStatus();
-}
-
-std::string Hex(uint64_t v) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kHex[v & 15];
-  return out;
 }
 
 }  // namespace

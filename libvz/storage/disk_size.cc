@@ -1,9 +1,6 @@
 // The remembered disk size (doc/storage.md §3).
 #include "libvz/storage/disk_size.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <vector>
 
 #include "base/file_util.h"
