@@ -5,6 +5,9 @@
 # systemd-journald, and the end of `systemctl is-system-running --wait`,
 # from the kernel's sched_process_exec events (tracefs). Steady state: each
 # container started and stopped before, vz's boot set recorded whole.
+# A second table splits each boot's CPU time (all CPUs, /proc/stat) into
+# what ran in the container's cgroup (cpuacct) and everything else (the
+# tool's own processes, kernel threads), and the idle time beside it.
 # Needs root and tracefs. Usage: bench/ct-boot-phases.sh [RUNS]
 # (writes doc/benchmarks.md)
 set -euo pipefail
@@ -65,6 +68,17 @@ lxc_boot() {
   lxc-start -P "$lxcpath" -n deb -d && bench_wait_booted lxc-attach -P "$lxcpath" -n deb --
 }
 lxc_stop() { lxc-stop -P "$lxcpath" -n deb; }
+# The container's cgroup (cpuacct), made anew at each start.
+vz_cgroup=/sys/fs/cgroup/cpuacct/bchbp/default/102
+lxc_cgroup=/sys/fs/cgroup/cpuacct/lxc.payload.deb
+# "busy idle" in ms over all CPUs, from /proc/stat (USER_HZ ticks).
+cpu_now() {
+  local hz
+  hz=$(getconf CLK_TCK)
+  awk -v hz="$hz" '$1 == "cpu" {
+    printf "%d %d\n", ($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz,
+      ($5 + $6) * 1000 / hz }' /proc/stat
+}
 # Warm-up, untimed: vz's first start does its one-time work, the second
 # records a whole boot set (its 10 s), as a container started before has.
 vz_boot && vz_stop
@@ -76,12 +90,18 @@ echo >"$trace/trace"
 echo 1 >"$trace/events/sched/sched_process_exec/enable"
 echo 1 >"$trace/tracing_on"  # markers fail while it is off
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+cpu=$scratch/cpu
 for i in $(seq "$runs"); do
   echo "run $i/$runs ..." >&2
   for tool in vz lxc; do
+    read -r busy0 idle0 < <(cpu_now)
     mark "$tool"
     "${tool}_boot"
     mark end
+    read -r busy1 idle1 < <(cpu_now)
+    cg=${tool}_cgroup
+    ct=$(($(cat "${!cg}/cpuacct.usage") / 1000000))
+    echo "$tool $((busy1 - busy0)) $ct $((busy1 - busy0 - ct)) $((idle1 - idle0))" >>"$cpu"
     "${tool}_stop"
   done
 done
@@ -121,6 +141,13 @@ row() {
   awk -v n="$name" -v a="$v" -v b="$l" \
     'BEGIN { printf "| %s | %.0f | %.0f | %+.0f |\n", n, a, b, a - b }' 
 }
+cpu_row() {
+  local v l
+  v=$(awk -v c="$2" '$1 == "vz" { print $c }' "$cpu" | bench_median)
+  l=$(awk -v c="$2" '$1 == "lxc" { print $c }' "$cpu" | bench_median)
+  awk -v n="$1" -v a="$v" -v b="$l" \
+    'BEGIN { printf "| %s | %.0f | %.0f | %+.0f |\n", n, a, b, a - b }'
+}
 table=$(mktemp)
 {
   echo "### Where a Debian boot's time goes, vz against LXC"
@@ -143,6 +170,17 @@ table=$(mktemp)
   row "the last generator to journald" 5
   row "journald to booted" 6
   row "start to booted" 7
+  echo
+  echo "CPU time of the same boots, in ms summed over both CPUs (medians;"
+  echo "\`/proc/stat\` in ticks of 10 ms, the container's cgroup from"
+  echo "cpuacct; vz's boot-set reader runs in the container's cgroup):"
+  echo
+  echo "| CPU per boot | vz | LXC | vz - LXC |"
+  echo "|---|---|---|---|"
+  cpu_row "busy, all of it" 2
+  cpu_row "in the container's cgroup" 3
+  cpu_row "outside it (the tool, kernel threads)" 4
+  cpu_row "idle (with I/O wait)" 5
 } >"$table"
 cat "$table"
 bench_write_section ct-boot-phases "$table"
