@@ -16,6 +16,12 @@ source bench/lib.sh
 runs=${1:-8}
 build=$(cd "${VZ_BUILD_DIR:-build}" && pwd)
 trace=/sys/kernel/tracing
+# A machine without systemd as PID 1 may not have tracefs mounted: mount
+# it for the run and unmount it after.
+mounted_tracefs=
+if [[ ! -e $trace/trace_marker ]] && mount -t tracefs tracefs "$trace"; then
+  mounted_tracefs=1
+fi
 [[ -w $trace/trace_marker ]] || {
   echo "no tracefs at $trace" >&2
   exit 1
@@ -45,6 +51,7 @@ cleanup() {
   rm -rf "$scratch"
   bench_rm_cgroups bchbp
   bench_rm_cgroups lxc.pivot
+  [[ -z $mounted_tracefs ]] || umount "$trace"
 }
 trap cleanup EXIT
 
