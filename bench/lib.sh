@@ -1,7 +1,8 @@
 # Shared helpers for bench/*.sh (sourced).
 
 # Replaces the section between <!-- BEGIN name --> and <!-- END name --> of
-# doc/benchmarks.md with the file $2 (appends the section if missing).
+# doc/benchmarks.md with the file $2 (appends the section if missing), and
+# removes $2.
 bench_write_section() {
   local name=$1 body=$2 doc=${BENCH_DOC:-doc/benchmarks.md}
   [[ -f $doc ]] || printf '# Benchmarks\n\nEvery table here comes from a script in `bench/`, named with the command that made it.\n' > "$doc"
@@ -14,6 +15,7 @@ bench_write_section() {
   else
     { printf '\n%s\n' "$begin"; cat "$body"; printf '%s\n' "$end"; } >> "$doc"
   fi
+  rm -f "$body"  # the scripts' mktemp'd table: nothing reads it after
 }
 
 # Returns once systemd in a container has booted (running or degraded):
