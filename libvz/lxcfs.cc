@@ -65,6 +65,11 @@ bool LxcfsAlive(const std::string& dir) {
   return ::access((dir + "/proc/meminfo").c_str(), R_OK) == 0;
 }
 
+void RefreshLxcfsNames(const std::string& dir) {
+  struct stat st;
+  for (const auto& f : LxcfsFiles()) (void)::stat((dir + "/" + f).c_str(), &st);
+}
+
 Result<std::string> EnsureLxcfs(const NodeConfig& node) {
   const std::string dir = LxcfsDir(node);
   if (LxcfsAlive(dir)) return dir;

@@ -31,6 +31,14 @@ const std::vector<std::string>& LxcfsFiles();
 // Whether lxcfs answers at `dir` (a live FUSE mount with proc/meminfo).
 bool LxcfsAlive(const std::string& dir);
 
+// Looks up each of LxcfsFiles() below `dir`. lxcfs keeps a name valid for
+// 0.5 s only, after which the next path walk through it asks lxcfs again
+// (about 1 ms each for the init's bind mounts): a start calls this while
+// its disk mounts, so that the init's binds, made right after, find every
+// name fresh. A file that cannot be looked up is left to the bind, which
+// reports it.
+void RefreshLxcfsNames(const std::string& dir);
+
 // Starts the node's lxcfs unless it answers: detached in a session of its
 // own (it outlives vzctl), `-l --enable-cfs`, pid in <root>/run/vz/
 // lxcfs.pid, log in <root>/var/log/vz/lxcfs.log; waits up to 5 s for it.

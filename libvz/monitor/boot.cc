@@ -166,6 +166,10 @@ Status Monitor::Boot() {
   VZ_ASSIGN_OR_RETURN(runtime::PendingInit init,
                       runtime::CloneInit(spec, *cg_, home_cg_.get()));
   WaitCgroupLeave();
+  // While the disk mounts: the init binds the lxcfs files right after.
+  if (mount && !mount_first && !lxcfs_dir_.empty()) {
+    RefreshLxcfsNames(lxcfs_dir_);
+  }
   if (mount) VZ_RETURN_IF_ERROR(mount->Wait());
   if (!container::HasInit(spec.rootfs)) {
     return FailedPreconditionError("container '" + ve_->ctid() +
