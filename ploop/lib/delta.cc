@@ -192,7 +192,10 @@ vz::Status Delta::LoadBat() {
   const uint64_t total_slots = uint64_t{clusters_} + kMapOffset;
   const uint64_t region =
       (total_slots * 4 + kMetaBlock - 1) / kMetaBlock * kMetaBlock;
-  auto buf = Aligned(kChunk);
+  // No larger than the region: a buffer is zeroed before use, and a
+  // fresh megabyte costs a start's mount about 1 ms of page faults per
+  // delta where the BAT of a 10 GiB disk fills about 40 KiB.
+  auto buf = Aligned(static_cast<size_t>(std::min(kChunk, region)));
   if (!buf)
     return vz::ResourceExhaustedError("out of memory")
         .WithExitCode(kSysExitMalloc);

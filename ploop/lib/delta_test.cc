@@ -81,6 +81,34 @@ TEST(DeltaTest, MappingBecomesDurableOnSync) {
   EXPECT_EQ(d->header().flags & kFlagEmpty, 0u);
 }
 
+TEST(DeltaTest, ABatLargerThanOneReadChunkLoadsWhole) {
+  // 2 GiB of 4 KiB clusters: 524288 entries, a BAT of 2 MiB, read in 1 MiB
+  // chunks. Entries at the start, on both sides of the first chunk's end
+  // (slot 262144 is byte 1 MiB) and at the end come back after a reopen.
+  vz::testing::TempDir dir;
+  std::string p = dir.Join("root.hds");
+  const uint32_t last = (1u << 19) - 1;
+  const uint32_t edge = (1u << 18) - kMapOffset;  // first slot of chunk 2
+  const std::vector<uint32_t> clusters = {0, edge - 1, edge, last};
+  std::vector<uint64_t> offs;
+  {
+    auto d = Create(p, uint64_t{2} << 30);
+    ASSERT_TRUE(d);
+    for (uint32_t c : clusters) {
+      offs.push_back(*d->AllocateCluster());
+      d->Map(c, offs.back());
+    }
+    ASSERT_TRUE(d->Sync().ok());
+  }
+  auto d = *Reopen(p);
+  ASSERT_EQ(d->clusters(), last + 1);
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    EXPECT_EQ(d->Lookup(clusters[i]), offs[i]) << "cluster " << clusters[i];
+  }
+  EXPECT_EQ(d->Lookup(1), kUnmapped);
+  EXPECT_EQ(d->Lookup(edge + 1), kUnmapped);
+}
+
 TEST(DeltaTest, UnsyncedMappingIsLostNotCorrupt) {
   vz::testing::TempDir dir;
   std::string p = dir.Join("root.hds");
