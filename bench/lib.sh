@@ -15,7 +15,7 @@ bench_write_section() {
   else
     { printf '\n%s\n' "$begin"; cat "$body"; printf '%s\n' "$end"; } >> "$doc"
   fi
-  rm -f "$body"  # the scripts' mktemp'd table: nothing reads it after
+  rm -f "$body"  # the script's table file: nothing reads it after
 }
 
 # Returns once systemd in a container has booted (running or degraded):

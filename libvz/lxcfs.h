@@ -33,10 +33,11 @@ bool LxcfsAlive(const std::string& dir);
 
 // Looks up each of LxcfsFiles() below `dir`. lxcfs keeps a name valid for
 // 0.5 s only, after which the next path walk through it asks lxcfs again
-// (about 1 ms each for the init's bind mounts): a start calls this while
-// its disk mounts, so that the init's binds, made right after, find every
-// name fresh. A file that cannot be looked up is left to the bind, which
-// reports it.
+// (about 1-2 ms in all for the init's eight bind mounts): a start calls
+// this while its disk mounts, so that the init's binds, made right after,
+// find every name fresh. Blocks for as long as lxcfs takes to answer, as
+// the binds would; a file that cannot be looked up is left to the bind,
+// which reports it.
 void RefreshLxcfsNames(const std::string& dir);
 
 // Starts the node's lxcfs unless it answers: detached in a session of its

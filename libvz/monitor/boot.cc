@@ -92,6 +92,7 @@ Status Monitor::PrepareInit(runtime::Spec& spec) {
   if (auto lx = EnsureLxcfs(node_); lx.has_value()) {
     spec.lxcfs = lxcfs_dir_ = *lx;
   } else {
+    lxcfs_dir_.clear();  // a restart's view is not the last start's
     VZ_LOG(kWarning) << "container '" << ve_->ctid()
                      << "': no lxcfs view: " << lx.error().message();
   }
@@ -167,8 +168,9 @@ Status Monitor::Boot() {
                       runtime::CloneInit(spec, *cg_, home_cg_.get()));
   WaitCgroupLeave();
   // While the disk mounts: the init binds the lxcfs files right after.
-  if (mount && !mount_first && !lxcfs_dir_.empty()) {
-    RefreshLxcfsNames(lxcfs_dir_);
+  // (A disk mounted first has nothing left to overlap with.)
+  if (mount && !mount_first && !spec.lxcfs.empty()) {
+    RefreshLxcfsNames(spec.lxcfs);
   }
   if (mount) VZ_RETURN_IF_ERROR(mount->Wait());
   if (!container::HasInit(spec.rootfs)) {

@@ -82,9 +82,10 @@ TEST(DeltaTest, MappingBecomesDurableOnSync) {
 }
 
 TEST(DeltaTest, ABatLargerThanOneReadChunkLoadsWhole) {
-  // 2 GiB of 4 KiB clusters: 524288 entries, a BAT of 2 MiB, read in 1 MiB
-  // chunks. Entries at the start, on both sides of the first chunk's end
-  // (slot 262144 is byte 1 MiB) and at the end come back after a reopen.
+  // 2 GiB of 4 KiB clusters: 524288 entries, a BAT region of 2 MiB + 4 KiB
+  // read in 1 MiB chunks (two whole, then the tail). Entries at the start,
+  // on both sides of the first chunk's end (slot 262144 is byte 1 MiB) and
+  // at the end (in the tail) come back after a reopen.
   vz::testing::TempDir dir;
   std::string p = dir.Join("root.hds");
   const uint32_t last = (1u << 19) - 1;
