@@ -25,6 +25,7 @@ pod=(podman --root "$scratch/podman/root" --runroot "$scratch/podman/run"
 vzctl=("$build/vzctl/vzctl" -q --root "$root")
 vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
 declare -A nspawn_pid=()   # nspawn container name -> pid of its nspawn
+declare -A nspawn_ns=()    # nspawn container name -> its init's PID namespace
 host_pidns=$(readlink /proc/self/ns/pid)
 tools=(vz lxc nspawn podman)
 kinds=(${BENCH_KINDS:-bb deb})  # BENCH_KINDS=bb: busybox only (tries)
@@ -39,9 +40,8 @@ cleanup() {
     lxc-stop -P "$lxcpath" -n "$c" -k >/dev/null 2>&1
     lxc-destroy -P "$lxcpath" -n "$c" >/dev/null 2>&1
   done
-  for name in "${!nspawn_pid[@]}"; do
-    kill -KILL "${nspawn_pid[$name]}" 2>/dev/null
-    wait "${nspawn_pid[$name]}" 2>/dev/null
+  for name in $(printf '%s\n' "${!nspawn_pid[@]}" "${!nspawn_ns[@]}" | sort -u); do
+    nspawn_end "$name"
     rm -rf "/run/systemd/nspawn/propagate/$name"
   done
   "${pod[@]}" rm -a -f >/dev/null 2>&1
@@ -118,9 +118,12 @@ nspawn_start() {
     </dev/null >>"$log" 2>&1 &
   nspawn_pid[$name]=$!
   # Started once its init runs (lxc-start -d returns at the same point).
-  local i
+  local i pid
   for ((i = 0; i < 4000; i++)); do
-    nspawn_init "$name" >/dev/null && return 0
+    if pid=$(nspawn_init "$name"); then
+      nspawn_ns[$name]=$(readlink "/proc/$pid/ns/pid")
+      return 0
+    fi
     kill -0 "${nspawn_pid[$name]}" 2>/dev/null || break
     sleep 0.005
   done
@@ -139,6 +142,7 @@ nspawn_stop() {
   kill -TERM "${nspawn_pid[$name]}"
   wait "${nspawn_pid[$name]}" || true  # its exit code is the init's
   unset "nspawn_pid[$name]"
+  unset "nspawn_ns[$name]"
 }
 # SIGKILL to the init ends its PID namespace, then nspawn exits.
 nspawn_kill() {
@@ -147,6 +151,28 @@ nspawn_kill() {
   kill -KILL "$pid"
   wait "${nspawn_pid[$name]}" || true
   unset "nspawn_pid[$name]"
+  unset "nspawn_ns[$name]"
+}
+# Ends what runs in the container's PID namespace (the init, which takes
+# the rest with it) and then nspawn: nspawn can be gone before its init
+# (a failed run, a SIGKILL), and the init would run on, holding the
+# container's mounts and every mount it copied from the host. Untimed:
+# for failures and the end of the run.
+nspawn_end() {
+  local name=$1 p
+  if [[ -n ${nspawn_ns[$name]:-} ]]; then
+    for p in /proc/[0-9]*; do
+      [[ $(readlink "$p/ns/pid" 2>/dev/null) == "${nspawn_ns[$name]}" ]] &&
+        kill -KILL "${p#/proc/}" 2>/dev/null
+    done
+    unset "nspawn_ns[$name]"
+  fi
+  if [[ -n ${nspawn_pid[$name]:-} ]]; then
+    kill -KILL "${nspawn_pid[$name]}" 2>/dev/null
+    wait "${nspawn_pid[$name]}" 2>/dev/null
+    unset "nspawn_pid[$name]"
+  fi
+  return 0
 }
 nspawn_destroy() {
   quiet umount "$nsdir/$1/root" && rm -rf "${nsdir:?}/$1" \
@@ -209,6 +235,7 @@ failed() {
   # The tools' own output arrives late and interleaved: see the log.
   echo "$tool $kind: $1 failed" >>"$scratch/failures"
   "${tool}_kill" "$name" >/dev/null 2>&1
+  [[ $tool != nspawn ]] || nspawn_end "$name"
   "${tool}_destroy" "$name" >/dev/null 2>&1
 }
 
