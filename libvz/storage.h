@@ -100,7 +100,7 @@ Status UmountContainer(const NodeConfig& node, const VeConfig& ve);
 
 struct StorageState {
   bool exists = false;   // config and private area
-  bool mounted = false;  // the disk is mounted at VE_ROOT
+  bool mounted = false;  // the disk is mounted at VE_ROOT (as recorded)
   bool server_alive = false;
   std::string ve_root;
   std::string ve_private;
@@ -111,6 +111,13 @@ struct StorageState {
 // missing config is exists=false, not an error.
 Result<StorageState> GetStorageState(const NodeConfig& node,
                                      std::string_view ctid);
+
+// Whether a disk recorded as mounted (`st.mounted`) has lost its
+// filesystem at VE_ROOT: a stop unmounted it and could not release the
+// device, because something else still holds the filesystem (a mount
+// namespace made while the container ran keeps a copy of its mount). Reads
+// the mount table, so it is for a start, not for periodic checks.
+bool DiskStranded(const StorageState& st);
 
 struct DiskUsage {
   uint64_t logical_bytes = 0;   // the disk's virtual size

@@ -119,6 +119,16 @@ Status Monitor::Boot() {
   const bool left = LeaveCallersCgroupsNow();
   if (!options_.premounted) {
     VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(node_, ve_->ctid()));
+    if (DiskStranded(st)) {
+      return FailedPreconditionError(
+                 "container '" + ve_->ctid() + "': its disk (" + st.device +
+                 ") is still attached but not mounted at '" + st.ve_root +
+                 "': its filesystem is held elsewhere (a mount namespace "
+                 "made while it ran); end that holder, then run 'vzctl "
+                 "umount " +
+                 ve_->ctid() + "'")
+          .WithExitCode(kVzFsCantMount);
+    }
     if (!st.mounted) {
       // Host scripts around the mount take as long as they take: the init
       // waits for the mount then too (see below).

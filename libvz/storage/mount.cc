@@ -1,6 +1,8 @@
 // Mounting a container's disk at VE_ROOT (doc/storage.md §3).
 #include "ploop/mount.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include "base/file_util.h"
@@ -12,6 +14,7 @@
 #include "libvz/storage/private_area.h"
 #include "ploop/disk_descriptor.h"
 #include "ploop/image.h"
+#include "ploop/lib/proc.h"
 #include "ploop/ops.h"
 
 namespace vz {
@@ -231,6 +234,14 @@ Result<StorageState> GetStorageState(const NodeConfig& node,
     st.device = m->device;
   }
   return st;
+}
+
+bool DiskStranded(const StorageState& st) {
+  if (!st.mounted) return false;
+  char canonical[PATH_MAX];  // the mount table holds resolved paths
+  const char* path = ::realpath(st.ve_root.c_str(), canonical);
+  auto at = ploop::FindMountPoint(path ? path : st.ve_root);
+  return !at || at->source != st.device;
 }
 
 }  // namespace vz

@@ -2,8 +2,10 @@
 // containers from the template (ploop storage) and from a directory,
 // unprivileged and privileged; exit reasons; bad input; recovery.
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,12 +13,21 @@
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
+#include "base/poll_for.h"
+#include "base/reverter.h"
 #include "libvz/cgroup.h"
 #include "libvz/storage/boot_set.h"
 #include "test/integration/container_fixture.h"
 
 namespace vz::testing {
 namespace {
+
+// The target of a symlink, or "" when it cannot be read.
+std::string LinkTarget(const std::string& path) {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
 
 bool Has(const std::vector<std::string>& v, const std::string& s) {
   for (const auto& x : v) {
@@ -136,6 +147,45 @@ TEST_P(TemplateContainerTest, BrokenInitLeavesNothingBehind) {
   EXPECT_NE(s.err.find("/sbin/init"), std::string::npos) << s.err;
   EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
   EXPECT_FALSE(PathExists(Path("/run/vz/101.pid")));
+}
+
+// A process in a mount namespace made while the container ran holds a
+// copy of its mount: the stop unmounts VE_ROOT but cannot release the
+// device. The next start says so (instead of finding no /sbin/init), and
+// once the holder is gone `vzctl umount` releases the disk.
+TEST_P(TemplateContainerTest, AStartRefusesADiskHeldElsewhere) {
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  const std::string own_ns = LinkTarget("/proc/self/ns/mnt");
+  pid_t holder = ::fork();
+  ASSERT_GE(holder, 0);
+  if (holder == 0) {
+    ::execlp("unshare", "unshare", "-m", "--propagation", "private", "sleep",
+             "60", nullptr);
+    ::_exit(127);
+  }
+  Reverter kill_holder;
+  kill_holder.Add([holder] {
+    ::kill(holder, SIGKILL);
+    ::waitpid(holder, nullptr, 0);
+  });
+  const std::string ns = "/proc/" + std::to_string(holder) + "/ns/mnt";
+  const std::string exe = "/proc/" + std::to_string(holder) + "/exe";
+  auto ready = PollFor(std::chrono::seconds(5), [&]() -> Result<bool> {
+    const std::string n = LinkTarget(ns);
+    return !n.empty() && n != own_ns && LinkTarget(exe).ends_with("/sleep");
+  });
+  ASSERT_TRUE(ready.value_or(false));
+  (void)Vzctl({"stop", "101", "--fast"});  // the device stays busy
+  auto s = Vzctl({"start", "101"});
+  EXPECT_EQ(s.exit_code, 50) << s.err;  // VZ_FS_CANTMOUNT
+  EXPECT_NE(s.err.find("still attached but not mounted"), std::string::npos)
+      << s.err;
+  kill_holder.Revert();
+  auto u = Vzctl({"umount", "101"});
+  EXPECT_EQ(u.exit_code, 0) << u.err;
+  auto again = Vzctl({"start", "101"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
 }
 
 TEST_P(TemplateContainerTest, ActionScriptsAroundStorageAndInside) {
