@@ -112,12 +112,12 @@ struct StorageState {
 Result<StorageState> GetStorageState(const NodeConfig& node,
                                      std::string_view ctid);
 
-// Whether a disk recorded as mounted (`st.mounted`) has lost its
+// Whether the container's disk, recorded as mounted, has lost its
 // filesystem at VE_ROOT: a stop unmounted it and could not release the
 // device, because something else still holds the filesystem (a mount
 // namespace made while the container ran keeps a copy of its mount). Reads
 // the mount table, so it is for a start, not for periodic checks.
-bool DiskStranded(const StorageState& st);
+bool DiskStranded(const NodeConfig& node, const VeConfig& ve);
 
 struct DiskUsage {
   uint64_t logical_bytes = 0;   // the disk's virtual size

@@ -229,6 +229,12 @@ vz::Status TearDown(const MountInfo& m) {
 
 }  // namespace
 
+bool FilesystemMounted(const MountInfo& m) {
+  if (m.mount_point.empty()) return false;
+  auto at = FindMountPoint(m.mount_point);  // recorded canonical
+  return at && at->source == m.device;
+}
+
 vz::Result<std::string> ServerBinary() {
   if (const char* env = std::getenv("VZ_PLOOP_SERVER"); env && *env)
     return std::string(env);

@@ -1,8 +1,6 @@
 // Mounting a container's disk at VE_ROOT (doc/storage.md §3).
 #include "ploop/mount.h"
 
-#include <limits.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include "base/file_util.h"
@@ -14,7 +12,6 @@
 #include "libvz/storage/private_area.h"
 #include "ploop/disk_descriptor.h"
 #include "ploop/image.h"
-#include "ploop/lib/proc.h"
 #include "ploop/ops.h"
 
 namespace vz {
@@ -236,12 +233,12 @@ Result<StorageState> GetStorageState(const NodeConfig& node,
   return st;
 }
 
-bool DiskStranded(const StorageState& st) {
-  if (!st.mounted) return false;
-  char canonical[PATH_MAX];  // the mount table holds resolved paths
-  const char* path = ::realpath(st.ve_root.c_str(), canonical);
-  auto at = ploop::FindMountPoint(path ? path : st.ve_root);
-  return !at || at->source != st.device;
+bool DiskStranded(const NodeConfig& node, const VeConfig& ve) {
+  auto dd = DiskDescriptorOf(node, ve);
+  if (!dd.has_value()) return false;
+  auto m = ploop::FindMount(node.root(), *dd);
+  return m.has_value() && m->has_value() && !(*m)->mount_point.empty() &&
+         !ploop::FilesystemMounted(**m);
 }
 
 }  // namespace vz
