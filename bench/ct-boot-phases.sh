@@ -150,22 +150,16 @@ awk '
   }' "$trace/trace" >"$phases"
 echo >"$trace/trace"
 
-med() { awk -v tool="$1" -v col="$2" '$1 == tool { print $col }' "$phases" | bench_median; }
+# The median of column COL of TOOL's lines in FILE.
+med() { awk -v tool="$2" -v col="$3" '$1 == tool { print $col }' "$1" | bench_median; }
 count() { awk -v tool="$1" '$1 == tool' "$phases" | wc -l; }
-row() {
-  local name=$1 col=$2 v l
-  v=$(med vz "$col")
-  l=$(med lxc "$col")
-  awk -v n="$name" -v a="$v" -v b="$l" \
-    'BEGIN { printf "| %s | %.0f | %.0f | %+.0f |\n", n, a, b, a - b }' 
-}
-cpu_row() {
-  local v l
-  v=$(awk -v c="$2" '$1 == "vz" { print $c }' "$cpu" | bench_median)
-  l=$(awk -v c="$2" '$1 == "lxc" { print $c }' "$cpu" | bench_median)
-  awk -v n="$1" -v a="$v" -v b="$l" \
+# One table row: name, vz's and LXC's figures, their difference.
+print_row() {
+  awk -v n="$1" -v a="$2" -v b="$3" \
     'BEGIN { printf "| %s | %.0f | %.0f | %+.0f |\n", n, a, b, a - b }'
 }
+row() { print_row "$1" "$(med "$phases" vz "$2")" "$(med "$phases" lxc "$2")"; }
+cpu_row() { print_row "$1" "$(med "$cpu" vz "$2")" "$(med "$cpu" lxc "$2")"; }
 table=$scratch/table.md
 {
   echo "### Where a Debian boot's time goes, vz against LXC"

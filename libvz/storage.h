@@ -99,8 +99,9 @@ Result<bool> MountWillResize(const NodeConfig& node, const VeConfig& ve);
 Status UmountContainer(const NodeConfig& node, const VeConfig& ve);
 
 struct StorageState {
-  bool exists = false;   // config and private area
-  bool mounted = false;  // the disk is mounted at VE_ROOT (as recorded)
+  bool exists = false;      // config and private area
+  bool mounted = false;     // the disk is mounted at VE_ROOT (as recorded)
+  std::string mount_point;  // the recorded one (canonical) when mounted
   bool server_alive = false;
   std::string ve_root;
   std::string ve_private;
@@ -112,12 +113,12 @@ struct StorageState {
 Result<StorageState> GetStorageState(const NodeConfig& node,
                                      std::string_view ctid);
 
-// Whether the container's disk, recorded as mounted, has lost its
-// filesystem at VE_ROOT: a stop unmounted it and could not release the
-// device, because something else still holds the filesystem (a mount
-// namespace made while the container ran keeps a copy of its mount). Reads
-// the mount table, so it is for a start, not for periodic checks.
-bool DiskStranded(const NodeConfig& node, const VeConfig& ve);
+// Whether a disk recorded as mounted (`st`) has lost its filesystem at
+// VE_ROOT: a stop unmounted it and could not release the device, because
+// something else still holds the filesystem (a mount namespace made while
+// the container ran keeps a copy of its mount). Reads the mount table, so
+// it is for a start, not for periodic checks.
+bool DiskStranded(const StorageState& st);
 
 struct DiskUsage {
   uint64_t logical_bytes = 0;   // the disk's virtual size

@@ -229,10 +229,10 @@ vz::Status TearDown(const MountInfo& m) {
 
 }  // namespace
 
-bool FilesystemMounted(const MountInfo& m) {
-  if (m.mount_point.empty()) return false;
-  auto at = FindMountPoint(m.mount_point);  // recorded canonical
-  return at && at->source == m.device;
+bool FilesystemMounted(const std::string& device,
+                       const std::string& mount_point) {
+  auto at = FindMountPoint(mount_point);
+  return at && at->source == device;
 }
 
 vz::Result<std::string> ServerBinary() {

@@ -69,11 +69,12 @@ vz::Result<std::vector<MountInfo>> ListMounts(const vz::NodeRoot& node);
 vz::Result<std::optional<MountInfo>> FindMount(const vz::NodeRoot& node,
                                                const std::string& what);
 
-// Whether `m`'s filesystem is still mounted at its recorded mount point
-// in this mount namespace (reads the mount table). False for a mount of
-// the device only. A recorded mount without it is one whose unmount could
-// not release the device (something else holds the filesystem).
-bool FilesystemMounted(const MountInfo& m);
+// Whether `device` is mounted at `mount_point` (canonical, as MountInfo
+// records it) in this mount namespace; reads the mount table. A recorded
+// mount without it is one whose unmount could not release the device
+// (something else holds the filesystem).
+bool FilesystemMounted(const std::string& device,
+                       const std::string& mount_point);
 
 // The device server binary: $VZ_PLOOP_SERVER, else `ploop-server` beside
 // the running program, else in PATH.

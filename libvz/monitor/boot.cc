@@ -119,7 +119,7 @@ Status Monitor::Boot() {
   const bool left = LeaveCallersCgroupsNow();
   if (!options_.premounted) {
     VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(node_, ve_->ctid()));
-    if (st.mounted && DiskStranded(node_, *ve_)) {
+    if (DiskStranded(st)) {
       return FailedPreconditionError(
                  "container '" + ve_->ctid() + "': its disk (" + st.device +
                  ") is still attached but not mounted at '" + st.ve_root +

@@ -18,11 +18,9 @@
 
 namespace vz::storage {
 
-// The descriptor's identity: it is always replaced (a new inode), and an
-// in-place write changes its ctime.
-using FileIdentity = vz::FileIdentity;
-
 struct DiskSizeRecord {
+  // The descriptor's identity: it is always replaced (a new inode), and an
+  // in-place write changes its ctime.
   FileIdentity descriptor;
   uint64_t disk_bytes = 0;
   bool operator==(const DiskSizeRecord&) const = default;

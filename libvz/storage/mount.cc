@@ -227,18 +227,15 @@ Result<StorageState> GetStorageState(const NodeConfig& node,
   VZ_ASSIGN_OR_RETURN(auto m, ploop::FindMount(node.root(), dd));
   if (m) {
     st.mounted = !m->mount_point.empty();
+    st.mount_point = m->mount_point;
     st.server_alive = m->alive;
     st.device = m->device;
   }
   return st;
 }
 
-bool DiskStranded(const NodeConfig& node, const VeConfig& ve) {
-  auto dd = DiskDescriptorOf(node, ve);
-  if (!dd.has_value()) return false;
-  auto m = ploop::FindMount(node.root(), *dd);
-  return m.has_value() && m->has_value() && !(*m)->mount_point.empty() &&
-         !ploop::FilesystemMounted(**m);
+bool DiskStranded(const StorageState& st) {
+  return st.mounted && !ploop::FilesystemMounted(st.device, st.mount_point);
 }
 
 }  // namespace vz
