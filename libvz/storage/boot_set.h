@@ -65,9 +65,14 @@ Status SaveBootSet(const std::string& path, const BootSet& set);
 // Invalid (errno set) otherwise.
 UniqueFd OpenRegularInRoot(int root, std::string_view path);
 
-// Bytes of the file's page cache in [0, min(size, kBootSetMaxFileBytes)),
-// clean or dirty (cachestat; mincore where the kernel lacks it).
-Result<uint64_t> PageCacheOf(int fd, uint64_t size);
+// Bytes of [0, min(size, kBootSetMaxFileBytes)) of the file that entered
+// its page cache since the inode was loaded: cached now, clean or dirty,
+// or evicted since (cachestat counts the shadow entry reclaim leaves per
+// page). Evicted pages count because a boot's pages may be gone before
+// the recording ends: this VM's DAMON pages out unmapped file pages lying
+// in memory idle for a minute, fresh ones among them. Where the kernel
+// lacks cachestat, mincore: cached pages only.
+Result<uint64_t> PageCacheEntered(int fd, uint64_t size);
 
 // The set's entries from files in the order first opened, each with its
 // cached bytes: a file with none is left out, each is cut at

@@ -74,7 +74,7 @@ std::optional<std::string> ReadLink(const std::string& path) {
 
 }  // namespace
 
-Result<uint64_t> PageCacheOf(int fd, uint64_t size) {
+Result<uint64_t> PageCacheEntered(int fd, uint64_t size) {
   // Only that much is ever read ahead; and mincore's vector and scan grow
   // with the range (a sparse file can claim terabytes).
   size = std::min(size, kBootSetMaxFileBytes);
@@ -83,7 +83,7 @@ Result<uint64_t> PageCacheOf(int fd, uint64_t size) {
   Cachestat cs{};
   if (::syscall(kSysCachestat, fd, &range, &cs, 0) == 0) {
     const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-    return std::min(cs.nr_cache * page, size);
+    return std::min((cs.nr_cache + cs.nr_evicted) * page, size);
   }
   if (errno != ENOSYS) return ErrnoError(errno, "cachestat");
   return MincoreOf(fd, size);
@@ -273,7 +273,8 @@ std::vector<BootSetEntry> BootSetRecorder::Finish(const ReadAhead& ahead) {
     UniqueFd file = OpenRegularInRoot(root_.get(), path);
     struct stat st;
     if (!file || ::fstat(file.get(), &st) != 0) continue;
-    auto bytes = PageCacheOf(file.get(), static_cast<uint64_t>(st.st_size));
+    auto bytes =
+        PageCacheEntered(file.get(), static_cast<uint64_t>(st.st_size));
     if (bytes.has_value()) {
       opened.push_back({path, IdOf(file.get(), st.st_ino), *bytes});
     }

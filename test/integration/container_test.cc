@@ -289,9 +289,11 @@ class BootSetTest : public ContainerFixture {
     EXPECT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
     return path;
   }
-  static uint64_t Cached(const std::string& path, uint64_t bytes) {
+  // What is cached now is not enough: this VM's DAMON evicts fresh
+  // read-ahead pages too (a CI run lost some within 10 s of the start).
+  static uint64_t EnteredCache(const std::string& path, uint64_t bytes) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    return storage::PageCacheOf(fd.get(), bytes).value_or(0);
+    return storage::PageCacheEntered(fd.get(), bytes).value_or(0);
   }
 };
 
@@ -342,7 +344,8 @@ TEST_F(BootSetTest, RecordingIsBoundedHoweverManyFilesAreOpened) {
   }
   ASSERT_EQ(Vzctl({"umount", "101"}).exit_code, 0);
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
-  ASSERT_EQ(Vzctl({"exec2", "101", "cat /many/* >/dev/null"}).exit_code, 0);
+  auto e = Vzctl({"exec2", "101", "cat /many/* >/dev/null"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
   ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
   const storage::BootSet set = Set();
   EXPECT_TRUE(Lists(set, "bin/busybox"));  // the first opened are kept
@@ -358,16 +361,17 @@ TEST_F(BootSetTest, ReadAheadIntoTheContainersCacheAndCgroup) {
                                                          {"root/big", kBig}}})
                   .ok());
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
-  EXPECT_TRUE(Eventually([&] { return Cached(big, kBig) == kBig; }));
-  // Charged to the container, as its own reads would be (checked on
-  // cgroup v1, this machine's layout).
+  EXPECT_TRUE(Eventually([&] { return EnteredCache(big, kBig) == kBig; }));
+  // Charged to the container, as its own reads would be: counted by the
+  // pages charged (pgpgin), which stays when DAMON evicts them (checked on
+  // cgroup v1, this machine's layout; the boot itself reads far less).
   auto stat =
       ReadFile("/sys/fs/cgroup/memory/" + prefix_ + "/default/101/memory.stat");
   if (stat.has_value()) {
     *stat = "\n" + *stat;
-    const size_t at = stat->find("\ncache ");
+    const size_t at = stat->find("\npgpgin ");
     ASSERT_NE(at, std::string::npos) << *stat;
-    EXPECT_GE(std::stoull(stat->substr(at + 7)), kBig) << *stat;
+    EXPECT_GE(std::stoull(stat->substr(at + 8)), kBig / 4096) << *stat;
   }
   ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
 }
@@ -381,7 +385,7 @@ TEST_F(BootSetTest, ARecordingDoesNotTakeTheReadAheadForTheBoots) {
                                                .partial = true})
                   .ok());
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
-  ASSERT_TRUE(Eventually([&] { return Cached(log, kBig) == kBig; }));
+  ASSERT_TRUE(Eventually([&] { return EnteredCache(log, kBig) == kBig; }));
   // As journald does with the journal an unclean stop left: renamed, its
   // header read under the new name.
   auto e = Vzctl(
