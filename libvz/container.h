@@ -35,6 +35,9 @@ struct RunState {
   pid_t monitor_pid = 0;
   pid_t init_pid = 0;  // 0 while the monitor is still starting it
   bool frozen = false;
+  // The run began on a disk mounted before it (vzctl mount; start
+  // --premounted), which its stop leaves mounted.
+  bool premounted = false;
   bool running() const { return status == RunStatus::kRunning; }
 };
 

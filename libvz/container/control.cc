@@ -8,11 +8,13 @@
 #include <charconv>
 #include <cstring>
 
+#include "base/file_util.h"
 #include "libvz/container.h"
 #include "libvz/container/internal.h"
 #include "libvz/exit_codes.h"
 #include "libvz/journal.h"
 #include "libvz/lock.h"
+#include "libvz/storage.h"
 
 namespace vz {
 namespace container {
@@ -28,6 +30,26 @@ Status CheckNotFrozen(const RunState& st, std::string_view ctid) {
   return FailedPreconditionError("container '" + std::string(ctid) +
                                  "' is suspended: resume it first")
       .WithExitCode(kVzVeNotRunning);
+}
+
+Status CheckDiskReleased(const NodeConfig& node, std::string_view ctid) {
+  // A container without a disk of its own (VE_ROOT a directory) has
+  // nothing to release; its state unreadable, the stop stands.
+  auto st = GetStorageState(node, ctid);
+  if (!st.has_value() || !st->mounted) return OkStatus();
+  const std::string id(ctid);
+  const std::string why =
+      DiskStranded(*st)
+          ? "its disk (" + st->device +
+                ") stays attached: its filesystem is held elsewhere (a mount "
+                "namespace made while it ran)"
+          : "its disk stays mounted at '" + st->mount_point +
+                "', which is busy (a process on the host uses it: 'fuser -vm " +
+                st->mount_point + "')";
+  return UnavailableError("container '" + id + "' is stopped, but " + why +
+                          "; end that holder, then run 'vzctl umount " + id +
+                          "'")
+      .WithExitCode(kVzFsCantUmount);
 }
 
 Result<UniqueFd> ConnectMonitor(const NodeConfig& node, std::string_view ctid,
@@ -115,7 +137,14 @@ Status StopContainer(const NodeConfig& node, std::string_view ctid,
                                  "': the monitor did not finish")
         .WithExitCode(kVzStopError);
   }
-  return OkStatus();
+  // A monitor killed while it stopped the container left its pid file
+  // (which it removes last) and maybe processes and the disk.
+  if (PathExists(MonitorPidPath(node, ctid))) {
+    lock.Release();
+    return RecoverContainer(node, ctid).status();
+  }
+  if (st.premounted) return OkStatus();
+  return container::CheckDiskReleased(node, ctid);
 }
 
 Result<int> ExecInContainer(const NodeConfig& node, std::string_view ctid,

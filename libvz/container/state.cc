@@ -83,6 +83,7 @@ Result<RunState> GetRunState(const NodeConfig& node, std::string_view ctid) {
       st.status = RunStatus::kRunning;
       st.monitor_pid = rec->monitor;
       st.init_pid = rec->init;
+      st.premounted = rec->premounted;
     } else {
       st.status = RunStatus::kStale;
     }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -151,8 +152,9 @@ TEST_P(TemplateContainerTest, BrokenInitLeavesNothingBehind) {
 
 // A process in a mount namespace made while the container ran holds a
 // copy of its mount: the stop unmounts VE_ROOT but cannot release the
-// device. The next start says so (instead of finding no /sbin/init), and
-// once the holder is gone `vzctl umount` releases the disk.
+// device. The stop and the next start say so (instead of the start finding
+// no /sbin/init), and once the holder is gone `vzctl umount` releases the
+// disk.
 TEST_P(TemplateContainerTest, AStartRefusesADiskHeldElsewhere) {
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
   const std::string own_ns = LinkTarget("/proc/self/ns/mnt");
@@ -175,11 +177,52 @@ TEST_P(TemplateContainerTest, AStartRefusesADiskHeldElsewhere) {
     return !n.empty() && n != own_ns && LinkTarget(exe).ends_with("/sleep");
   });
   ASSERT_TRUE(ready.value_or(false));
-  (void)Vzctl({"stop", "101", "--fast"});  // the device stays busy
+  // The stop says so (the container itself is down).
+  auto stop = Vzctl({"stop", "101", "--fast"});
+  EXPECT_EQ(stop.exit_code, 51) << stop.err;  // VZ_FS_CANTUMOUNT
+  EXPECT_NE(stop.err.find("stays attached: its filesystem is held elsewhere"),
+            std::string::npos)
+      << stop.err;
+  EXPECT_FALSE(PathExists(Path("/run/vz/101.pid")));
   auto s = Vzctl({"start", "101"});
   EXPECT_EQ(s.exit_code, 50) << s.err;  // VZ_FS_CANTMOUNT
   EXPECT_NE(s.err.find("still attached but not mounted"), std::string::npos)
       << s.err;
+  kill_holder.Revert();
+  auto u = Vzctl({"umount", "101"});
+  EXPECT_EQ(u.exit_code, 0) << u.err;
+  auto again = Vzctl({"start", "101"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+}
+
+// A host process working in VE_ROOT keeps the disk mounted: the stop
+// says so, and `vzctl umount` releases it once that process is gone.
+TEST_P(TemplateContainerTest, AStopSaysWhatKeepsTheDiskMounted) {
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  const std::string root = Path("/vz/root/101");
+  pid_t holder = ::fork();
+  ASSERT_GE(holder, 0);
+  if (holder == 0) {
+    if (::chdir(root.c_str()) != 0) ::_exit(1);
+    ::pause();
+    ::_exit(0);
+  }
+  Reverter kill_holder;
+  kill_holder.Add([holder] {
+    ::kill(holder, SIGKILL);
+    ::waitpid(holder, nullptr, 0);
+  });
+  auto ready = PollFor(std::chrono::seconds(5), [&]() -> Result<bool> {
+    return LinkTarget("/proc/" + std::to_string(holder) + "/cwd") == root;
+  });
+  ASSERT_TRUE(ready.value_or(false));
+  auto stop = Vzctl({"stop", "101", "--fast"});
+  EXPECT_EQ(stop.exit_code, 51) << stop.err;  // VZ_FS_CANTUMOUNT
+  EXPECT_NE(stop.err.find("stays mounted at '" + root + "', which is busy"),
+            std::string::npos)
+      << stop.err;
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist mounted down\n");
   kill_holder.Revert();
   auto u = Vzctl({"umount", "101"});
   EXPECT_EQ(u.exit_code, 0) << u.err;
@@ -578,6 +621,29 @@ TEST_F(DirContainerTest, StaleStateAfterMonitorKillIsRecovered) {
   // And it starts again.
   ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
   ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
+}
+
+// The stop's own monitor killed while the init takes its time: the stop
+// cleans up what the monitor left (as recover does) and still succeeds.
+TEST_F(DirContainerTest, AMonitorKilledDuringItsStopIsRecoveredByTheStop) {
+  MakeDirContainer("101", "", "trap '' USR2 TERM\nwhile :; do sleep 1; done");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto text = ReadFile(Path("/run/vz/101.pid"));
+  ASSERT_TRUE(text.has_value());
+  const pid_t monitor = std::atoi(text->c_str());
+  ASSERT_GT(monitor, 0);
+  // Killed a second into the stop's 30 s wait for the init (a thread: it
+  // only sends the signal; the stop runs here).
+  std::thread killer([monitor] {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    ::kill(monitor, SIGKILL);
+  });
+  auto stop = Vzctl({"stop", "101", "--timeout", "30"});
+  killer.join();
+  EXPECT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_FALSE(PathExists(Path("/run/vz/101.pid")));
+  EXPECT_TRUE(Has(Events("101"), "recover:"));
+  EXPECT_TRUE(Vzctl({"status", "101"}).out.ends_with(" down\n"));
 }
 
 TEST_F(DirContainerTest, PidFileOfAnotherProgramIsStaleAfterAReboot) {
