@@ -79,6 +79,9 @@ struct StopOptions {
   bool fast = false;  // kill at once, no clean shutdown
   // How long the init may take to shut down; 0: STOP_TIMEOUT, else 120 s.
   std::chrono::seconds timeout{0};
+  // Leave the disk mounted at VE_ROOT (OpenVZ's --skip-umount), as a run
+  // that began premounted does.
+  bool skip_umount = false;
 };
 
 // Asks the init to shut down the way it expects (busybox SIGUSR2, systemd

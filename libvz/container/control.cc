@@ -129,7 +129,8 @@ Status StopContainer(const NodeConfig& node, std::string_view ctid,
     VZ_RETURN_IF_ERROR(cg->Thaw());
   }
   const std::string request = "stop " + std::to_string(timeout.count()) +
-                              (options.fast ? " 1\n" : " 0\n");
+                              (options.fast ? " 1" : " 0") +
+                              (options.skip_umount ? " 1\n" : " 0\n");
   VZ_ASSIGN_OR_RETURN(UniqueFd conn,
                       container::ConnectMonitor(node, ctid, request));
   if (!WaitGone(st.monitor_pid, timeout + std::chrono::seconds(60))) {
@@ -143,7 +144,7 @@ Status StopContainer(const NodeConfig& node, std::string_view ctid,
     lock.Release();
     return RecoverContainer(node, ctid).status();
   }
-  if (st.premounted) return OkStatus();
+  if (st.premounted || options.skip_umount) return OkStatus();
   return container::CheckDiskReleased(node, ctid);
 }
 

@@ -155,6 +155,7 @@ void Monitor::Accept() {
   if (words.empty()) return;
   if (words[0] == "stop") {
     bool fast = words.size() > 2 && words[2] == "1";
+    skip_umount_ = words.size() > 3 && words[3] == "1";
     int secs = 0;
     if (words.size() > 1) {
       std::from_chars(words[1].data(), words[1].data() + words[1].size(), secs);
@@ -296,7 +297,8 @@ void Monitor::Finish(const ExitInfo& info) {
   EndRecording(/*window_done=*/false);
   CloseNotify();
   if (ve_) {
-    Status s = container::TearDown(node_, *ve_, options_.premounted);
+    Status s =
+        container::TearDown(node_, *ve_, options_.premounted || skip_umount_);
     if (!s.ok()) VZ_LOG(kWarning) << "clean up: " << s.message();
   }
   console_client_.reset();
@@ -406,7 +408,7 @@ int Monitor::Run() {
     if (!lock.has_value()) break;
     restart_lock = std::move(*lock);
     stop_requested_ = killed_after_timeout_ = storage_lost_ = false;
-    stop_by_client_ = false;
+    stop_by_client_ = skip_umount_ = false;
     kill_at_.reset();
   }
   ::unlink(MonitorSocketPath(node_, options_.ctid).c_str());

@@ -113,6 +113,7 @@ class Monitor {
   bool stop_requested_ = false;
   bool stop_for_good_ = false;   // SIGTERM to the monitor: no restart
   bool stop_by_client_ = false;  // vzctl stop, which holds the lock
+  bool skip_umount_ = false;     // vzctl stop --skip-umount: disk stays
   bool killed_after_timeout_ = false;
   bool storage_lost_ = false;
   std::optional<std::chrono::steady_clock::time_point> kill_at_;

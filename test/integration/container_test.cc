@@ -196,6 +196,19 @@ TEST_P(TemplateContainerTest, AStartRefusesADiskHeldElsewhere) {
   EXPECT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
 }
 
+// OpenVZ's --skip-umount: the container's files stay at VE_ROOT; the next
+// start uses the mounted disk and its stop unmounts it.
+TEST_P(TemplateContainerTest, StopSkipUmountLeavesTheDiskMounted) {
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  auto stop = Vzctl({"stop", "101", "--fast", "--skip-umount"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist mounted down\n");
+  EXPECT_TRUE(PathExists(Path("/vz/root/101/bin/busybox")));
+  ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist unmounted down\n");
+}
+
 // A host process working in VE_ROOT keeps the disk mounted: the stop
 // says so, and `vzctl umount` releases it once that process is gone.
 TEST_P(TemplateContainerTest, AStopSaysWhatKeepsTheDiskMounted) {

@@ -22,7 +22,8 @@ Status Start(cli::Context& ctx, const std::string& ctid,
 
 Status Stop(cli::Context& ctx, const std::string& ctid,
             const cli::po::variables_map& vm) {
-  StopOptions options{.fast = vm.count("fast") > 0};
+  StopOptions options{.fast = vm.count("fast") > 0,
+                      .skip_umount = vm.count("skip-umount") > 0};
   if (vm.count("timeout")) {
     options.timeout = std::chrono::seconds(vm["timeout"].as<int>());
   }
