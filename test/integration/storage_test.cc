@@ -388,7 +388,17 @@ TEST_F(StorageTest, SnapshotsOnlineSwitchDeleteAndMountedViews) {
   // Switching needs the disk unmounted; it drops b.
   EXPECT_EQ(Vzctl({"snapshot-switch", "901", "--id", id}).exit_code, 41);
   ASSERT_EQ(Vzctl({"-q", "umount", "901"}).exit_code, 0);
-  ASSERT_EQ(Vzctl({"-q", "snapshot-switch", "901", "--id", id}).exit_code, 0);
+  // No memory state to resume: refused, nothing switched.
+  auto resume = Vzctl({"snapshot-switch", "901", "--id", id, "--must-resume"});
+  EXPECT_EQ(resume.exit_code, 159) << resume.err;
+  EXPECT_NE(resume.err.find("no memory state"), std::string::npos)
+      << resume.err;
+  ASSERT_EQ(Vzctl({"-q", "mount", "901"}).exit_code, 0);
+  EXPECT_TRUE(PathExists(home + "/b"));
+  ASSERT_EQ(Vzctl({"-q", "umount", "901"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"-q", "snapshot-switch", "901", "--id", id, "--skip-resume"})
+                .exit_code,
+            0);
   ASSERT_EQ(Vzctl({"-q", "mount", "901"}).exit_code, 0);
   EXPECT_TRUE(PathExists(home + "/a"));
   EXPECT_FALSE(PathExists(home + "/b"));

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "base/strings.h"
+#include "libvz/exit_codes.h"
 #include "libvz/lock.h"
 #include "vzctl/vzctl/commands.h"
 
@@ -137,6 +138,15 @@ Status RunSnapshotSwitch(cli::Context& ctx, const cli::Args& args) {
   o.add_options()("skip-config", "")("skip-resume", "")("must-resume", "");
   VZ_ASSIGN_OR_RETURN(auto vm, cli::Parse(args, o, {"ctid"}));
   VZ_ASSIGN_OR_RETURN(Uuid id, IdOption(vm));
+  // Nothing is ever resumed (--skip-resume holds anyway): a snapshot holds
+  // no memory state.
+  if (vm.count("must-resume")) {
+    return UnimplementedError(
+               "--must-resume: snapshots hold no memory state to resume "
+               "(checkpointing fails on this kernel); switch without it, "
+               "then start the container")
+        .WithExitCode(kVzSwitchSnapshot);
+  }
   VZ_ASSIGN_OR_RETURN(Target t, Locked(ctx, vm));
   VZ_RETURN_IF_ERROR(CheckNotRunning(ctx, t.ve.ctid()));
   VZ_RETURN_IF_ERROR(
