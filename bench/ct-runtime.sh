@@ -98,12 +98,15 @@ nspawn_create() {
     -o "lowerdir=$scratch/rootfs/$2,upperdir=$d/upper,workdir=$d/work" "$d/root"
 }
 # The container's init: the child of nspawn in another PID namespace that
-# has exec'd (before, it is still the nspawn binary).
+# has exec'd (before, it is still the nspawn binary). nspawn's first child
+# there is short-lived: while it exits, its exe cannot be read, and taking
+# it for the init made 2-8 of 11 busybox runs fail (the exec found it gone).
 nspawn_init() {
-  local c
+  local c exe
   for c in $(cat "/proc/${nspawn_pid[$1]}/task/${nspawn_pid[$1]}/children" 2>/dev/null); do
+    exe=$(readlink "/proc/$c/exe" 2>/dev/null) || continue
     [[ $(readlink "/proc/$c/ns/pid" 2>/dev/null) != "$host_pidns" ]] &&
-      [[ $(readlink "/proc/$c/exe" 2>/dev/null) != */systemd-nspawn ]] &&
+      [[ $exe != */systemd-nspawn ]] &&
       { echo "$c"; return 0; }
   done
   return 1
