@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include "base/file_util.h"
+#include "base/log.h"
+#include "base/poll_for.h"
 #include "libvz/container.h"
 #include "libvz/container/internal.h"
 #include "libvz/exit_codes.h"
@@ -38,17 +40,21 @@ Status CheckDiskReleased(const NodeConfig& node, std::string_view ctid) {
   auto st = GetStorageState(node, ctid);
   if (!st.has_value() || !st->mounted) return OkStatus();
   const std::string id(ctid);
+  const std::string& at = st->mount_point;
   const std::string why =
       DiskStranded(*st)
           ? "its disk (" + st->device +
-                ") stays attached: its filesystem is held elsewhere (a mount "
-                "namespace made while it ran)"
-          : "its disk stays mounted at '" + st->mount_point +
-                "', which is busy (a process on the host uses it: 'fuser -vm " +
-                st->mount_point + "')";
+                ") was not released though it is no longer mounted at '" + at +
+                "': most likely a mount namespace made while it ran holds "
+                "its filesystem ('grep -l " +
+                st->device.substr(st->device.rfind('/') + 1) +
+                " /proc/*/mountinfo'; the monitor's log says more)"
+          : "its disk stays mounted at '" + at +
+                "', which is busy: a process working there or a mount "
+                "below it ('fuser -vm " +
+                at + "', 'findmnt -R " + at + "')";
   return UnavailableError("container '" + id + "' is stopped, but " + why +
-                          "; end that holder, then run 'vzctl umount " + id +
-                          "'")
+                          "; end that, then run 'vzctl umount " + id + "'")
       .WithExitCode(kVzFsCantUmount);
 }
 
@@ -87,7 +93,14 @@ namespace {
 // Waits for process `pid` (not our child) to end.
 bool WaitGone(pid_t pid, std::chrono::seconds timeout) {
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd) return true;
+  if (!pidfd) {
+    if (errno == ESRCH) return true;
+    // No pidfd (out of descriptors): polled, never taken for gone.
+    auto gone = PollFor(timeout, [pid]() -> Result<bool> {
+      return !container::ProcStartTime(pid).has_value();
+    });
+    return gone.value_or(false);
+  }
   pollfd p{pidfd.get(), POLLIN, 0};
   return ::poll(&p, 1, static_cast<int>(timeout.count() * 1000)) == 1 ||
          !container::ProcStartTime(pid);
@@ -117,8 +130,7 @@ Status StopContainer(const NodeConfig& node, std::string_view ctid,
                              {.wait = std::chrono::seconds(10)}));
   VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
   if (st.status == RunStatus::kStale) {
-    lock.Release();
-    VZ_RETURN_IF_ERROR(RecoverContainer(node, ctid).status());
+    VZ_RETURN_IF_ERROR(container::RecoverLocked(node, ctid, false).status());
     return container::NotRunning(ctid);
   }
   if (!st.running()) return container::NotRunning(ctid);
@@ -141,10 +153,19 @@ Status StopContainer(const NodeConfig& node, std::string_view ctid,
   // A monitor killed while it stopped the container left its pid file
   // (which it removes last) and maybe processes and the disk.
   if (PathExists(MonitorPidPath(node, ctid))) {
-    lock.Release();
-    return RecoverContainer(node, ctid).status();
+    return container::RecoverLocked(node, ctid, options.skip_umount).status();
   }
-  if (st.premounted || options.skip_umount) return OkStatus();
+  if (st.premounted) return OkStatus();
+  if (options.skip_umount) {
+    // A monitor started before an upgrade ignores the request's flag.
+    auto disk = GetStorageState(node, ctid);
+    if (disk.has_value() && !disk->mounted && disk->exists) {
+      VZ_LOG(kWarning) << "container '" << ctid
+                       << "': its disk was unmounted all the same (its "
+                          "monitor predates --skip-umount)";
+    }
+    return OkStatus();
+  }
   return container::CheckDiskReleased(node, ctid);
 }
 

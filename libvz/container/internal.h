@@ -102,6 +102,12 @@ std::string DevNodeDir(const NodeConfig& node, std::string_view ctid);
 // kFailedPrecondition, exit 31 (VZ_VE_NOTRUNNING).
 Status NotRunning(std::string_view ctid);
 
+// RecoverContainer for a caller that holds the container lock (so nothing
+// can start it in between); `keep_disk` leaves the disk mounted, as for a
+// run that began premounted (stop --skip-umount).
+Result<bool> RecoverLocked(const NodeConfig& node, std::string_view ctid,
+                           bool keep_disk);
+
 // After a stop: a disk the monitor's teardown could not release (logged
 // there) is an error naming what holds it, with OpenVZ's 51, instead of
 // something the next start finds. Not for a run that began premounted.

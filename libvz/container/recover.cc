@@ -9,21 +9,19 @@
 
 namespace vz {
 
-Result<bool> RecoverContainer(const NodeConfig& node, std::string_view ctid) {
-  VZ_ASSIGN_OR_RETURN(
-      ContainerLock lock,
-      ContainerLock::Acquire(node.lock_dir(), ctid,
-                             {.wait = std::chrono::seconds(10)}));
+namespace container {
+
+Result<bool> RecoverLocked(const NodeConfig& node, std::string_view ctid,
+                           bool keep_disk) {
   VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
   if (st.status != RunStatus::kStale) return false;
-  bool premounted = false;
+  bool premounted = keep_disk;
   if (auto text = ReadFile(MonitorPidPath(node, ctid)); text.has_value()) {
-    auto rec = container::ParsePidRecord(*text);
-    premounted = rec.has_value() && rec->premounted;
+    auto rec = ParsePidRecord(*text);
+    premounted = premounted || (rec.has_value() && rec->premounted);
   }
   auto ve = VeConfig::Load(node, ctid);
-  Status s =
-      ve.has_value() ? container::TearDown(node, *ve, premounted) : OkStatus();
+  Status s = ve.has_value() ? TearDown(node, *ve, premounted) : OkStatus();
   ::unlink(MonitorSocketPath(node, ctid).c_str());
   ::unlink(MonitorPidPath(node, ctid).c_str());
   (void)AppendEvent(
@@ -32,6 +30,16 @@ Result<bool> RecoverContainer(const NodeConfig& node, std::string_view ctid) {
                 s.ok() ? "stale monitor state cleaned" : s.message()));
   VZ_RETURN_IF_ERROR(s);
   return true;
+}
+
+}  // namespace container
+
+Result<bool> RecoverContainer(const NodeConfig& node, std::string_view ctid) {
+  VZ_ASSIGN_OR_RETURN(
+      ContainerLock lock,
+      ContainerLock::Acquire(node.lock_dir(), ctid,
+                             {.wait = std::chrono::seconds(10)}));
+  return container::RecoverLocked(node, ctid, /*keep_disk=*/false);
 }
 
 Result<std::vector<std::string>> RecoverAll(const NodeConfig& node) {

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -180,7 +181,7 @@ TEST_P(TemplateContainerTest, AStartRefusesADiskHeldElsewhere) {
   // The stop says so (the container itself is down).
   auto stop = Vzctl({"stop", "101", "--fast"});
   EXPECT_EQ(stop.exit_code, 51) << stop.err;  // VZ_FS_CANTUMOUNT
-  EXPECT_NE(stop.err.find("stays attached: its filesystem is held elsewhere"),
+  EXPECT_NE(stop.err.find("was not released though it is no longer mounted"),
             std::string::npos)
       << stop.err;
   EXPECT_FALSE(PathExists(Path("/run/vz/101.pid")));
@@ -639,17 +640,26 @@ TEST_F(DirContainerTest, StaleStateAfterMonitorKillIsRecovered) {
 // The stop's own monitor killed while the init takes its time: the stop
 // cleans up what the monitor left (as recover does) and still succeeds.
 TEST_F(DirContainerTest, AMonitorKilledDuringItsStopIsRecoveredByTheStop) {
-  MakeDirContainer("101", "", "trap '' USR2 TERM\nwhile :; do sleep 1; done");
+  // The init marks the stop's signal, which it ignores otherwise.
+  MakeDirContainer("101", "",
+                   "trap 'touch /tmp/stopping' USR2 TERM\n"
+                   "while :; do sleep 1; done");
   ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
   auto text = ReadFile(Path("/run/vz/101.pid"));
   ASSERT_TRUE(text.has_value());
   const pid_t monitor = std::atoi(text->c_str());
   ASSERT_GT(monitor, 0);
-  // Killed a second into the stop's 30 s wait for the init (a thread: it
-  // only sends the signal; the stop runs here).
-  std::thread killer([monitor] {
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-    ::kill(monitor, SIGKILL);
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, monitor, 0)));
+  ASSERT_TRUE(pidfd.valid());
+  // Killed once the stop has asked the init to shut down, while it waits
+  // up to 30 s for it (a thread: it only polls and signals; the stop runs
+  // here). Through a pidfd: never another process that took the pid.
+  const std::string mark = Path("/vz/root/101/tmp/stopping");
+  std::thread killer([&mark, fd = pidfd.get()] {
+    for (int i = 0; i < 2000 && !PathExists(mark); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0);
   });
   auto stop = Vzctl({"stop", "101", "--timeout", "30"});
   killer.join();

@@ -32,13 +32,14 @@ const std::vector<cli::Command>& Commands() {
        "mount storage (tests)\n",
        RunStart},
       {"stop", "shut a container down cleanly, then kill what is left",
-       "stop CTID [--fast] [--timeout SECONDS]",
+       "stop CTID [--fast] [--timeout SECONDS] [--skip-umount]",
        "--fast        kill at once, no clean shutdown\n"
        "--timeout S   wait this long for the init (default STOP_TIMEOUT, "
-       "120)\n",
+       "120)\n"
+       "--skip-umount leave the disk mounted at VE_ROOT\n",
        RunStop},
       {"restart", "stop and start a container",
-       "restart CTID [--fast] [--wait]", "", RunRestart},
+       "restart CTID [--fast] [--timeout SECONDS] [--wait]", "", RunRestart},
       {"exec", "run a shell command inside; exit 8 when it fails",
        "exec CTID COMMAND... | -", "- reads the command from stdin\n", RunExec,
        false},
@@ -89,7 +90,7 @@ const std::vector<cli::Command>& Commands() {
        "fields: parent_uuid current uuid date name description\n",
        RunSnapshotList, false},
       {"snapshot-switch", "go back to a snapshot (stopped container)",
-       "snapshot-switch CTID --id UUID [--skip-config]",
+       "snapshot-switch CTID --id UUID [--skip-config] [--skip-resume]",
        "Drops what was written since the snapshot; restores its config.\n",
        RunSnapshotSwitch},
       {"snapshot-delete", "delete a snapshot, merging it into its child",
