@@ -286,10 +286,8 @@ void Monitor::Finish(const ExitInfo& info) {
   std::optional<ContainerLock> lock;
   if (!stop_by_client_) {
     // Bounded: a vzctl stop racing with the init's own exit holds it while
-    // it waits for us.
-    auto l = ContainerLock::Acquire(node_.lock_dir(), options_.ctid,
-                                    {.wait = std::chrono::seconds(10)});
-    if (l.has_value()) lock = std::move(*l);
+    // it asks us to stop, which is answered meanwhile.
+    lock = LockUnlessStopRequested(std::chrono::seconds(10));
   }
   // The reader first: its report is read complete, and it writes nothing
   // after the recording has removed it.
@@ -359,6 +357,19 @@ bool Monitor::WaitBackoff(std::chrono::seconds wait, int sigfd) {
   return true;
 }
 
+std::optional<ContainerLock> Monitor::LockUnlessStopRequested(
+    std::chrono::seconds wait) {
+  const auto until = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    auto lock = ContainerLock::Acquire(node_.lock_dir(), options_.ctid);
+    if (lock.has_value()) return std::move(*lock);
+    if (std::chrono::steady_clock::now() >= until) return std::nullopt;
+    pollfd p{listen_.get(), POLLIN, 0};
+    if (::poll(&p, 1, 20) == 1) Accept();  // init_pid_ is -1: a stop marks
+    if (stop_by_client_) return std::nullopt;
+  }
+}
+
 int Monitor::Run() {
   UniqueFd sigfd = BlockedSignals();
   // Traversable, not listable: containers bind their device nodes from
@@ -402,9 +413,9 @@ int Monitor::Run() {
     } else {
       attempt = -1;
     }
-    // Restarts run under the container lock, as vzctl start does.
-    auto lock = ContainerLock::Acquire(node_.lock_dir(), options_.ctid,
-                                       {.wait = std::chrono::seconds(60)});
+    // Restarts run under the container lock, as vzctl start does; a stop
+    // asked meanwhile (holding it) ends the monitor instead.
+    auto lock = LockUnlessStopRequested(std::chrono::seconds(60));
     if (!lock.has_value()) break;
     restart_lock = std::move(*lock);
     stop_requested_ = killed_after_timeout_ = storage_lost_ = false;

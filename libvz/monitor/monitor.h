@@ -11,6 +11,7 @@
 #include "base/status.h"
 #include "base/unique_fd.h"
 #include "libvz/cgroup.h"
+#include "libvz/lock.h"
 #include "libvz/monitor.h"
 #include "libvz/monitor/exit_reason.h"
 #include "libvz/runtime.h"
@@ -41,6 +42,12 @@ class Monitor {
   void OnConsoleOutput();
   void RequestStop(bool fast, std::chrono::seconds timeout);
   bool WaitBackoff(std::chrono::seconds wait, int sigfd);
+  // The container lock for a teardown or a restart, waiting up to `wait`
+  // while it serves the socket: a vzctl stop that holds the lock and asks
+  // meanwhile is answered (and then holds it for us: nullopt, with
+  // stop_by_client_ set) instead of waiting for us until we give up.
+  std::optional<ContainerLock> LockUnlessStopRequested(
+      std::chrono::seconds wait);
   bool StorageLost();
   void Report(const Status& s);
   void WritePidFile();

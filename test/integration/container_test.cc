@@ -18,6 +18,9 @@
 #include "base/poll_for.h"
 #include "base/reverter.h"
 #include "libvz/cgroup.h"
+#include "libvz/container/internal.h"
+#include "libvz/lock.h"
+#include "libvz/node_config.h"
 #include "libvz/storage/boot_set.h"
 #include "test/integration/container_fixture.h"
 
@@ -666,6 +669,40 @@ TEST_F(DirContainerTest, AMonitorKilledDuringItsStopIsRecoveredByTheStop) {
   EXPECT_EQ(stop.exit_code, 0) << stop.err;
   EXPECT_FALSE(PathExists(Path("/run/vz/101.pid")));
   EXPECT_TRUE(Has(Events("101"), "recover:"));
+  EXPECT_TRUE(Vzctl({"status", "101"}).out.ends_with(" down\n"));
+}
+
+// The init ends by itself just as a vzctl stop takes the lock and asks the
+// monitor to stop: the monitor, waiting for the lock to tear down, answers
+// the request meanwhile and tears down under the stop's lock. Before, it
+// answered only after giving up on the lock (10 s), and then, with
+// AUTORESTART, waited up to 60 s more for the lock to restart.
+TEST_F(DirContainerTest, AStopAskedWhileTheInitEndsByItselfIsAnsweredAtOnce) {
+  MakeDirContainer("101", "AUTORESTART=\"on-failure\"\n",
+                   "while [ ! -e /tmp/go ]; do sleep 0.1; done\nexit 3");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto node = NodeConfig::Load(node_);
+  ASSERT_TRUE(node.has_value()) << node.error().message();
+  // The stop's side, played here: the lock first.
+  auto lock = ContainerLock::Acquire(node->lock_dir(), "101");
+  ASSERT_TRUE(lock.has_value()) << lock.error().message();
+  auto pids =
+      SplitNonEmpty(ReadFile(Path("/run/vz/101.pid")).value_or(""), '\n');
+  ASSERT_GE(pids.size(), 2u);  // monitor, init[, premounted]
+  const std::string init = "/proc/" + pids[1];
+  ASSERT_TRUE(PathExists(init));
+  ASSERT_TRUE(WriteFileAtomic(Path("/vz/root/101/tmp/go"), "").ok());
+  // The init has ended and been reaped: the monitor waits for the lock.
+  ASSERT_TRUE(Eventually([&] { return !PathExists(init); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto asked = std::chrono::steady_clock::now();
+  auto conn = container::ConnectMonitor(*node, "101", "stop 10 1 0\n");
+  const auto answered = std::chrono::steady_clock::now();
+  ASSERT_TRUE(conn.has_value()) << conn.error().message();
+  // Well before the monitor would give up on the lock.
+  EXPECT_LT(answered - asked, std::chrono::seconds(8));
+  // It ends without restarting, the lock still ours.
+  EXPECT_TRUE(Eventually([&] { return !PathExists(Path("/run/vz/101.pid")); }));
   EXPECT_TRUE(Vzctl({"status", "101"}).out.ends_with(" down\n"));
 }
 
