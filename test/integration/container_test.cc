@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -54,6 +55,32 @@ class TemplateContainerTest : public ContainerFixture,
     if (GetParam()) create.insert(create.end(), {"--userns", "no"});
     auto c = Vzctl(create);
     ASSERT_EQ(c.exit_code, 0) << c.err;
+  }
+  // A child that runs `body` (which never returns) until `kill` is
+  // reverted: what holds a stopped container's disk.
+  static pid_t StartHolder(Reverter& kill, const std::function<void()>& body) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      body();
+      ::_exit(127);
+    }
+    if (pid > 0) {
+      kill.Add([pid] {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+      });
+    }
+    return pid;
+  }
+  // Once the holder is gone, `vzctl umount` releases the disk and the
+  // container starts and stops again.
+  void ReleasedOnceTheHolderIsGone(Reverter& kill_holder) {
+    kill_holder.Revert();
+    auto u = Vzctl({"umount", "101"});
+    EXPECT_EQ(u.exit_code, 0) << u.err;
+    auto again = Vzctl({"start", "101"});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
   }
 };
 
@@ -162,18 +189,12 @@ TEST_P(TemplateContainerTest, BrokenInitLeavesNothingBehind) {
 TEST_P(TemplateContainerTest, AStartRefusesADiskHeldElsewhere) {
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
   const std::string own_ns = LinkTarget("/proc/self/ns/mnt");
-  pid_t holder = ::fork();
-  ASSERT_GE(holder, 0);
-  if (holder == 0) {
+  Reverter kill_holder;
+  const pid_t holder = StartHolder(kill_holder, [] {
     ::execlp("unshare", "unshare", "-m", "--propagation", "private", "sleep",
              "60", nullptr);
-    ::_exit(127);
-  }
-  Reverter kill_holder;
-  kill_holder.Add([holder] {
-    ::kill(holder, SIGKILL);
-    ::waitpid(holder, nullptr, 0);
   });
+  ASSERT_GT(holder, 0);
   const std::string ns = "/proc/" + std::to_string(holder) + "/ns/mnt";
   const std::string exe = "/proc/" + std::to_string(holder) + "/exe";
   auto ready = PollFor(std::chrono::seconds(5), [&]() -> Result<bool> {
@@ -192,12 +213,7 @@ TEST_P(TemplateContainerTest, AStartRefusesADiskHeldElsewhere) {
   EXPECT_EQ(s.exit_code, 50) << s.err;  // VZ_FS_CANTMOUNT
   EXPECT_NE(s.err.find("still attached but not mounted"), std::string::npos)
       << s.err;
-  kill_holder.Revert();
-  auto u = Vzctl({"umount", "101"});
-  EXPECT_EQ(u.exit_code, 0) << u.err;
-  auto again = Vzctl({"start", "101"});
-  EXPECT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  ReleasedOnceTheHolderIsGone(kill_holder);
 }
 
 // OpenVZ's --skip-umount: the container's files stay at VE_ROOT; the next
@@ -218,18 +234,11 @@ TEST_P(TemplateContainerTest, StopSkipUmountLeavesTheDiskMounted) {
 TEST_P(TemplateContainerTest, AStopSaysWhatKeepsTheDiskMounted) {
   ASSERT_EQ(Vzctl({"start", "101"}).exit_code, 0);
   const std::string root = Path("/vz/root/101");
-  pid_t holder = ::fork();
-  ASSERT_GE(holder, 0);
-  if (holder == 0) {
-    if (::chdir(root.c_str()) != 0) ::_exit(1);
-    ::pause();
-    ::_exit(0);
-  }
   Reverter kill_holder;
-  kill_holder.Add([holder] {
-    ::kill(holder, SIGKILL);
-    ::waitpid(holder, nullptr, 0);
+  const pid_t holder = StartHolder(kill_holder, [&root] {
+    if (::chdir(root.c_str()) == 0) ::pause();
   });
+  ASSERT_GT(holder, 0);
   auto ready = PollFor(std::chrono::seconds(5), [&]() -> Result<bool> {
     return LinkTarget("/proc/" + std::to_string(holder) + "/cwd") == root;
   });
@@ -240,12 +249,7 @@ TEST_P(TemplateContainerTest, AStopSaysWhatKeepsTheDiskMounted) {
             std::string::npos)
       << stop.err;
   EXPECT_EQ(Vzctl({"status", "101"}).out, "CTID 101 exist mounted down\n");
-  kill_holder.Revert();
-  auto u = Vzctl({"umount", "101"});
-  EXPECT_EQ(u.exit_code, 0) << u.err;
-  auto again = Vzctl({"start", "101"});
-  EXPECT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  ReleasedOnceTheHolderIsGone(kill_holder);
 }
 
 TEST_P(TemplateContainerTest, ActionScriptsAroundStorageAndInside) {
