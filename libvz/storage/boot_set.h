@@ -56,7 +56,8 @@ Result<BootSet> ParseBootSet(std::string_view text);
 
 // nullopt when there is none. Errors: reading, or ParseBootSet's.
 Result<std::optional<BootSet>> LoadBootSet(const std::string& path);
-// Replaces the file atomically (rename, no fsync), mode 0600.
+// Replaces the file atomically (rename, no fsync), mode 0600; a file that
+// already holds exactly this set is left alone.
 Status SaveBootSet(const std::string& path, const BootSet& set);
 
 // `path` below the directory `root` opened for reading only, symlinks

@@ -94,6 +94,32 @@ TEST(BootSetTest, LoadSaysMissingApartFromBroken) {
   EXPECT_FALSE(LoadBootSet(path).has_value());
 }
 
+TEST(BootSetTest, TheSameSetAgainLeavesTheFileAlone) {
+  vz::testing::TempDir dir;
+  const std::string path = BootSetPath(dir.path());
+  auto inode = [&] {
+    struct stat st {};
+    ::stat(path.c_str(), &st);
+    return st.st_ino;
+  };
+  ASSERT_TRUE(SaveBootSet(path, kExample).ok());
+  const ino_t first = inode();
+  ASSERT_TRUE(SaveBootSet(path, kExample).ok());
+  EXPECT_EQ(inode(), first);  // not replaced
+  BootSet partial = kExample;
+  partial.partial = true;
+  ASSERT_TRUE(SaveBootSet(path, partial).ok());
+  EXPECT_NE(inode(), first);
+  EXPECT_EQ(**LoadBootSet(path), partial);
+  // A longer file that begins with the set is replaced too.
+  const std::string text = *ReadFile(path);
+  ASSERT_TRUE(WriteFileAtomic(path, text + "1 extra\n", 0600).ok());
+  const ino_t longer = inode();
+  ASSERT_TRUE(SaveBootSet(path, partial).ok());
+  EXPECT_NE(inode(), longer);
+  EXPECT_EQ(*ReadFile(path), text);
+}
+
 TEST(BootSetTest, OpensRegularFilesInsideTheRootOnly) {
   vz::testing::TempDir dir;
   const std::string root = dir.path() + "/root";
