@@ -31,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bash scripts/node-setup.sh --root "$root" >/dev/null
+bench_node_setup "$root"
 # A node prefix of its own keeps this node's cgroups apart from others'.
 echo 'NODE_PREFIX="bchcpu"' >>"$root/etc/vz/vz.conf"
 "${vztmpl[@]}" build busybox

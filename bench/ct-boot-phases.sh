@@ -56,7 +56,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bash scripts/node-setup.sh --root "$root" >/dev/null
+bench_node_setup "$root"
 echo 'NODE_PREFIX="bchbp"' >>"$root/etc/vz/vz.conf"
 "${vztmpl[@]}" build debian-12
 # LXC gets the template's files as a plain directory.

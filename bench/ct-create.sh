@@ -43,7 +43,7 @@ ms() {
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }'
 }
 
-bash scripts/node-setup.sh --root "$root" >/dev/null
+bench_node_setup "$root"
 echo "building templates ..." >&2
 "${vztmpl[@]}" build busybox
 "${vztmpl[@]}" build debian-12

@@ -114,7 +114,7 @@ measure() {
   echo "$why" >"$scratch/why-$tool"
 }
 
-bash scripts/node-setup.sh --root "$root" >/dev/null
+bench_node_setup "$root"
 # A node prefix of its own keeps this node's cgroups apart from others'.
 echo "NODE_PREFIX=\"$prefix\"" >>"$root/etc/vz/vz.conf"
 "${vztmpl[@]}" build busybox

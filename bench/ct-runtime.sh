@@ -245,7 +245,7 @@ failed() {
 # --- setup ----------------------------------------------------------------
 : >"$log"
 mkdir -p "$scratch/data" "$scratch/rootfs" "$lxcpath" "$nsdir"
-bash scripts/node-setup.sh --root "$root" >/dev/null
+bench_node_setup "$root"
 # A node prefix of its own keeps this node's cgroups apart from others'.
 echo 'NODE_PREFIX="bchrt"' >>"$root/etc/vz/vz.conf"
 echo "building templates ..." >&2

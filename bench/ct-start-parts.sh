@@ -40,7 +40,7 @@ ms() {
 booted() { bench_wait_booted "${vzctl[@]}" exec2 "$1"; }
 start_booted() { "${vzctl[@]}" start "$1" && booted "$1"; }
 
-bash scripts/node-setup.sh --root "$root" >/dev/null
+bench_node_setup "$root"
 echo 'NODE_PREFIX="bchpt"' >>"$root/etc/vz/vz.conf"
 "${vztmpl[@]}" build busybox
 "${vztmpl[@]}" build debian-12
