@@ -246,6 +246,9 @@ failed() {
 : >"$log"
 mkdir -p "$scratch/data" "$scratch/rootfs" "$lxcpath" "$nsdir"
 bench_node_setup "$root"
+# podman's runtime state on a tmpfs too, as its default /run is.
+mkdir -p "$scratch/podman/run"
+mount -t tmpfs -o mode=700 tmpfs "$scratch/podman/run"
 # A node prefix of its own keeps this node's cgroups apart from others'.
 echo 'NODE_PREFIX="bchrt"' >>"$root/etc/vz/vz.conf"
 echo "building templates ..." >&2
