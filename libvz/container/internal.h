@@ -108,11 +108,6 @@ Status NotRunning(std::string_view ctid);
 Result<bool> RecoverLocked(const NodeConfig& node, std::string_view ctid,
                            bool keep_disk);
 
-// After a stop: a disk the monitor's teardown could not release (logged
-// there) is an error naming what holds it, with OpenVZ's 51, instead of
-// something the next start finds. Not for a run that began premounted.
-Status CheckDiskReleased(const NodeConfig& node, std::string_view ctid);
-
 // A command joining a frozen container would freeze with it. Errors:
 // kFailedPrecondition, exit 31, "suspended: resume it first".
 Status CheckNotFrozen(const RunState& st, std::string_view ctid);
