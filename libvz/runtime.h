@@ -149,8 +149,10 @@ struct ExecOptions {
 };
 
 // Runs argv inside the running container whose init is `init_pid`: joins
-// its cgroup and namespaces (user namespace included), drops to the
-// container's capability set and seccomp filter, and waits. stdin, stdout
+// its cgroup and namespaces (its user namespace when the init's is not
+// ours: a privileged container has none of its own, whatever the config
+// says now), drops to the container's capability set and seccomp filter,
+// and waits. stdin, stdout
 // and stderr are this process's. Returns the command's exit code (128+N
 // when killed by signal N; 127 when it could not be executed). Errors:
 // kNotFound when the init is gone; as setns(2).

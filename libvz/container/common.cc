@@ -38,7 +38,11 @@ Result<runtime::Spec> SpecFor(const NodeConfig& node, VeConfig& ve,
     VZ_ASSIGN_OR_RETURN(ids, EnsureIdRange(node, ve));
   } else {
     VZ_ASSIGN_OR_RETURN(bool privileged, IsPrivileged(ve));
-    VZ_ASSIGN_OR_RETURN(ids, ReadIdRange(ve));
+    // A range left in the config of a container made privileged later
+    // (USERNS="no") is not used, as at its start (EnsureIdRange).
+    if (!privileged) {
+      VZ_ASSIGN_OR_RETURN(ids, ReadIdRange(ve));
+    }
     if (!privileged && !ids) {
       return FailedPreconditionError("container '" + ve.ctid() +
                                      "' has no ID range (LOCAL_UID)");

@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,17 +18,27 @@ extern char** environ;
 namespace vz::runtime {
 namespace {
 
+// Whether `fd` is the namespace this process is in already (same inode on
+// nsfs). setns into one's own user namespace fails with EINVAL.
+bool IsOwnNamespace(int fd, const char* name) {
+  struct stat theirs {
+  }, ours{};
+  const std::string self = std::string("/proc/self/ns/") + name;
+  return ::fstat(fd, &theirs) == 0 && ::stat(self.c_str(), &ours) == 0 &&
+         theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+}
+
 // The namespaces to join, user first: joining it grants the capabilities
-// the others' setns needs.
-Result<std::vector<std::pair<UniqueFd, int>>> OpenNamespaces(pid_t pid,
-                                                             bool userns) {
-  std::vector<std::pair<const char*, int>> names = {
-      {"mnt", CLONE_NEWNS},  {"ipc", CLONE_NEWIPC},
-      {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
-      {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP}};
-  if (userns) names.insert(names.begin(), {"user", CLONE_NEWUSER});
+// the others' setns needs. The user namespace is joined when the init's is
+// not ours: the kernel says whether the container runs privileged, not
+// the config, which may have changed (USERNS) since the container started.
+Result<std::vector<std::pair<UniqueFd, int>>> OpenNamespaces(pid_t pid) {
+  static constexpr std::pair<const char*, int> kNames[] = {
+      {"user", CLONE_NEWUSER},    {"mnt", CLONE_NEWNS},  {"ipc", CLONE_NEWIPC},
+      {"uts", CLONE_NEWUTS},      {"net", CLONE_NEWNET}, {"pid", CLONE_NEWPID},
+      {"cgroup", CLONE_NEWCGROUP}};
   std::vector<std::pair<UniqueFd, int>> out;
-  for (auto [name, type] : names) {
+  for (auto [name, type] : kNames) {
     std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
@@ -37,6 +48,7 @@ Result<std::vector<std::pair<UniqueFd, int>>> OpenNamespaces(pid_t pid,
       }
       return ErrnoError(errno, "open '" + path + "'");
     }
+    if (type == CLONE_NEWUSER && IsOwnNamespace(fd.get(), name)) continue;
     out.emplace_back(std::move(fd), type);
   }
   return out;
@@ -55,13 +67,15 @@ int WaitCode(pid_t pid) {
 // In the container's namespaces, after fork: become its root, lose what
 // its init lost, exec. Never returns.
 [[noreturn]] void ExecInside(const Spec& spec, const ExecOptions& options,
-                             const internal::SeccompFilter& filter) {
+                             const internal::SeccompFilter& filter,
+                             bool joined_userns) {
   if (int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
       fd >= 0) {
     (void)!::write(fd, "0", 1);  // not the monitor's shield, if it has one
     ::close(fd);
   }
-  if (spec.ids && (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0)) {
+  if (joined_userns &&
+      (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0)) {
     ::_exit(127);
   }
   (void)::setgroups(0, nullptr);
@@ -93,8 +107,8 @@ int WaitCode(pid_t pid) {
 Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
                  const ExecOptions& options) {
   if (options.argv.empty()) return InvalidArgumentError("exec: no command");
-  VZ_ASSIGN_OR_RETURN(auto namespaces,
-                      OpenNamespaces(init_pid, !spec.privileged()));
+  VZ_ASSIGN_OR_RETURN(auto namespaces, OpenNamespaces(init_pid));
+  const bool userns = namespaces.front().second == CLONE_NEWUSER;
   VZ_ASSIGN_OR_RETURN(internal::SeccompFilter filter,
                       internal::SeccompFilter::Make());
   pid_t joiner = ::fork();
@@ -112,7 +126,7 @@ Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
     }
     // The PID namespace applies to children only.
     pid_t child = ::fork();
-    if (child == 0) ExecInside(spec, options, filter);
+    if (child == 0) ExecInside(spec, options, filter, userns);
     if (child < 0) ::_exit(127);
     ::_exit(WaitCode(child));
   }

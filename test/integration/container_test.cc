@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -553,6 +554,43 @@ TEST_F(DirContainerTest, ExhaustedIdRangeFailsCleanly) {
                   .ok());
   ASSERT_EQ(Vzctl({"start", "102", "--premounted"}).exit_code, 0);
   ASSERT_EQ(Vzctl({"stop", "102", "--fast"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+}
+
+// Exec joins the namespaces the init runs in, whatever USERNS says now: a
+// container made privileged after it had an ID range, and a running one
+// whose config changed since its start.
+TEST_F(DirContainerTest, ExecFollowsTheInitsUserNamespaceNotTheConfig) {
+  MakeDirContainer("101", "", "while :; do sleep 1; done");
+  const std::string conf = Path("/etc/vz/conf/101.conf");
+  const auto uid_map = [&] {
+    auto r = Vzctl({"exec2", "101", "cat /proc/self/uid_map; id -u"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream in(r.out);
+    std::string inside, outside, count, uid;
+    in >> inside >> outside >> count >> uid;
+    return outside + " " + uid;
+  };
+  const auto set_userns = [&](const char* v) {
+    auto c = ReadFile(conf);
+    ASSERT_TRUE(c.has_value());
+    std::string text = *c;
+    if (auto at = text.find("USERNS=\""); at != std::string::npos) {
+      text.erase(at, text.find('\n', at) + 1 - at);
+    }
+    ASSERT_TRUE(WriteFileAtomic(conf, text + "USERNS=\"" + v + "\"\n").ok());
+  };
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  const std::string mapped = uid_map();
+  EXPECT_NE(mapped.substr(0, 2), "0 ") << mapped;  // an ID range, root 0
+  EXPECT_EQ(mapped.substr(mapped.find(' ')), " 0");
+  set_userns("no");  // while it runs: it stays unprivileged until restarted
+  EXPECT_EQ(uid_map(), mapped);
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  EXPECT_EQ(uid_map(), "0 0");  // privileged; LOCAL_UID is still there
+  set_userns("yes");
+  EXPECT_EQ(uid_map(), "0 0");
   ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
 }
 
