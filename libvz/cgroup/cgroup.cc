@@ -1,11 +1,16 @@
 #include "libvz/cgroup.h"
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <unordered_set>
 
 #include "base/file_util.h"
+#include "base/poll_for.h"
+#include "base/unique_fd.h"
 #include "libvz/cgroup/backends.h"
 #include "libvz/cgroup/files.h"
 
@@ -42,6 +47,45 @@ std::unique_ptr<Cgroup> Open(const CgroupFs& fs, std::string path) {
   return internal::OpenV1(fs, std::move(path));
 }
 
+namespace {
+
+// At most this many pidfds per sweep: the monitor's descriptors are not
+// unlimited; the processes beyond are left to the caller's polling.
+constexpr size_t kMaxPidfds = 256;
+
+// Pidfds of `pids`, opened while the cgroup is frozen: its tasks cannot
+// exit and free their PIDs for reuse before the kill. One that is gone
+// already (ESRCH) or cannot be opened is left out.
+std::vector<UniqueFd> OpenPidfds(const std::vector<pid_t>& pids) {
+  std::vector<UniqueFd> out;
+  for (pid_t pid : pids) {
+    if (out.size() == kMaxPidfds) break;
+    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (fd) out.push_back(std::move(fd));
+  }
+  return out;
+}
+
+// Waits until every process of `fds` has exited (a pidfd polls readable
+// then) or `limit` has passed: killed tasks are waited for as the kernel
+// frees them, not on a polling period that overshoots (1-16 ms).
+void WaitExited(std::vector<UniqueFd> fds, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::vector<pollfd> set;
+  for (const auto& fd : fds) set.push_back({fd.get(), POLLIN, 0});
+  while (!set.empty()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    const int n =
+        ::poll(set.data(), set.size(), static_cast<int>(left.count()));
+    if (n < 0 && errno != EINTR) return;
+    std::erase_if(set, [](const pollfd& p) { return p.revents != 0; });
+  }
+}
+
+}  // namespace
+
 namespace internal {
 
 Status KillBySweeping(Cgroup& cg, int sig, bool fake) {
@@ -56,24 +100,35 @@ Status KillBySweeping(Cgroup& cg, int sig, bool fake) {
       (void)cg.Thaw();
       return pids.error();
     }
+    const bool wait = sig == SIGKILL && !pids->empty() && !fake;
+    std::vector<UniqueFd> pidfds;
+    if (wait) pidfds = OpenPidfds(*pids);
     for (pid_t pid : *pids) ::kill(pid, sig);
     VZ_RETURN_IF_ERROR(cg.Thaw());
-    if (sig != SIGKILL || pids->empty() || fake) return OkStatus();
+    if (!wait) return OkStatus();
     // Killed tasks leave as fast as the kernel frees them (a big process
-    // takes tens of ms). Another sweep, with its freeze of tasks on their
-    // way out, only for one that joined after this one (an exec entering)
-    // or, as a safety net, after a second.
+    // takes tens of ms): waited for by their pidfds, then the cgroup is
+    // read. Another sweep, with its freeze of tasks on their way out, only
+    // for one that joined after this one (an exec entering) or, as a
+    // safety net, after a second.
+    constexpr auto kSweep = std::chrono::seconds(1);
+    const auto sweep_end = std::chrono::steady_clock::now() + kSweep;
+    WaitExited(std::move(pidfds), kSweep);
+    const auto rest =
+        std::max(std::chrono::milliseconds(0),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     sweep_end - std::chrono::steady_clock::now()));
     const std::unordered_set<pid_t> killed(pids->begin(), pids->end());
     size_t left = 0;
     bool newcomer = false;
-    VZ_ASSIGN_OR_RETURN(
-        bool done, PollFor(std::chrono::seconds(1), [&]() -> Result<bool> {
-          VZ_ASSIGN_OR_RETURN(auto now, cg.Pids());
-          left = now.size();
-          newcomer = std::any_of(now.begin(), now.end(),
-                                 [&](pid_t p) { return !killed.contains(p); });
-          return now.empty() || newcomer;
-        }));
+    VZ_ASSIGN_OR_RETURN(bool done, PollFor(rest, [&]() -> Result<bool> {
+                          VZ_ASSIGN_OR_RETURN(auto now, cg.Pids());
+                          left = now.size();
+                          newcomer = std::any_of(
+                              now.begin(), now.end(),
+                              [&](pid_t p) { return !killed.contains(p); });
+                          return now.empty() || newcomer;
+                        }));
     if (done && !newcomer) return OkStatus();
     if (std::chrono::steady_clock::now() >= deadline) {
       return DeadlineExceededError("kill cgroup '" + cg.path() +
