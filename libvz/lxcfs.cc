@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "base/file_lock.h"
@@ -70,9 +71,42 @@ void RefreshLxcfsNames(const std::string& dir) {
   for (const auto& f : LxcfsFiles()) (void)::stat((dir + "/" + f).c_str(), &st);
 }
 
-Result<std::string> EnsureLxcfs(const NodeConfig& node) {
-  const std::string dir = LxcfsDir(node);
-  if (LxcfsAlive(dir)) return dir;
+namespace {
+
+std::string Octal(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+// An unprivileged container's init binds the lxcfs files from the host's
+// path, as an unmapped ID: every directory above the mount must let others
+// search it. The node's own /var/lib/vz gets o+x when it lacks it (older
+// versions made it 0700 with the host key pool below it, whose own 0700
+// keeps the keys private); a directory above it is the host's, not ours to
+// change: an error naming it.
+Status LetContainersReach(const NodeConfig& node, const std::string& dir) {
+  const std::string ours = node.root().Path("/var/lib/vz");
+  for (std::string d = DirName(dir); d.size() > 1; d = DirName(d)) {
+    struct stat st;
+    if (::stat(d.c_str(), &st) != 0)
+      return ErrnoError(errno, "stat '" + d + "'");
+    if ((st.st_mode & S_IXOTH) != 0) continue;
+    if (d.size() < ours.size() || d.compare(0, ours.size(), ours) != 0) {
+      return FailedPreconditionError(
+          "containers cannot reach lxcfs at '" + dir + "': '" + d +
+          "' is not searchable by others (mode " + Octal(st.st_mode) + ")");
+    }
+    if (::chmod(d.c_str(), (st.st_mode & 07777) | S_IXGRP | S_IXOTH) != 0) {
+      return ErrnoError(errno, "chmod '" + d + "'");
+    }
+  }
+  return OkStatus();
+}
+
+// Starts lxcfs at `dir` unless it answers there already.
+Status StartUnlessAlive(const NodeConfig& node, const std::string& dir) {
+  if (LxcfsAlive(dir)) return OkStatus();
   VZ_ASSIGN_OR_RETURN(std::string binary, FindProgram("lxcfs"));
   VZ_RETURN_IF_ERROR(MakeDirs(node.root().Path("/run/vz")));
   // One starter at a time: containers start in parallel at boot.
@@ -80,7 +114,7 @@ Result<std::string> EnsureLxcfs(const NodeConfig& node) {
       FileLock lock,
       FileLock::Acquire(node.root().Path("/run/vz/lxcfs.lock"),
                         FileLock::Mode::kExclusive, /*wait=*/true));
-  if (LxcfsAlive(dir)) return dir;
+  if (LxcfsAlive(dir)) return OkStatus();
   // A dead lxcfs leaves a mount that answers ENOTCONN: detach it.
   if (auto old = LxcfsPid(node)) ::kill(*old, SIGKILL);
   ::umount2(dir.c_str(), MNT_DETACH);
@@ -90,11 +124,20 @@ Result<std::string> EnsureLxcfs(const NodeConfig& node) {
   VZ_RETURN_IF_ERROR(SpawnDetached(
       {binary, "-f", "-l", "--enable-cfs", "-p", PidFile(node), dir}, log));
   for (int i = 0; i < 100; ++i) {
-    if (LxcfsAlive(dir)) return dir;
+    if (LxcfsAlive(dir)) return OkStatus();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return DeadlineExceededError("lxcfs did not come up at '" + dir + "' (see " +
                                log + ")");
+}
+
+}  // namespace
+
+Result<std::string> EnsureLxcfs(const NodeConfig& node) {
+  const std::string dir = LxcfsDir(node);
+  VZ_RETURN_IF_ERROR(StartUnlessAlive(node, dir));
+  VZ_RETURN_IF_ERROR(LetContainersReach(node, dir));
+  return dir;
 }
 
 Status RebindLxcfs(const std::string& dir, pid_t init_pid) {

@@ -43,8 +43,11 @@ void RefreshLxcfsNames(const std::string& dir);
 // Starts the node's lxcfs unless it answers: detached in a session of its
 // own (it outlives vzctl), `-l --enable-cfs`, pid in <root>/run/vz/
 // lxcfs.pid, log in <root>/var/log/vz/lxcfs.log; waits up to 5 s for it.
-// Returns its mount dir. Errors: kNotFound when lxcfs is not installed;
-// kDeadlineExceeded when it does not come up.
+// Makes sure an unprivileged container's init can reach the mount to bind
+// its files: o+x on the node's /var/lib/vz when it lacks it. Returns its
+// mount dir. Errors: kNotFound when lxcfs is not installed;
+// kDeadlineExceeded when it does not come up; kFailedPrecondition naming
+// a host directory above /var/lib/vz that others cannot search.
 Result<std::string> EnsureLxcfs(const NodeConfig& node);
 
 // Binds the lxcfs files again inside the container whose init is

@@ -105,6 +105,9 @@ Result<bool> HostKeyPool::Take(std::string_view type,
 }
 
 Status HostKeyPool::Refill(int target) const {
+  // The parents as any (<root>/var/lib/vz, where containers reach lxcfs
+  // through): MakeDirs would give the ones it makes the pool's 0700.
+  VZ_RETURN_IF_ERROR(MakeDirs(DirName(dir_)));
   VZ_RETURN_IF_ERROR(MakeDirs(dir_, 0700));
   UniqueFd lock(::open(JoinPath(dir_, ".refill.lock").c_str(),
                        O_RDWR | O_CREAT | O_CLOEXEC, 0600));

@@ -70,6 +70,20 @@ TEST_F(HostKeyPoolTest, NeverWritesOverAnExistingKey) {
   EXPECT_EQ(*ReadFile(ssh_ + "/ssh_host_rsa_key"), "mine");
 }
 
+// The pool is private; the directories made above it are not (containers
+// reach the node's lxcfs through <root>/var/lib/vz).
+TEST_F(HostKeyPoolTest, RefillMakesOnlyThePoolPrivate) {
+  const std::string dir = tmp_.Join("var/lib/vz/hostkeys");
+  ASSERT_TRUE(HostKeyPool(dir).Refill(0).ok());
+  struct stat st;
+  ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  for (const char* above : {"var/lib/vz", "var/lib", "var"}) {
+    ASSERT_EQ(::stat(tmp_.Join(above).c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0755u) << above;
+  }
+}
+
 TEST_F(HostKeyPoolTest, RefillMakesRealKeysOfEachTypeAndClearsLeftovers) {
   ASSERT_TRUE(
       WriteFileAtomic(pool_dir_ + "/claimed-1-rsa-x.key", "", 0600).ok());

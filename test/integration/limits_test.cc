@@ -5,6 +5,7 @@
 // kernel's own accounting (cpuacct), with wide margins: these check that
 // the limit holds, not how fast anything is.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -86,6 +87,22 @@ TEST_F(LimitsTest, TheContainerSeesItsOwnResources) {
   ASSERT_TRUE(pid.has_value());
   ASSERT_EQ(::kill(static_cast<pid_t>(*pid), SIGKILL), 0);  // ours, by pid
   EXPECT_TRUE(Eventually([&] { return view() == want; }, 15)) << view();
+  Gone("101");
+}
+
+// Older versions made <root>/var/lib/vz 0700 along with the host key pool
+// below it; an unprivileged container's init could then not reach the
+// lxcfs files, and it ran with the host's. A start makes it searchable.
+TEST_F(LimitsTest, TheViewIsReachedThoughVarLibVzWasMadePrivate) {
+  const std::string vz = Path("/var/lib/vz");
+  ASSERT_TRUE(MakeDirs(vz).ok());
+  ASSERT_EQ(::chmod(vz.c_str(), 0700), 0);
+  Make("101", {"--ram", "256M"});
+  EXPECT_EQ(Vzctl({"exec2", "101", "head -1 /proc/meminfo"}).out,
+            "MemTotal:         262144 kB\n");
+  struct stat st;
+  ASSERT_EQ(::stat(vz.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0711u);
   Gone("101");
 }
 
