@@ -28,8 +28,9 @@ struct MountStep {
   std::string fstype;
   unsigned long flags = 0;
   std::string data;
-  // Skipped when the source (kBind) or target (kRemountRo) is missing:
-  // masked paths that this kernel may not have.
+  // Skipped when the source (kBind) or target (kRemountRo) does not exist
+  // (ENOENT): masked paths that this kernel may not have. Any other error
+  // looking them up fails the step.
   bool optional = false;
 
   friend bool operator==(const MountStep&, const MountStep&) = default;

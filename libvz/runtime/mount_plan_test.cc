@@ -92,5 +92,24 @@ TEST(MountPlanTest, NoConsoleNoConsoleBind) {
   EXPECT_FALSE(Contains(d, "create mount point '/r/dev/console'"));
 }
 
+// An optional step is skipped when its path does not exist, and only then:
+// any other failure to look it up (here ENOTDIR, as EACCES on the way to
+// an lxcfs file) is reported, not a bind silently left out. Neither case
+// gets as far as mount(2).
+TEST(MountPlanTest, AnOptionalStepIsSkippedOnlyWhenItsPathIsAbsent) {
+  MountStep absent{.kind = Kind::kBind,
+                   .source = "/nonexistent-vz-test/meminfo",
+                   .target = "/nonexistent-vz-test/target",
+                   .optional = true};
+  EXPECT_TRUE(ApplyMountPlan({absent}).ok());
+  MountStep unreachable = absent;
+  unreachable.source = "/proc/self/stat/meminfo";  // a file's "child"
+  Status s = ApplyMountPlan({unreachable});
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.sys_errno(), ENOTDIR) << s.message();
+  EXPECT_NE(s.message().find("/proc/self/stat/meminfo"), std::string::npos)
+      << s.message();
+}
+
 }  // namespace
 }  // namespace vz::runtime::internal
