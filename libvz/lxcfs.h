@@ -3,7 +3,8 @@
 // files the runtime binds over the container's /proc/{cpuinfo,meminfo,
 // stat,uptime,loadavg,diskstats,swaps} and /sys/devices/system/cpu/online.
 // lxcfs answers each reader from the reader's cgroup, so `free` shows the
-// container's RAM and swap, `nproc` its CPUs, `uptime` its own.
+// container's RAM and swap, /proc/cpuinfo its CPUs (not `nproc`, which
+// counts the affinity mask: --cpumask), `uptime` its own.
 //
 // Supervision: every container start calls EnsureLxcfs, which starts
 // lxcfs when it is missing or dead (a dead FUSE mount is detached first);
