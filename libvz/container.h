@@ -38,6 +38,9 @@ struct RunState {
   // The run began on a disk mounted before it (vzctl mount; start
   // --premounted), which its stop leaves mounted.
   bool premounted = false;
+  // kStale: how many processes its cgroup still holds (a monitor killed
+  // while its container ran leaves them running, unmanaged).
+  size_t orphans = 0;
   bool running() const { return status == RunStatus::kRunning; }
 };
 

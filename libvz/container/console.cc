@@ -54,7 +54,7 @@ void Drain(int sock, int out) {
 Status AttachConsole(const NodeConfig& node, std::string_view ctid, int in,
                      int out) {
   VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
-  if (!st.running()) return container::NotRunning(ctid);
+  if (!st.running()) return container::NotRunning(ctid, st);
   VZ_ASSIGN_OR_RETURN(UniqueFd sock,
                       container::ConnectMonitor(node, ctid, "console\n"));
   RawTerminal raw(in);

@@ -27,6 +27,19 @@ Status NotRunning(std::string_view ctid) {
       .WithExitCode(kVzVeNotRunning);
 }
 
+Status NotRunning(std::string_view ctid, const RunState& st) {
+  if (st.status != RunStatus::kStale || st.orphans == 0) {
+    return NotRunning(ctid);
+  }
+  const std::string id(ctid);
+  return FailedPreconditionError(
+             "container '" + id + "' is not running under vz: its monitor " +
+             "is gone (killed?), but " + std::to_string(st.orphans) +
+             " of its processes still run, unmanaged; 'vzctl stop " + id +
+             "' or 'vzctl recover " + id + "' ends them")
+      .WithExitCode(kVzVeNotRunning);
+}
+
 Status CheckNotFrozen(const RunState& st, std::string_view ctid) {
   if (!st.frozen) return OkStatus();
   return FailedPreconditionError("container '" + std::string(ctid) +
@@ -133,8 +146,14 @@ Status StopContainer(const NodeConfig& node, std::string_view ctid,
                              {.wait = std::chrono::seconds(10)}));
   VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
   if (st.status == RunStatus::kStale) {
-    VZ_RETURN_IF_ERROR(container::RecoverLocked(node, ctid, false).status());
-    return container::NotRunning(ctid);
+    // What a killed monitor left: cleaned as recover does. Processes of it
+    // that still ran make this a stop that stopped something.
+    VZ_RETURN_IF_ERROR(
+        container::RecoverLocked(node, ctid, options.skip_umount).status());
+    if (st.orphans == 0) return container::NotRunning(ctid);
+    VZ_LOG(kWarning) << "container '" << ctid << "' had lost its monitor; its "
+                     << st.orphans << " processes were killed";
+    return OkStatus();
   }
   if (!st.running()) return container::NotRunning(ctid);
   if (st.frozen) {
@@ -176,7 +195,9 @@ Result<int> ExecInContainer(const NodeConfig& node, std::string_view ctid,
                             const std::vector<std::string>& argv) {
   VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node, ctid));
   VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
-  if (!st.running() || st.init_pid <= 0) return container::NotRunning(ctid);
+  if (!st.running() || st.init_pid <= 0) {
+    return container::NotRunning(ctid, st);
+  }
   VZ_RETURN_IF_ERROR(container::CheckNotFrozen(st, ctid));
   VZ_ASSIGN_OR_RETURN(runtime::Spec spec, container::SpecFor(node, ve, false));
   VZ_ASSIGN_OR_RETURN(auto cg, container::OpenCgroup(node, ve));
@@ -196,7 +217,7 @@ Status Freezer(const NodeConfig& node, std::string_view ctid, bool freeze) {
       ContainerLock::Acquire(node.lock_dir(), ctid,
                              {.wait = std::chrono::seconds(10)}));
   VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
-  if (!st.running()) return container::NotRunning(ctid);
+  if (!st.running()) return container::NotRunning(ctid, st);
   VZ_ASSIGN_OR_RETURN(auto cg, container::OpenCgroup(node, ve));
   Status s = freeze ? cg->Freeze(std::chrono::seconds(10)) : cg->Thaw();
   if (!s.ok()) {

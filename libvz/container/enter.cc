@@ -61,7 +61,9 @@ Result<int> EnterContainer(const NodeConfig& node, std::string_view ctid,
                            int in, int out) {
   VZ_ASSIGN_OR_RETURN(VeConfig ve, VeConfig::Load(node, ctid));
   VZ_ASSIGN_OR_RETURN(RunState st, GetRunState(node, ctid));
-  if (!st.running() || st.init_pid <= 0) return container::NotRunning(ctid);
+  if (!st.running() || st.init_pid <= 0) {
+    return container::NotRunning(ctid, st);
+  }
   VZ_RETURN_IF_ERROR(container::CheckNotFrozen(st, ctid));
   VZ_ASSIGN_OR_RETURN(runtime::Spec spec, container::SpecFor(node, ve, false));
   VZ_ASSIGN_OR_RETURN(auto cg, container::OpenCgroup(node, ve));

@@ -101,6 +101,9 @@ std::string DevNodeDir(const NodeConfig& node, std::string_view ctid);
 
 // kFailedPrecondition, exit 31 (VZ_VE_NOTRUNNING).
 Status NotRunning(std::string_view ctid);
+// The same, unless a killed monitor left processes of the container
+// running (kStale with orphans): then it says so and how to end them.
+Status NotRunning(std::string_view ctid, const RunState& st);
 
 // RecoverContainer for a caller that holds the container lock (so nothing
 // can start it in between); `keep_disk` leaves the disk mounted, as for a

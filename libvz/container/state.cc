@@ -98,6 +98,9 @@ Result<RunState> GetRunState(const NodeConfig& node, std::string_view ctid) {
   if (st.status == RunStatus::kStopped && pids.has_value() && !pids->empty()) {
     st.status = RunStatus::kStale;  // processes without a monitor
   }
+  if (st.status == RunStatus::kStale && pids.has_value()) {
+    st.orphans = pids->size();
+  }
   if (st.running()) st.frozen = (*cg)->IsFrozen().value_or(false);
   return st;
 }

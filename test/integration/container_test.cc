@@ -682,6 +682,38 @@ TEST_F(DirContainerTest, StaleStateAfterMonitorKillIsRecovered) {
   ASSERT_EQ(Vzctl({"stop", "101"}).exit_code, 0);
 }
 
+// A monitor killed while its container runs leaves the container's
+// processes running, unmanaged: status and exec say so (and how to end
+// them), and a stop ends them and succeeds; a second stop finds nothing.
+TEST_F(DirContainerTest, AContainerThatLostItsMonitorIsSaidSoAndStopped) {
+  MakeDirContainer("101", "", "while :; do sleep 1; done");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto text = ReadFile(Path("/run/vz/101.pid"));
+  ASSERT_TRUE(text.has_value());
+  pid_t monitor = std::atoi(text->c_str());
+  ASSERT_GT(monitor, 0);
+  ASSERT_EQ(::kill(monitor, SIGKILL), 0);  // ours, by pid
+  EXPECT_TRUE(Eventually([&] {
+    auto stat = ReadFile("/proc/" + std::to_string(monitor) + "/stat");
+    return !stat.has_value() || stat->find(") Z") != std::string::npos;
+  }));
+  auto st = Vzctl({"status", "101"});
+  EXPECT_EQ(st.exit_code, 0);
+  EXPECT_TRUE(st.out.ends_with(" down\n")) << st.out;  // OpenVZ's line
+  EXPECT_NE(st.err.find("has lost its monitor"), std::string::npos) << st.err;
+  auto ex = Vzctl({"exec2", "101", "true"});
+  EXPECT_EQ(ex.exit_code, 31);
+  EXPECT_NE(ex.err.find("not running under vz"), std::string::npos) << ex.err;
+  EXPECT_NE(ex.err.find("'vzctl stop 101'"), std::string::npos) << ex.err;
+  auto stop = Vzctl({"stop", "101"});
+  EXPECT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_NE(stop.err.find("processes were killed"), std::string::npos)
+      << stop.err;
+  EXPECT_FALSE(PathExists(Path("/run/vz/101.pid")));
+  EXPECT_TRUE(Has(Events("101"), "recover:stale monitor state cleaned"));
+  EXPECT_EQ(Vzctl({"stop", "101"}).exit_code, 31);
+}
+
 // The stop's own monitor killed while the init takes its time: the stop
 // cleans up what the monitor left (as recover does) and still succeeds.
 TEST_F(DirContainerTest, AMonitorKilledDuringItsStopIsRecoveredByTheStop) {

@@ -22,6 +22,13 @@ Status RunStatus(cli::Context& ctx, const cli::Args& args) {
             << (st.mounted ? " mounted" : " unmounted")
             << (running ? " running" : " down")
             << (run.frozen ? " suspended" : "") << "\n";
+  // The line stays OpenVZ's (scripts parse it); what it cannot say, here.
+  if (run.status == vz::RunStatus::kStale && run.orphans > 0) {
+    std::cerr << "warning: container '" << ctid
+              << "' has lost its monitor (killed?), but " << run.orphans
+              << " of its processes still run, unmanaged; 'vzctl stop " << ctid
+              << "' or 'vzctl recover " << ctid << "' ends them\n";
+  }
   return OkStatus();
 }
 
