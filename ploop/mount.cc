@@ -112,6 +112,10 @@ vz::Result<std::pair<pid_t, uint64_t>> StartServer(const MountInfo& m,
                                    "--uring",
                                    o.uring};
   if (o.read_only) args.push_back("--read-only");
+  if (o.nospace_wait_s >= 0) {
+    args.insert(args.end(),
+                {"--nospace-wait", std::to_string(o.nospace_wait_s)});
+  }
   if (!o.descriptor_memo.empty()) {
     args.insert(args.end(), {"--descriptor-memo", o.descriptor_memo});
   }

@@ -34,6 +34,10 @@ struct MountOptions {
   // mount of the unchanged image skips the XML (doc/ploop-format.md §9);
   // empty: none.
   std::string descriptor_memo;
+  // Seconds a write waits for space when the image's host filesystem is
+  // full, before it fails (the server's --nospace-wait); -1: the server's
+  // default, 60.
+  int nospace_wait_s = -1;
 };
 
 struct MountInfo {

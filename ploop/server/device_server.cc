@@ -112,6 +112,7 @@ vz::Status DeviceServer::StartTransports() {
       c.queues.push_back(static_cast<uint16_t>(q));
     c.depth = depth;
     c.payload = opt_.max_io;
+    c.nospace_wait_ns = uint64_t{opt_.nospace_wait_s} * 1000000000;
     c.cpu = nworkers == queues ? w : -1;
     workers_.push_back(std::make_unique<UringWorker>(
         fuse_fd_.get(), engine_.get(), fs_.get(), c));

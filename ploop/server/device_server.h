@@ -35,6 +35,10 @@ struct ServerOptions {
   uint32_t max_io = 1 << 20;  // bytes per FUSE request (max_write)
   int depth = 0;              // ring entries per queue; 0: automatic
   int classic_threads = 0;    // 0: automatic
+  // How long a write waits for space on a full host filesystem before it
+  // fails (UringConfig::nospace_wait_ns); the /dev/fuse fallback fails it
+  // at once.
+  uint32_t nospace_wait_s = 60;
 };
 
 class DeviceServer {

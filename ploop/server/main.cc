@@ -4,6 +4,7 @@
 //                [--descriptor-memo FILE] [--read-only] [--ready-fd N]
 //                [--log FILE]
 //                [--uring auto|on|off] [--max-io BYTES] [--depth N]
+//                [--nospace-wait SECONDS]
 // It reports "ok" or "error EXIT MESSAGE" on the ready descriptor, then
 // serves until the image is unmounted.
 #include <signal.h>
@@ -61,6 +62,15 @@ vz::Result<Args> ParseArgs(int argc, char** argv) {
     } else if (k == "--depth") {
       VZ_ASSIGN_OR_RETURN(auto v, next());
       a.server.depth = std::atoi(v.c_str());
+    } else if (k == "--nospace-wait") {
+      VZ_ASSIGN_OR_RETURN(auto v, next());
+      char* end = nullptr;
+      unsigned long secs = std::strtoul(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || v[0] == '-' || secs > 3600) {
+        return vz::InvalidArgumentError(
+            "--nospace-wait takes seconds from 0 to 3600, not '" + v + "'");
+      }
+      a.server.nospace_wait_s = static_cast<uint32_t>(secs);
     } else if (k == "--uring") {
       VZ_ASSIGN_OR_RETURN(auto v, next());
       if (v == "on") {

@@ -20,8 +20,12 @@ enum Kind : uint64_t {
   kIo = 1,
   kWake = 2,
   kThrottleTimer = 3,
-  kIdleTimer = 4
+  kIdleTimer = 4,
+  kNospaceTimer = 5
 };
+
+// How often a write held for host space is tried again.
+constexpr uint64_t kNospaceRetryNs = 1000000000;
 
 uint64_t Tag(Kind k, uint32_t entry, uint32_t op = 0) {
   return uint64_t{k} << 56 | uint64_t{op & 0xFFFFFF} << 32 | entry;
@@ -40,6 +44,9 @@ struct UringWorker::Entry {
   uint64_t start_ns = 0;
   OpKind kind = OpKind::kRead;
   bool entered = false;  // holds the engine's gate
+  // A write past the device's bounds check: an ENOSPC now is the host's.
+  bool host_write = false;
+  uint64_t held_since_ns = 0;  // waiting for host space since, 0: not
   std::vector<IoOp> ops;
 
   const fuse_in_header& in() const {
@@ -150,7 +157,9 @@ void UringWorker::ArmWake() {
 }
 
 void UringWorker::ArmTimer(uint64_t ns, uint32_t kind) {
-  __kernel_timespec& ts = kind == kThrottleTimer ? throttle_ts_ : idle_ts_;
+  __kernel_timespec& ts = kind == kThrottleTimer  ? throttle_ts_
+                          : kind == kNospaceTimer ? nospace_ts_
+                                                  : idle_ts_;
   ts.tv_sec = static_cast<long long>(ns / 1000000000ull);
   ts.tv_nsec = static_cast<long long>(ns % 1000000000ull);
   io_uring_sqe* s = Sqe();
@@ -222,6 +231,7 @@ void UringWorker::StartBlock(uint32_t i) {
   e.start_ns = NowNs();
   e.result = 0;
   e.pending = 0;
+  e.host_write = false;
   e.ops.clear();
   uint16_t prio = engine_->kernel_ioprio();
   if (in.opcode == FUSE_FALLOCATE) {
@@ -269,6 +279,7 @@ void UringWorker::StartBlock(uint32_t i) {
              ? -EROFS
              : engine_->ToDisk(in.nodeid, w.offset, w.size, &disk);
     if (rc == 0) {
+      e.host_write = true;
       rc = BlockEngine::Aligned(disk, w.size, e.payload)
                ? engine_->PlanWrite(disk, e.payload, w.size, &e.ops)
                : engine_->UnalignedWrite(disk, e.payload,
@@ -293,6 +304,55 @@ void UringWorker::StartBlock(uint32_t i) {
   }
   e.pending = static_cast<int>(e.ops.size());
   if (e.pending == 0) Finish(i);
+}
+
+bool UringWorker::HoldForSpace(uint32_t i) {
+  Entry& e = entries_[i];
+  const uint64_t now = NowNs();
+  if (e.held_since_ns == 0) e.held_since_ns = now;
+  // The log speaks once per 10 s at most: a full host makes every write
+  // of every retry fail, and a write that finds space can be followed by
+  // one that finds none again.
+  const bool say = now - nospace_said_ns_ >= uint64_t{10} * 1000000000;
+  if (say) nospace_said_ns_ = now;
+  if (now - e.held_since_ns >= cfg_.nospace_wait_ns) {
+    if (say) {
+      VZ_LOG(kError) << "no space on the host filesystem of the image ("
+                     << std::strerror(-e.result) << ") for "
+                     << (now - e.held_since_ns) / 1000000000
+                     << " s: writes fail (the container sees I/O errors)";
+    }
+    return false;
+  }
+  if (say) {
+    VZ_LOG(kError) << "no space on the host filesystem of the image ("
+                   << std::strerror(-e.result)
+                   << "): its writes wait for space, up to "
+                   << cfg_.nospace_wait_ns / 1000000000
+                   << " s each; free space on it";
+    nospace_said_ = true;
+  }
+  held_.push_back(i);
+  if (!nospace_timer_armed_) {
+    nospace_timer_armed_ = true;
+    ArmTimer(kNospaceRetryNs, kNospaceTimer);
+  }
+  return true;
+}
+
+// Held writes start over through the gate (not the I/O limit again: they
+// were admitted once).
+void UringWorker::RetryHeld() {
+  std::deque<uint32_t> retry;
+  retry.swap(held_);
+  for (uint32_t i : retry) {
+    if (!engine_->gate().TryEnter()) {
+      deferred_.push_back(i);
+      continue;
+    }
+    entries_[i].entered = true;
+    StartBlock(i);
+  }
 }
 
 void UringWorker::OnIo(uint32_t i, uint32_t op, int res) {
@@ -327,6 +387,17 @@ void UringWorker::Finish(uint32_t i) {
     e.entered = false;
     engine_->gate().Exit();
   }
+  if (e.host_write && (e.result == -ENOSPC || e.result == -EDQUOT) &&
+      HoldForSpace(i)) {
+    return;
+  }
+  if (e.held_since_ns && e.result == 0 && nospace_said_) {
+    VZ_LOG(kInfo) << "space again on the host: held writes go through (the "
+                     "first waited "
+                  << (NowNs() - e.held_since_ns) / 1000000 << " ms)";
+    nospace_said_ = false;
+  }
+  e.held_since_ns = 0;
   int reply = e.result;
   if (reply == 0 && e.kind == OpKind::kRead) {
     reply = static_cast<int>(e.bytes);
@@ -404,6 +475,10 @@ void UringWorker::Run() {
         case kIdleTimer:
           idle_timer_armed_ = false;
           ReleaseIdleMemory();
+          break;
+        case kNospaceTimer:
+          nospace_timer_armed_ = false;
+          RetryHeld();
           break;
       }
     }

@@ -35,6 +35,12 @@ struct UringConfig {
   int depth = 32;                // entries per queue
   uint32_t payload = 1 << 20;    // bytes per entry (>= max_write)
   int cpu = -1;                  // pin to this CPU, -1: no pinning
+  // A write the host filesystem has no space for (ENOSPC, EDQUOT) is held
+  // and retried every second for this long before it fails (dm-thin's
+  // queue_if_no_space with its no_space_timeout): an admin who frees space
+  // in time costs the container a stall, not I/O errors, a read-only
+  // filesystem and lost writes. 0: fail at once.
+  uint64_t nospace_wait_ns = uint64_t{60} * 1000000000;
 };
 
 class UringWorker {
@@ -64,6 +70,11 @@ class UringWorker {
   void ArmTimer(uint64_t ns, uint32_t kind);
   void OnResume();
   void ReleaseIdleMemory();
+  // Finish's turn for a write that found no space on the host: parks it
+  // for a retry and says true, or says false once it has waited long
+  // enough (the write then fails).
+  bool HoldForSpace(uint32_t i);
+  void RetryHeld();
 
   int fuse_fd_;
   BlockEngine* engine_;
@@ -79,10 +90,15 @@ class UringWorker {
   std::atomic<bool> stop_{false};
   std::deque<uint32_t> deferred_;   // waiting for the gate to reopen
   std::deque<uint32_t> throttled_;  // waiting for I/O limit tokens
+  std::deque<uint32_t> held_;       // writes waiting for host space
   bool throttle_timer_armed_ = false;
+  bool nospace_timer_armed_ = false;
+  bool nospace_said_ = false;     // the log says writes wait for space
+  uint64_t nospace_said_ns_ = 0;  // when it last said so
   bool idle_timer_armed_ = false;
   __kernel_timespec throttle_ts_{};
   __kernel_timespec idle_ts_{};
+  __kernel_timespec nospace_ts_{};
   int idle_release_ms_ = 2000;
   uint64_t last_request_ns_ = 0;
   bool memory_released_ = true;

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,8 +65,44 @@ std::vector<uint64_t> Logged(const std::string& log) {
   return out;
 }
 
+// A small host filesystem of its own (160 MiB ext4 on a loop device) at
+// `mnt`, holding a 1 GiB image with its filesystem; gone with the object.
+struct SmallHost {
+  std::string mnt, dev, dd;
+  ~SmallHost() {
+    ::umount2(mnt.c_str(), 0);
+    if (!dev.empty()) (void)ploop::DetachLoop(dev);
+  }
+  // Free bytes on the host filesystem.
+  uint64_t Free() const {
+    struct statvfs v {};
+    return ::statvfs(mnt.c_str(), &v) == 0 ? uint64_t{v.f_bavail} * v.f_frsize
+                                           : 0;
+  }
+};
+
 class PloopCrashTest : public PloopFixture {
  protected:
+  // A SmallHost in `h`.
+  void MakeSmallHost(SmallHost& h) {
+    const std::string small = Path("small.img");
+    ASSERT_EQ(RunSubprocess({"truncate", "-s", "160M", small})->exit_code, 0);
+    auto dev =
+        ploop::AttachLoop(small, {.read_only = false, .direct_io = false});
+    ASSERT_TRUE(dev.has_value());
+    h.dev = dev->device;
+    dev->fd.reset();
+    ASSERT_EQ(RunSubprocess({"mkfs.ext4", "-q", h.dev})->exit_code, 0);
+    h.mnt = Path("host");
+    ASSERT_TRUE(MakeDirs(h.mnt).ok());
+    ASSERT_EQ(::mount(h.dev.c_str(), h.mnt.c_str(), "ext4", 0, nullptr), 0);
+    ploop::CreateParams p;
+    p.size_bytes = uint64_t{1} << 30;
+    ASSERT_TRUE(ploop::CreateImage(h.mnt + "/img", p).ok());
+    h.dd = h.mnt + "/img/DiskDescriptor.xml";
+    ASSERT_TRUE(ploop::CreateFilesystem(node_, h.dd, {}).ok());
+  }
+
   // The problems a crash may leave: the in-use flag, leaked clusters and
   // an unfinished extension. Anything else is a bug.
   void RepairExpectingOnlyCrashLeftovers(const std::string& dd) {
@@ -146,36 +184,17 @@ TEST_F(PloopCrashTest, ServerKilledMidWriteTwentyTimes) {
   EXPECT_GT(Logged(log).size(), 20u);
 }
 
+// No space for long enough (here 1 s): writes fail, and nothing that was
+// flushed before is lost; the image is clean once space returns.
 TEST_F(PloopCrashTest, HostFilesystemFullThenSpaceReturns) {
-  // A small host filesystem of its own holds the image.
-  std::string small = Path("small.img");
-  ASSERT_EQ(RunSubprocess({"truncate", "-s", "160M", small})->exit_code, 0);
-  auto dev = ploop::AttachLoop(small, {.read_only = false, .direct_io = false});
-  ASSERT_TRUE(dev.has_value());
-  std::string hostdev = dev->device;
-  dev->fd.reset();
-  ASSERT_EQ(RunSubprocess({"mkfs.ext4", "-q", hostdev})->exit_code, 0);
-  ASSERT_TRUE(MakeDirs(Path("host")).ok());
-  ASSERT_EQ(::mount(hostdev.c_str(), Path("host").c_str(), "ext4", 0, nullptr),
-            0);
-  struct Cleanup {
-    std::string mnt, dev;
-    ~Cleanup() {
-      ::umount2(mnt.c_str(), 0);
-      (void)ploop::DetachLoop(dev);
-    }
-  } cleanup{Path("host"), hostdev};
-  std::string filler = Path("host/filler");
+  SmallHost host;
+  ASSERT_NO_FATAL_FAILURE(MakeSmallHost(host));
+  std::string filler = host.mnt + "/filler";
   ASSERT_EQ(RunSubprocess({"fallocate", "-l", "40M", filler})->exit_code, 0);
-
-  ploop::CreateParams p;
-  p.size_bytes = uint64_t{1} << 30;
-  ASSERT_TRUE(ploop::CreateImage(Path("host/img"), p).ok());
-  std::string dd = Path("host/img/DiskDescriptor.xml");
-  ASSERT_TRUE(ploop::CreateFilesystem(node_, dd, {}).ok());
   ploop::MountOptions o;
   o.mount_point = Path("mnt");
-  ASSERT_TRUE(ploop::Mount(node_, dd, o).has_value());
+  o.nospace_wait_s = 1;
+  ASSERT_TRUE(ploop::Mount(node_, host.dd, o).has_value());
   std::string log = Path("written.log");
   pid_t w = StartWriter(Path("mnt"), log, 0);
   int status = 0;
@@ -184,14 +203,64 @@ TEST_F(PloopCrashTest, HostFilesystemFullThenSpaceReturns) {
   ASSERT_GT(Logged(log).size(), 10u);
   ExpectLoggedFilesIntact(Path("mnt"), log);  // nothing flushed is lost
   ASSERT_EQ(::unlink(filler.c_str()), 0);     // space returns
-  ASSERT_TRUE(ploop::Umount(node_, dd).ok());
-  auto r = ploop::CheckImage(dd, ploop::CheckOptions{});
+  ASSERT_TRUE(ploop::Umount(node_, host.dd).ok());
+  auto r = ploop::CheckImage(host.dd, ploop::CheckOptions{});
   ASSERT_TRUE(r.has_value());
   for (const auto& f : r->findings)
     ADD_FAILURE() << "after ENOSPC: " << f.message;
-  ASSERT_TRUE(ploop::Mount(node_, dd, o).has_value());
+  ASSERT_TRUE(ploop::Mount(node_, host.dd, o).has_value());
   ExpectLoggedFilesIntact(Path("mnt"), log);
-  ASSERT_TRUE(ploop::Umount(node_, dd).ok());
+  ASSERT_TRUE(ploop::Umount(node_, host.dd).ok());
+}
+
+// Space freed while writes wait for it (the default wait, 60 s): the
+// writer sees a stall, not an error, and its data is all there.
+TEST_F(PloopCrashTest, WritesWaitForSpaceFreedOnAFullHost) {
+  SmallHost host;
+  ASSERT_NO_FATAL_FAILURE(MakeSmallHost(host));
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  auto m = ploop::Mount(node_, host.dd, o);
+  ASSERT_TRUE(m.has_value());
+  // Leave 24 MiB free, then write 48 MiB and flush them.
+  const uint64_t mib = uint64_t{1} << 20;
+  ASSERT_GT(host.Free(), 40 * mib);
+  std::string filler = host.mnt + "/filler";
+  ASSERT_EQ(RunSubprocess({"fallocate", "-l",
+                           std::to_string(host.Free() - 24 * mib), filler})
+                ->exit_code,
+            0);
+  pid_t dd = ::fork();
+  if (dd == 0) {
+    const std::string of = "of=" + Path("mnt/big");
+    ::execlp("dd", "dd", "if=/dev/urandom", of.c_str(), "bs=1M", "count=48",
+             "conv=fsync", "status=none", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(dd, 0);
+  // The host fills up and the writer waits (it has not failed).
+  bool full = false;
+  for (int i = 0; i < 300 && !full; ++i) {
+    full = host.Free() < mib;
+    if (!full) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(full);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  int status = 0;
+  EXPECT_EQ(::waitpid(dd, &status, WNOHANG), 0) << "dd ended on a full host";
+  ASSERT_EQ(::unlink(filler.c_str()), 0);  // the admin frees space
+  ASSERT_EQ(::waitpid(dd, &status, 0), dd);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  struct stat st {};
+  ASSERT_EQ(::stat(Path("mnt/big").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, static_cast<off_t>(48 * mib));
+  const std::string log = ReadFile(m->state_dir + "/server.log").value_or("");
+  EXPECT_NE(log.find("its writes wait for space"), std::string::npos) << log;
+  EXPECT_NE(log.find("space again on the host"), std::string::npos) << log;
+  ASSERT_TRUE(ploop::Umount(node_, host.dd).ok());
+  auto r = ploop::CheckImage(host.dd, ploop::CheckOptions{});
+  ASSERT_TRUE(r.has_value());
+  for (const auto& f : r->findings) ADD_FAILURE() << f.message;
 }
 
 TEST_F(PloopCrashTest, LeftoversOfAHostCrashAreCleanedAtTheNextMount) {
