@@ -12,10 +12,14 @@
 namespace ploop::server {
 namespace {
 
+// ENOSPC and EDQUOT come only from the host filesystem (a fallocate or a
+// write's errno): the worker holds those writes until space returns. Our
+// own exhaustion (a bounce buffer, a delta at its format's last cluster)
+// carries no errno and is not the host's to fix.
 int Errno(const vz::Status& s) {
   if (s.ok()) return 0;
   if (s.sys_errno()) return -s.sys_errno();
-  return s.code() == vz::Code::kResourceExhausted ? -ENOSPC : -EIO;
+  return s.code() == vz::Code::kResourceExhausted ? -ENOMEM : -EIO;
 }
 
 }  // namespace

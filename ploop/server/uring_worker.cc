@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -30,6 +31,19 @@ constexpr uint64_t kNospaceRetryNs = 1000000000;
 uint64_t Tag(Kind k, uint32_t entry, uint32_t op = 0) {
   return uint64_t{k} << 56 | uint64_t{op & 0xFFFFFF} << 32 | entry;
 }
+
+// Whether a line may go to the log now: at most once per 10 s per kind,
+// across the server's workers (a full host fails every write of every
+// retry, and a write that finds space can be followed by one that finds
+// none again).
+bool Say(std::atomic<uint64_t>& last, uint64_t now) {
+  uint64_t before = last.load();
+  return (before == 0 || now - before >= uint64_t{10} * 1000000000) &&
+         last.compare_exchange_strong(before, now);
+}
+
+std::atomic<uint64_t> g_said_wait{0};
+std::atomic<uint64_t> g_said_fail{0};
 
 }  // namespace
 
@@ -140,6 +154,7 @@ void UringWorker::Arm(uint32_t i, uint32_t cmd) {
 
 void UringWorker::Commit(uint32_t i, int result) {
   Entry& e = entries_[i];
+  --in_hand_;
   uint32_t len = result > 0 ? static_cast<uint32_t>(result) : 0;
   auto* oh = reinterpret_cast<fuse_out_header*>(e.hdr->in_out);
   uint64_t id = e.hdr->ent.commit_id;
@@ -188,6 +203,7 @@ void UringWorker::OnFuse(uint32_t i, int res) {
   }
   last_request_ns_ = NowNs();
   memory_released_ = false;
+  ++in_hand_;
   Start(i);
 }
 
@@ -228,7 +244,7 @@ void UringWorker::Start(uint32_t i) {
 void UringWorker::StartBlock(uint32_t i) {
   Entry& e = entries_[i];
   const fuse_in_header& in = e.in();
-  e.start_ns = NowNs();
+  if (e.held_since_ns == 0) e.start_ns = NowNs();  // a retry keeps its start
   e.result = 0;
   e.pending = 0;
   e.host_write = false;
@@ -310,13 +326,8 @@ bool UringWorker::HoldForSpace(uint32_t i) {
   Entry& e = entries_[i];
   const uint64_t now = NowNs();
   if (e.held_since_ns == 0) e.held_since_ns = now;
-  // The log speaks once per 10 s at most: a full host makes every write
-  // of every retry fail, and a write that finds space can be followed by
-  // one that finds none again.
-  const bool say = now - nospace_said_ns_ >= uint64_t{10} * 1000000000;
-  if (say) nospace_said_ns_ = now;
   if (now - e.held_since_ns >= cfg_.nospace_wait_ns) {
-    if (say) {
+    if (Say(g_said_fail, now)) {
       VZ_LOG(kError) << "no space on the host filesystem of the image ("
                      << std::strerror(-e.result) << ") for "
                      << (now - e.held_since_ns) / 1000000000
@@ -324,14 +335,14 @@ bool UringWorker::HoldForSpace(uint32_t i) {
     }
     return false;
   }
-  if (say) {
+  if (Say(g_said_wait, now)) {
     VZ_LOG(kError) << "no space on the host filesystem of the image ("
                    << std::strerror(-e.result)
                    << "): its writes wait for space, up to "
                    << cfg_.nospace_wait_ns / 1000000000
                    << " s each; free space on it";
-    nospace_said_ = true;
   }
+  nospace_said_ = true;
   held_.push_back(i);
   if (!nospace_timer_armed_) {
     nospace_timer_armed_ = true;
@@ -382,7 +393,6 @@ void UringWorker::Finish(uint32_t i) {
     e.result =
         engine_->Flush();  // BAT entries of new clusters, after their data
   }
-  engine_->stats().Record(e.kind, e.bytes, NowNs() - e.start_ns);
   if (e.entered) {
     e.entered = false;
     engine_->gate().Exit();
@@ -391,6 +401,7 @@ void UringWorker::Finish(uint32_t i) {
       HoldForSpace(i)) {
     return;
   }
+  engine_->stats().Record(e.kind, e.bytes, NowNs() - e.start_ns);
   if (e.held_since_ns && e.result == 0 && nospace_said_) {
     VZ_LOG(kInfo) << "space again on the host: held writes go through (the "
                      "first waited "
@@ -411,7 +422,9 @@ void UringWorker::Finish(uint32_t i) {
 }
 
 void UringWorker::ReleaseIdleMemory() {
-  if (memory_released_) return;
+  // A request not yet answered keeps its payload: a write held for space,
+  // deferred behind a snapshot's pause or throttled holds its data there.
+  if (memory_released_ || in_hand_ != 0) return;
   if (NowNs() - last_request_ns_ <
       static_cast<uint64_t>(idle_release_ms_) * 1000000ull)
     return;

@@ -93,8 +93,8 @@ class UringWorker {
   std::deque<uint32_t> held_;       // writes waiting for host space
   bool throttle_timer_armed_ = false;
   bool nospace_timer_armed_ = false;
-  bool nospace_said_ = false;     // the log says writes wait for space
-  uint64_t nospace_said_ns_ = 0;  // when it last said so
+  bool nospace_said_ = false;  // this worker held writes: say when they pass
+  int in_hand_ = 0;            // requests received and not yet answered
   bool idle_timer_armed_ = false;
   __kernel_timespec throttle_ts_{};
   __kernel_timespec idle_ts_{};
