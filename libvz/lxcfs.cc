@@ -1,6 +1,7 @@
 #include "libvz/lxcfs.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <sched.h>
 #include <signal.h>
@@ -85,14 +86,25 @@ std::string Octal(mode_t mode) {
 // versions made it 0700 with the host key pool below it, whose own 0700
 // keeps the keys private); a directory above it is the host's, not ours to
 // change: an error naming it.
-Status LetContainersReach(const NodeConfig& node, const std::string& dir) {
-  const std::string ours = node.root().Path("/var/lib/vz");
+Status LetContainersReach(const NodeConfig& node, const std::string& path) {
+  // The directories the init's lookup passes: those of the resolved path
+  // (a /var/lib/vz linked elsewhere is checked where it leads).
+  char real[PATH_MAX];
+  if (::realpath(path.c_str(), real) == nullptr) {
+    return ErrnoError(errno, "resolve '" + path + "'");
+  }
+  const std::string dir = real;
+  char ours_real[PATH_MAX];
+  const std::string ours =
+      ::realpath(node.root().Path("/var/lib/vz").c_str(), ours_real)
+          ? std::string(ours_real)
+          : node.root().Path("/var/lib/vz");
   for (std::string d = DirName(dir); d.size() > 1; d = DirName(d)) {
     struct stat st;
     if (::stat(d.c_str(), &st) != 0)
       return ErrnoError(errno, "stat '" + d + "'");
     if ((st.st_mode & S_IXOTH) != 0) continue;
-    if (d.size() < ours.size() || d.compare(0, ours.size(), ours) != 0) {
+    if (d != ours && !d.starts_with(ours + "/")) {
       return FailedPreconditionError(
           "containers cannot reach lxcfs at '" + dir + "': '" + d +
           "' is not searchable by others (mode " + Octal(st.st_mode) + ")");
@@ -133,10 +145,10 @@ Status StartUnlessAlive(const NodeConfig& node, const std::string& dir) {
 
 }  // namespace
 
-Result<std::string> EnsureLxcfs(const NodeConfig& node) {
+Result<std::string> EnsureLxcfs(const NodeConfig& node, bool for_userns) {
   const std::string dir = LxcfsDir(node);
   VZ_RETURN_IF_ERROR(StartUnlessAlive(node, dir));
-  VZ_RETURN_IF_ERROR(LetContainersReach(node, dir));
+  if (for_userns) VZ_RETURN_IF_ERROR(LetContainersReach(node, dir));
   return dir;
 }
 

@@ -44,12 +44,14 @@ void RefreshLxcfsNames(const std::string& dir);
 // Starts the node's lxcfs unless it answers: detached in a session of its
 // own (it outlives vzctl), `-l --enable-cfs`, pid in <root>/run/vz/
 // lxcfs.pid, log in <root>/var/log/vz/lxcfs.log; waits up to 5 s for it.
-// Makes sure an unprivileged container's init can reach the mount to bind
-// its files: o+x on the node's /var/lib/vz when it lacks it. Returns its
-// mount dir. Errors: kNotFound when lxcfs is not installed;
-// kDeadlineExceeded when it does not come up; kFailedPrecondition naming
-// a host directory above /var/lib/vz that others cannot search.
-Result<std::string> EnsureLxcfs(const NodeConfig& node);
+// With `for_userns` (an unprivileged container, whose init looks the files
+// up as an unmapped ID), also makes sure every directory on the way to the
+// mount lets others search it: o+x (and g+x) on the node's /var/lib/vz
+// when it lacks it. Returns its mount dir. Errors: kNotFound when lxcfs is
+// not installed; kDeadlineExceeded when it does not come up;
+// kFailedPrecondition naming a host directory above /var/lib/vz that
+// others cannot search.
+Result<std::string> EnsureLxcfs(const NodeConfig& node, bool for_userns);
 
 // Binds the lxcfs files again inside the container whose init is
 // `init_pid` (after lxcfs restarted, the old binds point at a dead mount).

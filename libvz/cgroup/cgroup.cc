@@ -53,26 +53,50 @@ namespace {
 // unlimited; the processes beyond are left to the caller's polling.
 constexpr size_t kMaxPidfds = 256;
 
-// Pidfds of `pids`, opened while the cgroup is frozen: its tasks cannot
-// exit and free their PIDs for reuse before the kill. One that is gone
-// already (ESRCH) or cannot be opened is left out.
-std::vector<UniqueFd> OpenPidfds(const std::vector<pid_t>& pids) {
-  std::vector<UniqueFd> out;
+// A process to signal: by its pidfd when one could be opened (then the
+// signal cannot reach another process that took its PID), else by PID.
+struct Target {
+  pid_t pid;
+  UniqueFd fd;
+};
+
+// The targets among `pids`, whose pidfds are opened while the cgroup is
+// frozen: its tasks cannot exit and free their PIDs for reuse before the
+// signal. One gone already (ESRCH) is left out; beyond kMaxPidfds, or when
+// a pidfd cannot be opened for another reason, a target goes by PID.
+std::vector<Target> Targets(const std::vector<pid_t>& pids) {
+  std::vector<Target> out;
   for (pid_t pid : pids) {
-    if (out.size() == kMaxPidfds) break;
-    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    if (fd) out.push_back(std::move(fd));
+    UniqueFd fd;
+    if (out.size() < kMaxPidfds) {
+      fd.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+      if (!fd && errno == ESRCH) continue;
+    }
+    out.push_back({pid, std::move(fd)});
   }
   return out;
 }
 
-// Waits until every process of `fds` has exited (a pidfd polls readable
+void Signal(const std::vector<Target>& targets, int sig) {
+  for (const auto& t : targets) {
+    if (t.fd) {
+      (void)::syscall(SYS_pidfd_send_signal, t.fd.get(), sig, nullptr, 0);
+    } else {
+      ::kill(t.pid, sig);
+    }
+  }
+}
+
+// Waits until every target with a pidfd has exited (it polls readable
 // then) or `limit` has passed: killed tasks are waited for as the kernel
 // frees them, not on a polling period that overshoots (1-16 ms).
-void WaitExited(std::vector<UniqueFd> fds, std::chrono::milliseconds limit) {
+void WaitExited(const std::vector<Target>& targets,
+                std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   std::vector<pollfd> set;
-  for (const auto& fd : fds) set.push_back({fd.get(), POLLIN, 0});
+  for (const auto& t : targets) {
+    if (t.fd) set.push_back({t.fd.get(), POLLIN, 0});
+  }
   while (!set.empty()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
@@ -101,9 +125,8 @@ Status KillBySweeping(Cgroup& cg, int sig, bool fake) {
       return pids.error();
     }
     const bool wait = sig == SIGKILL && !pids->empty() && !fake;
-    std::vector<UniqueFd> pidfds;
-    if (wait) pidfds = OpenPidfds(*pids);
-    for (pid_t pid : *pids) ::kill(pid, sig);
+    const std::vector<Target> targets = Targets(*pids);
+    Signal(targets, sig);
     VZ_RETURN_IF_ERROR(cg.Thaw());
     if (!wait) return OkStatus();
     // Killed tasks leave as fast as the kernel frees them (a big process
@@ -113,7 +136,7 @@ Status KillBySweeping(Cgroup& cg, int sig, bool fake) {
     // safety net, after a second.
     constexpr auto kSweep = std::chrono::seconds(1);
     const auto sweep_end = std::chrono::steady_clock::now() + kSweep;
-    WaitExited(std::move(pidfds), kSweep);
+    WaitExited(targets, kSweep);
     const auto rest =
         std::max(std::chrono::milliseconds(0),
                  std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -37,15 +37,12 @@ Result<runtime::Spec> SpecFor(const NodeConfig& node, VeConfig& ve,
   if (allocate) {
     VZ_ASSIGN_OR_RETURN(ids, EnsureIdRange(node, ve));
   } else {
+    // A running container's: what joins it follows its init's namespaces
+    // (runtime::Exec), so a config changed since its start (USERNS, a
+    // range left behind or not yet allocated) neither matters nor fails.
     VZ_ASSIGN_OR_RETURN(bool privileged, IsPrivileged(ve));
-    // A range left in the config of a container made privileged later
-    // (USERNS="no") is not used, as at its start (EnsureIdRange).
     if (!privileged) {
       VZ_ASSIGN_OR_RETURN(ids, ReadIdRange(ve));
-    }
-    if (!privileged && !ids) {
-      return FailedPreconditionError("container '" + ve.ctid() +
-                                     "' has no ID range (LOCAL_UID)");
     }
   }
   VZ_ASSIGN_OR_RETURN(cgroup::CgroupFs fs, cgroup::Detect());

@@ -151,8 +151,9 @@ Status StopContainer(const NodeConfig& node, std::string_view ctid,
     VZ_RETURN_IF_ERROR(
         container::RecoverLocked(node, ctid, options.skip_umount).status());
     if (st.orphans == 0) return container::NotRunning(ctid);
-    VZ_LOG(kWarning) << "container '" << ctid << "' had lost its monitor; its "
-                     << st.orphans << " processes were killed";
+    VZ_LOG(kWarning) << "container '" << ctid << "' had lost its monitor, and "
+                     << st.orphans
+                     << " of its processes still ran: it is stopped now";
     return OkStatus();
   }
   if (!st.running()) return container::NotRunning(ctid);

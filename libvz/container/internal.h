@@ -42,7 +42,9 @@ bool MonitorAlive(const PidRecord& r);
 Result<std::unique_ptr<cgroup::Cgroup>> OpenCgroup(const NodeConfig& node,
                                                    const VeConfig& ve);
 // The runtime spec; `allocate` lets an unprivileged container without a
-// range get one (start), else a missing range is an error (exec).
+// range get one (start); without it (exec and the like, on a running
+// container) the config's range is read if any and a missing one is no
+// error: joining follows the init's own namespaces.
 Result<runtime::Spec> SpecFor(const NodeConfig& node, VeConfig& ve,
                               bool allocate);
 

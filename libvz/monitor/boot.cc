@@ -89,7 +89,7 @@ Status Monitor::PrepareInit(runtime::Spec& spec) {
   // with the host's files and the log says why. A new lxcfs would inherit
   // the monitor's cgroups: they must be the node's by then.
   if (cgroup_leave_ && !LxcfsAlive(LxcfsDir(node_))) WaitCgroupLeave();
-  if (auto lx = EnsureLxcfs(node_); lx.has_value()) {
+  if (auto lx = EnsureLxcfs(node_, !spec.privileged()); lx.has_value()) {
     spec.lxcfs = lxcfs_dir_ = *lx;
   } else {
     lxcfs_dir_.clear();  // a restart's view is not the last start's

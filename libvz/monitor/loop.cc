@@ -216,7 +216,9 @@ void Monitor::CheckLxcfs() {
   if (lxcfs_dir_.empty() || now < next_lxcfs_check_) return;
   next_lxcfs_check_ = now + std::chrono::seconds(2);
   if (LxcfsAlive(lxcfs_dir_)) return;
-  auto dir = EnsureLxcfs(node_);
+  // The binds are made from the host's side here (open_tree): no lookup
+  // as the container's root.
+  auto dir = EnsureLxcfs(node_, /*for_userns=*/false);
   Status s = dir.has_value() ? RebindLxcfs(*dir, init_pid_) : dir.status();
   if (!s.ok()) {
     VZ_LOG(kWarning) << "container '" << options_.ctid

@@ -227,17 +227,18 @@ int RunStep(const MountStep& s) {
 Status ApplyMountPlan(const std::vector<MountStep>& steps) {
   for (const auto& s : steps) {
     if (s.optional) {
-      // Absent is skipped (a kernel without the file); any other failure
-      // (EACCES on the way to an lxcfs file) is the step's error, not a
-      // view silently left out.
+      // Absent is skipped (a kernel without the file), and so is a dead
+      // FUSE mount (lxcfs died just now: the monitor binds its files
+      // again once it is back); any other failure (EACCES on the way to
+      // an lxcfs file) is the step's error, not a view silently left out.
       const std::string& probe = s.kind == Kind::kBind ? s.source : s.target;
       struct stat st;
       if (::stat(probe.c_str(), &st) != 0) {
-        if (errno == ENOENT) continue;
+        if (errno == ENOENT || errno == ENOTCONN) continue;
         return ErrnoError(errno, Describe(s));
       }
       if (s.kind == Kind::kBind && ::stat(s.target.c_str(), &st) != 0) {
-        if (errno == ENOENT) continue;
+        if (errno == ENOENT || errno == ENOTCONN) continue;
         return ErrnoError(errno, Describe(s));
       }
     }

@@ -29,7 +29,8 @@ struct MountStep {
   unsigned long flags = 0;
   std::string data;
   // Skipped when the source (kBind) or target (kRemountRo) does not exist
-  // (ENOENT): masked paths that this kernel may not have. Any other error
+  // (ENOENT): masked paths that this kernel may not have; or sits on a dead
+  // FUSE mount (ENOTCONN: lxcfs, rebound by the monitor). Any other error
   // looking them up fails the step.
   bool optional = false;
 

@@ -707,7 +707,7 @@ TEST_F(DirContainerTest, AContainerThatLostItsMonitorIsSaidSoAndStopped) {
   EXPECT_NE(ex.err.find("'vzctl stop 101'"), std::string::npos) << ex.err;
   auto stop = Vzctl({"stop", "101"});
   EXPECT_EQ(stop.exit_code, 0) << stop.err;
-  EXPECT_NE(stop.err.find("processes were killed"), std::string::npos)
+  EXPECT_NE(stop.err.find("had lost its monitor"), std::string::npos)
       << stop.err;
   EXPECT_FALSE(PathExists(Path("/run/vz/101.pid")));
   EXPECT_TRUE(Has(Events("101"), "recover:stale monitor state cleaned"));

@@ -16,8 +16,8 @@ Status RunStatus(cli::Context& ctx, const cli::Args& args) {
   auto resolved = ResolveContainer(ctx.node.conf_dir(), arg);
   std::string ctid = resolved.has_value() ? *resolved : arg;
   VZ_ASSIGN_OR_RETURN(StorageState st, GetStorageState(ctx.node, ctid));
-  VZ_ASSIGN_OR_RETURN(bool running, IsRunning(ctx, ctid));
   VZ_ASSIGN_OR_RETURN(RunState run, GetRunState(ctx.node, ctid));
+  const bool running = run.running();  // one reading for the line and warning
   std::cout << "CTID " << ctid << (st.exists ? " exist" : " deleted")
             << (st.mounted ? " mounted" : " unmounted")
             << (running ? " running" : " down")
