@@ -203,4 +203,40 @@ TEST_F(PloopOnlineTest, IoLimitHoldsAndStatsCount) {
 }
 
 }  // namespace
+// A write that waits for I/O limit tokens longer than the server's idle
+// spell (2 s, after which it hands its buffers back to the kernel) keeps
+// its data: read back after a remount, it is what was written. (The
+// release used to take every buffer, and such a write wrote zeros.)
+TEST_F(PloopOnlineTest, AWriteWaitingForItsIoLimitKeepsItsData) {
+  std::string dd = MakeImage("img");
+  // No lazy inode table init: its writes would take the tokens and, as new
+  // requests, keep the server from going idle.
+  ploop::MountOptions o;
+  o.mount_point = Path("mnt");
+  o.fs_options = "noinit_itable";
+  auto m = ploop::Mount(node_, dd, o);
+  ASSERT_TRUE(m.has_value()) << m.error().message();
+  auto c = ploop::ControlClient::Connect(m->control);
+  ASSERT_TRUE(c.has_value());
+  ploop::ControlMessage lim{"iolimit", {}};
+  lim.Set("bytes_per_sec", std::to_string(256 << 10));
+  ASSERT_TRUE((*c)->Call(lim).has_value());
+  const std::string src = Path("src");
+  ASSERT_EQ(RunSubprocess({"dd", "if=/dev/urandom", "of=" + src, "bs=1M",
+                           "count=2", "status=none"})
+                ->exit_code,
+            0);
+  // Two 1 MiB direct writes: the second waits about 4 s for its tokens.
+  auto w = RunSubprocess({"dd", "if=" + src, "of=" + Path("mnt/data"), "bs=1M",
+                          "oflag=direct", "status=none"});
+  ASSERT_TRUE(w.has_value());
+  ASSERT_EQ(w->exit_code, 0) << w->err;
+  lim.Set("bytes_per_sec", "0");  // the unmount's flush at full speed
+  ASSERT_TRUE((*c)->Call(lim).has_value());
+  c->reset();  // the control socket serves one client at a time
+  ASSERT_TRUE(ploop::Umount(node_, dd).ok());
+  MountAt(dd, "mnt");
+  EXPECT_EQ(RunSubprocess({"cmp", src, Path("mnt/data")})->exit_code, 0);
+}
+
 }  // namespace vz::testing
