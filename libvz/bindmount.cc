@@ -1,5 +1,7 @@
 #include "libvz/bindmount.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "base/strings.h"
@@ -58,6 +60,16 @@ Status AddBindMount(std::vector<BindMount>& mounts, std::string_view spec) {
     if (m.target == b.target) return Bad(spec, "'" + b.target + "' is bound");
   }
   mounts.push_back(b);
+  return OkStatus();
+}
+
+Status CheckBindSource(const BindMount& b) {
+  struct stat st;
+  if (::stat(b.source.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return InvalidArgumentError("bind mount source '" + b.source +
+                                "' is not a directory on this host")
+        .WithExitCode(kVzInvalidParameterValue);
+  }
   return OkStatus();
 }
 

@@ -32,4 +32,8 @@ Status AddBindMount(std::vector<BindMount>& mounts, std::string_view spec);
 // Errors: no such target (21).
 Status DelBindMount(std::vector<BindMount>& mounts, std::string_view target);
 
+// Whether `b`'s source is a directory on this host now: checked when an
+// entry is added (set) and at every start. Errors: kInvalidArgument, 21.
+Status CheckBindSource(const BindMount& b);
+
 }  // namespace vz

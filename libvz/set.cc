@@ -213,6 +213,9 @@ Result<SetReport> ApplySet(const NodeConfig& node, const std::string& ctid,
     }
     for (const auto& a : options.bindmount_add) {
       VZ_RETURN_IF_ERROR(AddBindMount(mounts, a));
+      // A source that is not there would fail the next start (a restart
+      // would leave the container down): refused now, config untouched.
+      VZ_RETURN_IF_ERROR(CheckBindSource(mounts.back()));
     }
     if (mounts.empty()) {
       ve.Unset("BINDMOUNT");

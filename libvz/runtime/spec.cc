@@ -14,12 +14,8 @@ namespace {
 // The container owns its files: a symlink on the way to a bind target
 // could point anywhere on the host, so none is followed.
 Status CheckBindTarget(const std::string& rootfs, const BindMount& b) {
+  VZ_RETURN_IF_ERROR(CheckBindSource(b));
   struct stat st;
-  if (::stat(b.source.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return InvalidArgumentError("bind mount source '" + b.source +
-                                "' is not a directory on this host")
-        .WithExitCode(kVzInvalidParameterValue);
-  }
   std::string path = rootfs;
   for (const auto& part : SplitNonEmpty(b.target, '/')) {
     path += "/" + part;

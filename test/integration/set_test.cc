@@ -109,6 +109,8 @@ TEST_F(SetTest, SavesCanonicalValuesAndRefusesBadOnesUntouched) {
            {{"--onboot", "sometimes"}, 21},
            {{"--unknown-field", "1"}, 20},
            {{"--applyconfig", "missing"}, 109},
+           // Its next start would fail (a restart would leave it down).
+           {{"--bindmount_add", "/nonexistent-vz-src:/mnt/x"}, 21},
        }) {
     std::vector<std::string> argv = {"set", "101"};
     argv.insert(argv.end(), c.args.begin(), c.args.end());
