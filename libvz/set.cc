@@ -93,6 +93,16 @@ Status ApplyLive(const NodeConfig& node, const VeConfig& old_ve,
       return s;
     }
     report.notes.push_back("Resource limits applied");
+    // pids.max below what runs is the kernel's to allow: say what it means.
+    const auto running = cg.PidsCurrent();
+    if (now.numproc && *now.numproc > 0 && running.has_value() &&
+        *running > *now.numproc) {
+      report.warnings.push_back(
+          "the container runs " + std::to_string(*running) +
+          " processes, more than NUMPROC " + std::to_string(*now.numproc) +
+          ": none of them is stopped, but no new one can start until enough "
+          "have ended");
+    }
   }
   VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, ve));
   if (Changed(old_ve, ve, "IOLIMIT") || Changed(old_ve, ve, "IOPSLIMIT") ||

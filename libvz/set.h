@@ -41,7 +41,8 @@ struct SetOptions {
 struct SetReport {
   bool running = false;
   bool saved = false;
-  std::vector<std::string> notes;  // one line each, for the CLI
+  std::vector<std::string> notes;     // one line each, for the CLI
+  std::vector<std::string> warnings;  // the same, for its stderr
 };
 
 // Holds the container's lock (and the names lock for NAME) while it runs.

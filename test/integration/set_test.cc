@@ -150,6 +150,21 @@ TEST_F(SetTest, AppliesLimitsLiveToTheRunningContainersCgroup) {
   ASSERT_EQ(live.exit_code, 0);
   EXPECT_EQ(*cg_->Get("pids", "pids.max"), "60");
   EXPECT_NE(Conf().find("NUMPROC=\"50:50\""), std::string::npos);
+  // Below what runs (a second process of ours joins): the kernel allows
+  // it; the admin is told what it means.
+  pid_t second = ::fork();
+  if (second == 0) {
+    for (;;) ::pause();
+  }
+  ASSERT_GT(second, 0);
+  ASSERT_TRUE(cg_->Attach(second).ok());
+  auto below = Vzctl({"set", "101", "--numproc", "1"});
+  ::kill(second, SIGKILL);  // ours, by pid
+  ::waitpid(second, nullptr, 0);
+  ASSERT_EQ(below.exit_code, 0) << below.err;
+  EXPECT_EQ(*cg_->Get("pids", "pids.max"), "1");
+  EXPECT_NE(below.err.find("no new one can start"), std::string::npos)
+      << below.err;
 }
 
 TEST_F(SetTest, ALimitBelowCurrentUseIsRefusedAndNothingChanges) {

@@ -238,6 +238,7 @@ Status RunSet(cli::Context& ctx, const cli::Args& args) {
   }
   VZ_ASSIGN_OR_RETURN(SetReport r, ApplySet(ctx.node, ctid, changes, so));
   for (const auto& n : r.notes) cli::Say(ctx, n);
+  for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
   if (r.saved) cli::Say(ctx, "Saved parameters for container " + ctid);
   return OkStatus();
 }
