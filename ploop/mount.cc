@@ -24,6 +24,7 @@
 #include "ploop/fs.h"
 #include "ploop/lib/loop_device.h"
 #include "ploop/lib/proc.h"
+#include "ploop/server_log.h"
 
 extern char** environ;
 
@@ -201,8 +202,9 @@ vz::Status StopServer(const MountInfo& m) {
 }
 
 // Undoes whatever of `m` still exists, server dead or alive. Stops at a
-// busy mount point without changing anything.
-vz::Status TearDown(const MountInfo& m) {
+// busy mount point without changing anything. The server's errors and
+// warnings outlive its state directory (ploop/server_log.h).
+vz::Status TearDown(const vz::NodeRoot& node, const MountInfo& m) {
   if (!m.mount_point.empty()) {
     for (const auto& e : FindMountsOf(m.device)) {
       if (::umount2(e.mount_point.c_str(), 0) != 0) {
@@ -228,6 +230,7 @@ vz::Status TearDown(const MountInfo& m) {
   }
   VZ_RETURN_IF_ERROR(StopServer(m));
   if (FindMountPoint(m.fuse_dir)) ::umount2(m.fuse_dir.c_str(), MNT_DETACH);
+  KeepServerTrouble(node, m.descriptor, m.state_dir + "/server.log");
   return vz::RemoveTree(m.state_dir);
 }
 
@@ -300,7 +303,8 @@ vz::Result<MountInfo> Mount(const vz::NodeRoot& node,
     }
     VZ_LOG(kInfo) << "cleaning up a stale mount of '" << m.descriptor
                   << "' (server " << existing->pid << " is gone)";
-    VZ_RETURN_IF_ERROR(TearDown(*existing).WithContext("clean up stale mount"));
+    VZ_RETURN_IF_ERROR(
+        TearDown(node, *existing).WithContext("clean up stale mount"));
   }
   if (!o.mount_point.empty()) {
     VZ_RETURN_IF_ERROR(
@@ -388,7 +392,7 @@ vz::Status Umount(const vz::NodeRoot& node, const std::string& what) {
     return vz::NotFoundError("'" + what + "' is not a mounted ploop image")
         .WithExitCode(kSysExitDevNotMounted);
   }
-  return TearDown(*m);
+  return TearDown(node, *m);
 }
 
 }  // namespace ploop

@@ -403,9 +403,10 @@ void UringWorker::Finish(uint32_t i) {
   }
   engine_->stats().Record(e.kind, e.bytes, NowNs() - e.start_ns);
   if (e.held_since_ns && e.result == 0 && nospace_said_) {
-    VZ_LOG(kInfo) << "space again on the host: held writes go through (the "
-                     "first waited "
-                  << (NowNs() - e.held_since_ns) / 1000000 << " ms)";
+    // A warning, so that ploop.log keeps the end of the episode too.
+    VZ_LOG(kWarning) << "space again on the host: held writes go through (the "
+                        "first waited "
+                     << (NowNs() - e.held_since_ns) / 1000000 << " ms)";
     nospace_said_ = false;
   }
   e.held_since_ns = 0;

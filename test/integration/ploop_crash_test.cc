@@ -276,6 +276,13 @@ TEST_F(PloopCrashTest, WritesWaitForSpaceFreedOnAFullHost) {
   EXPECT_NE(log.find("its writes wait for space"), std::string::npos) << log;
   EXPECT_NE(log.find("space again on the host"), std::string::npos) << log;
   ASSERT_TRUE(ploop::Umount(node_, host.dd).ok());
+  // The server's log went with the mount; what it said is kept.
+  const std::string kept =
+      ReadFile(node_.Path("/var/log/ploop.log")).value_or("");
+  EXPECT_NE(kept.find(host.dd), std::string::npos) << kept;
+  EXPECT_NE(kept.find("its writes wait for space"), std::string::npos) << kept;
+  EXPECT_NE(kept.find("space again on the host"), std::string::npos) << kept;
+  EXPECT_EQ(kept.find(" info: "), std::string::npos) << kept;
   auto r = ploop::CheckImage(host.dd, ploop::CheckOptions{});
   ASSERT_TRUE(r.has_value());
   for (const auto& f : r->findings) ADD_FAILURE() << f.message;
