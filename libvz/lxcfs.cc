@@ -80,29 +80,14 @@ std::string Octal(mode_t mode) {
   return buf;
 }
 
-// An unprivileged container's init binds the lxcfs files from the host's
-// path, as an unmapped ID: every directory above the mount must let others
-// search it. The node's own /var/lib/vz gets o+x when it lacks it (older
-// versions made it 0700 with the host key pool below it, whose own 0700
-// keeps the keys private); a directory above it is the host's, not ours to
-// change: an error naming it.
-Status LetContainersReach(const NodeConfig& node, const std::string& path) {
-  // The directories the init's lookup passes: those of the resolved path
-  // (a /var/lib/vz linked elsewhere is checked where it leads).
-  char real[PATH_MAX];
-  if (::realpath(path.c_str(), real) == nullptr) {
-    return ErrnoError(errno, "resolve '" + path + "'");
-  }
-  const std::string dir = real;
-  char ours_real[PATH_MAX];
-  const std::string ours =
-      ::realpath(node.root().Path("/var/lib/vz").c_str(), ours_real)
-          ? std::string(ours_real)
-          : node.root().Path("/var/lib/vz");
+// Gives the directories above `dir` o+x (and g+x) where they lack it, if
+// they are `ours` or below it; names the first one that is not.
+Status LetOthersSearch(const std::string& dir, const std::string& ours) {
   for (std::string d = DirName(dir); d.size() > 1; d = DirName(d)) {
     struct stat st;
-    if (::stat(d.c_str(), &st) != 0)
+    if (::stat(d.c_str(), &st) != 0) {
       return ErrnoError(errno, "stat '" + d + "'");
+    }
     if ((st.st_mode & S_IXOTH) != 0) continue;
     if (d != ours && !d.starts_with(ours + "/")) {
       return FailedPreconditionError(
@@ -114,6 +99,28 @@ Status LetContainersReach(const NodeConfig& node, const std::string& path) {
     }
   }
   return OkStatus();
+}
+
+// An unprivileged container's init binds the lxcfs files from the host's
+// path, as an unmapped ID: every directory above the mount must let others
+// search it. The node's own /var/lib/vz gets o+x when it lacks it (older
+// versions made it 0700 with the host key pool below it, whose own 0700
+// keeps the keys private); a directory above it is the host's, not ours to
+// change: an error naming it.
+Status LetContainersReach(const NodeConfig& node, const std::string& path) {
+  // The init looks `path` up as given, passing the directories on its way
+  // and, through a link (a /var/lib/vz linked elsewhere), those where it
+  // leads: both must let it through.
+  const std::string ours = node.root().Path("/var/lib/vz");
+  VZ_RETURN_IF_ERROR(LetOthersSearch(path, ours));
+  char real[PATH_MAX], ours_real[PATH_MAX];
+  if (::realpath(path.c_str(), real) == nullptr) {
+    return ErrnoError(errno, "resolve '" + path + "'");
+  }
+  if (path == real) return OkStatus();
+  return LetOthersSearch(real, ::realpath(ours.c_str(), ours_real)
+                                   ? std::string(ours_real)
+                                   : ours);
 }
 
 // Starts lxcfs at `dir` unless it answers there already.

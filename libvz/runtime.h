@@ -60,9 +60,14 @@ struct Spec {
 
 // The spec for `config` (rootfs = VE_ROOT, HOSTNAME, CAPABILITY, DEVICES,
 // DEVNODES, FEATURES tun/fuse, INIT if set), with `ids` from EnsureIdRange.
+// `for_start` also checks the host side of what a start sets up (each
+// DEVNODES entry a device node, each BINDMOUNT source a directory, no
+// symlink on a target's way); joining a running container (exec) skips
+// that, so a bind source gone since does not lock the admin out.
 // Errors: kInvalidArgument (exit 21) naming a bad key; as VeRoot.
 Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
-                      std::optional<IdRange> ids, cgroup::Layout layout);
+                      std::optional<IdRange> ids, cgroup::Layout layout,
+                      bool for_start = true);
 
 // Checks the keys MakeSpec reads (CAPABILITY, DEVICES, DEVNODES, FEATURES
 // values; not whether the devices exist on this host), so `vzctl set`

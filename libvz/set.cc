@@ -94,12 +94,13 @@ Status ApplyLive(const NodeConfig& node, const VeConfig& old_ve,
     }
     report.notes.push_back("Resource limits applied");
     // pids.max below what runs is the kernel's to allow: say what it means.
-    const auto running = cg.PidsCurrent();
-    if (now.numproc && *now.numproc > 0 && running.has_value() &&
-        *running > *now.numproc) {
+    const auto running = cg.PidsCurrent();  // tasks: threads count too
+    if (Changed(old_ve, ve, "NUMPROC") && now.numproc && *now.numproc > 0 &&
+        running.has_value() && *running > *now.numproc) {
       report.warnings.push_back(
           "the container runs " + std::to_string(*running) +
-          " processes, more than NUMPROC " + std::to_string(*now.numproc) +
+          " tasks (processes and threads), more than NUMPROC " +
+          std::to_string(*now.numproc) +
           ": none of them is stopped, but no new one can start until enough "
           "have ended");
     }

@@ -164,8 +164,11 @@ vz::Result<std::pair<pid_t, uint64_t>> StartServer(const MountInfo& m,
                                                : vz::Code::kInternal;
     return vz::Status(code, msg).WithExitCode(exit);
   }
-  return vz::InternalError("device server did not start (see '" + m.state_dir +
-                           "/server.log')")
+  // Its log goes with the state directory; the errors in it are kept in
+  // the node's /var/log/ploop.log (KeepServerTrouble).
+  return vz::InternalError("device server of '" + m.descriptor +
+                           "' did not start (its errors, if it logged any, "
+                           "are in the node's /var/log/ploop.log)")
       .WithExitCode(kSysExitSys);
 }
 
@@ -323,7 +326,10 @@ vz::Result<MountInfo> Mount(const vz::NodeRoot& node,
   vz::Reverter undo;
   VZ_RETURN_IF_ERROR(
       vz::MakeDirs(m.fuse_dir, 0700).WithDefaultExitCode(kSysExitMkdir));
-  undo.Add([&] { (void)vz::RemoveTree(m.state_dir); });
+  undo.Add([&] {
+    KeepServerTrouble(node, m.descriptor, m.state_dir + "/server.log");
+    (void)vz::RemoveTree(m.state_dir);
+  });
   auto server = StartServer(m, o);
   if (!server.has_value() && server.error().exit_code() == kSysExitPloopInUse) {
     // The last writer died (a crash, a killed server): check and repair, as

@@ -49,8 +49,8 @@ void KeepServerTrouble(const vz::NodeRoot& node, const std::string& descriptor,
                        const std::string& server_log) {
   std::deque<std::string> kept;
   for (auto& line : vz::SplitNonEmpty(Tail(server_log), '\n')) {
-    if (line.find(" error: ") == std::string::npos &&
-        line.find(" warning: ") == std::string::npos) {
+    if (line.find("] error: ") == std::string::npos &&
+        line.find("] warning: ") == std::string::npos) {
       continue;
     }
     kept.push_back(std::move(line));

@@ -46,7 +46,7 @@ Result<runtime::Spec> SpecFor(const NodeConfig& node, VeConfig& ve,
     }
   }
   VZ_ASSIGN_OR_RETURN(cgroup::CgroupFs fs, cgroup::Detect());
-  return runtime::MakeSpec(node, ve, ids, fs.layout);
+  return runtime::MakeSpec(node, ve, ids, fs.layout, /*for_start=*/allocate);
 }
 
 std::vector<std::string> ActionScripts(const std::string& conf_dir,

@@ -32,7 +32,8 @@ Status CheckBindTarget(const std::string& rootfs, const BindMount& b) {
 }  // namespace
 
 Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
-                      std::optional<IdRange> ids, cgroup::Layout layout) {
+                      std::optional<IdRange> ids, cgroup::Layout layout,
+                      bool for_start) {
   Spec spec;
   spec.ctid = config.ctid();
   VZ_ASSIGN_OR_RETURN(spec.rootfs, config.VeRoot(node));
@@ -55,6 +56,7 @@ Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
     struct stat st;
     if (::stat(n.path.c_str(), &st) != 0 ||
         !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+      if (!for_start) continue;
       return InvalidArgumentError("device '" + n.path +
                                   "' is not a device node on this host")
           .WithExitCode(kVzSetDevices);
@@ -66,7 +68,7 @@ Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
   VZ_ASSIGN_OR_RETURN(spec.bindmounts,
                       ParseBindMounts(config.Get("BINDMOUNT").value_or("")));
   for (const auto& b : spec.bindmounts) {
-    VZ_RETURN_IF_ERROR(CheckBindTarget(spec.rootfs, b));
+    if (for_start) VZ_RETURN_IF_ERROR(CheckBindTarget(spec.rootfs, b));
   }
   return spec;
 }

@@ -311,7 +311,10 @@ vz::Result<uint64_t> Delta::AllocateCluster() {
                        ? uint64_t{UINT32_MAX} * cluster_bytes()
                        : uint64_t{UINT32_MAX} * kSectorSize;
   if (off + cluster_bytes() > limit) {
+    // EFBIG: the delta's format, not the host, has no room (the device
+    // server holds only the host's ENOSPC for space to return).
     return vz::ResourceExhaustedError("delta '" + path_ + "' is full")
+        .WithErrno(EFBIG)
         .WithExitCode(kSysExitFallocate);
   }
   // A partial tail (an extension interrupted by a crash, or a failed

@@ -132,6 +132,7 @@ vz::Status DeviceServer::StartTransports() {
                      << "): serving over /dev/fuse";
     for (auto& w : workers_) w->Stop();
     for (auto& t : worker_threads_) t.join();
+    engine_->gate().ForgetResumeCallbacks();  // they point at the workers
     workers_.clear();
     worker_threads_.clear();
     return classic_->Start(fallback_threads - 1);

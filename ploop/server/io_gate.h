@@ -53,6 +53,12 @@ class IoGate {
     std::lock_guard<std::mutex> l(mu_);
     waiters_.push_back(std::move(f));
   }
+  // Drops every callback: their owners (the io_uring workers) are gone,
+  // as when the server falls back to /dev/fuse.
+  void ForgetResumeCallbacks() {
+    std::lock_guard<std::mutex> l(mu_);
+    waiters_.clear();
+  }
 
  private:
   std::mutex mu_;

@@ -38,7 +38,8 @@ uint64_t Tag(Kind k, uint32_t entry, uint32_t op = 0) {
 // none again).
 bool Say(std::atomic<uint64_t>& last, uint64_t now) {
   uint64_t before = last.load();
-  return (before == 0 || now - before >= uint64_t{10} * 1000000000) &&
+  return (before == 0 ||
+          (now > before && now - before >= uint64_t{10} * 1000000000)) &&
          last.compare_exchange_strong(before, now);
 }
 
@@ -86,7 +87,12 @@ vz::Status UringWorker::Setup() {
       sq, &ring_,
       IORING_SETUP_SQE128 | IORING_SETUP_SINGLE_ISSUER |
           IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SUBMIT_ALL);
-  if (rc < 0) rc = io_uring_queue_init(sq, &ring_, IORING_SETUP_SQE128);
+  if (rc < 0) {
+    // Without DEFER_TASKRUN the kernel may copy a request into a payload
+    // at any time: its memory is never handed back then.
+    rc = io_uring_queue_init(sq, &ring_, IORING_SETUP_SQE128);
+    idle_release_ms_ = 0;
+  }
   if (rc < 0) return vz::ErrnoError(-rc, "create io_uring");
   ring_ok_ = true;
   wake_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
@@ -155,6 +161,7 @@ void UringWorker::Arm(uint32_t i, uint32_t cmd) {
 void UringWorker::Commit(uint32_t i, int result) {
   Entry& e = entries_[i];
   --in_hand_;
+  last_request_ns_ = NowNs();  // its reply sits in the payload until sent
   uint32_t len = result > 0 ? static_cast<uint32_t>(result) : 0;
   auto* oh = reinterpret_cast<fuse_out_header*>(e.hdr->in_out);
   uint64_t id = e.hdr->ent.commit_id;
@@ -354,6 +361,7 @@ bool UringWorker::HoldForSpace(uint32_t i) {
 // Held writes start over through the gate (not the I/O limit again: they
 // were admitted once).
 void UringWorker::RetryHeld() {
+  if (stop_ || connection_closed_) return;  // nobody to answer any more
   std::deque<uint32_t> retry;
   retry.swap(held_);
   for (uint32_t i : retry) {
@@ -472,7 +480,8 @@ void UringWorker::Run() {
           break;
         case kWake:
           ArmWake();
-          while (!deferred_.empty() && engine_->gate().TryEnter()) {
+          while (!stop_ && !connection_closed_ && !deferred_.empty() &&
+                 engine_->gate().TryEnter()) {
             uint32_t d = deferred_.front();
             deferred_.pop_front();
             entries_[d].entered = true;
@@ -481,14 +490,17 @@ void UringWorker::Run() {
           break;
         case kThrottleTimer: {
           throttle_timer_armed_ = false;
+          if (stop_ || connection_closed_) break;
           std::deque<uint32_t> retry;
           retry.swap(throttled_);
           for (uint32_t t : retry) Start(t);
           break;
         }
         case kIdleTimer:
+          // After the batch: a request later in it is already in its
+          // payload, and replies wait there until submitted.
           idle_timer_armed_ = false;
-          ReleaseIdleMemory();
+          release_due_ = true;
           break;
         case kNospaceTimer:
           nospace_timer_armed_ = false;
@@ -497,6 +509,15 @@ void UringWorker::Run() {
       }
     }
     io_uring_cq_advance(&ring_, seen);
+    if (release_due_) {
+      release_due_ = false;
+      // The replies go out first (their copy is made as they are
+      // submitted); with DEFER_TASKRUN the kernel copies a new request
+      // into a payload only while this thread waits in the ring, whose
+      // completion would be ready here: none may be.
+      io_uring_submit(&ring_);
+      if (io_uring_cq_ready(&ring_) == 0) ReleaseIdleMemory();
+    }
   }
 }
 

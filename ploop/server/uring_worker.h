@@ -96,6 +96,7 @@ class UringWorker {
   bool nospace_said_ = false;  // this worker held writes: say when they pass
   int in_hand_ = 0;            // requests received and not yet answered
   bool idle_timer_armed_ = false;
+  bool release_due_ = false;  // the idle timer fired: release after the batch
   __kernel_timespec throttle_ts_{};
   __kernel_timespec idle_ts_{};
   __kernel_timespec nospace_ts_{};

@@ -118,6 +118,13 @@ TEST_F(LimitsTest, BindMountsAreThereAtStartReadOnlyWhenAsked) {
   EXPECT_FALSE(PathExists(host + "/x"));
   EXPECT_EQ(Vzctl({"set", "101", "--bindmount_add", "rel:/x"}).exit_code, 21);
   EXPECT_EQ(Vzctl({"set", "101", "--bindmount_del", "/nope"}).exit_code, 21);
+  // The source moved away on the host: the running container keeps its
+  // mount, and exec into it still works (only a start checks sources).
+  ASSERT_EQ(::rename(host.c_str(), (host + ".moved").c_str()), 0);
+  auto ex = Vzctl({"exec2", "101", "cat /mnt/shared/data/hello"});
+  EXPECT_EQ(ex.exit_code, 0) << ex.err;
+  EXPECT_EQ(ex.out, "from the host\n");
+  ASSERT_EQ(::rename((host + ".moved").c_str(), host.c_str()), 0);
   Gone("101");
 }
 

@@ -70,10 +70,13 @@ std::vector<uint64_t> Logged(const std::string& log) {
 struct SmallHost {
   const NodeRoot* node = nullptr;
   std::string mnt, dev, dd;
-  pid_t writer = -1;  // a test's process writing into the image
-  // Also after a failed assertion: the writer, the image's mount on the
-  // host filesystem, the host filesystem, its loop device, in this order.
+  std::string filler;  // what fills the host, freed first
+  pid_t writer = -1;   // a test's process writing into the image
+  // Also after a failed assertion: space (writes waiting for it would hold
+  // up the rest for a minute), the writer, the image's mount on the host
+  // filesystem, the host filesystem, its loop device, in this order.
   ~SmallHost() {
+    if (!filler.empty()) ::unlink(filler.c_str());
     if (writer > 0) {
       ::kill(writer, SIGKILL);  // ours, by pid
       ::waitpid(writer, nullptr, 0);
@@ -199,8 +202,9 @@ TEST_F(PloopCrashTest, ServerKilledMidWriteTwentyTimes) {
 TEST_F(PloopCrashTest, HostFilesystemFullThenSpaceReturns) {
   SmallHost host;
   ASSERT_NO_FATAL_FAILURE(MakeSmallHost(host));
-  std::string filler = host.mnt + "/filler";
-  ASSERT_EQ(RunSubprocess({"fallocate", "-l", "40M", filler})->exit_code, 0);
+  host.filler = host.mnt + "/filler";
+  ASSERT_EQ(RunSubprocess({"fallocate", "-l", "40M", host.filler})->exit_code,
+            0);
   ploop::MountOptions o;
   o.mount_point = Path("mnt");
   o.nospace_wait_s = 1;
@@ -213,8 +217,8 @@ TEST_F(PloopCrashTest, HostFilesystemFullThenSpaceReturns) {
   host.writer = -1;
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   ASSERT_GT(Logged(log).size(), 10u);
-  ExpectLoggedFilesIntact(Path("mnt"), log);  // nothing flushed is lost
-  ASSERT_EQ(::unlink(filler.c_str()), 0);     // space returns
+  ExpectLoggedFilesIntact(Path("mnt"), log);    // nothing flushed is lost
+  ASSERT_EQ(::unlink(host.filler.c_str()), 0);  // space returns
   ASSERT_TRUE(ploop::Umount(node_, host.dd).ok());
   auto r = ploop::CheckImage(host.dd, ploop::CheckOptions{});
   ASSERT_TRUE(r.has_value());
@@ -244,9 +248,9 @@ TEST_F(PloopCrashTest, WritesWaitForSpaceFreedOnAFullHost) {
   // Leave 24 MiB free, then write 48 MiB and flush them.
   const uint64_t mib = uint64_t{1} << 20;
   ASSERT_GT(host.Free(), 40 * mib);
-  std::string filler = host.mnt + "/filler";
+  host.filler = host.mnt + "/filler";
   ASSERT_EQ(RunSubprocess({"fallocate", "-l",
-                           std::to_string(host.Free() - 24 * mib), filler})
+                           std::to_string(host.Free() - 24 * mib), host.filler})
                 ->exit_code,
             0);
   host.writer = ::fork();
@@ -268,7 +272,7 @@ TEST_F(PloopCrashTest, WritesWaitForSpaceFreedOnAFullHost) {
   int status = 0;
   EXPECT_EQ(::waitpid(host.writer, &status, WNOHANG), 0)
       << "dd ended on a full host";
-  ASSERT_EQ(::unlink(filler.c_str()), 0);  // the admin frees space
+  ASSERT_EQ(::unlink(host.filler.c_str()), 0);  // the admin frees space
   ASSERT_EQ(::waitpid(host.writer, &status, 0), host.writer);
   host.writer = -1;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;

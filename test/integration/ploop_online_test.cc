@@ -202,7 +202,6 @@ TEST_F(PloopOnlineTest, IoLimitHoldsAndStatsCount) {
   EXPECT_EQ(refused.error().exit_code(), 38);
 }
 
-}  // namespace
 // A write that waits for I/O limit tokens longer than the server's idle
 // spell (2 s, after which it hands its buffers back to the kernel) keeps
 // its data: read back after a remount, it is what was written. (The
@@ -238,5 +237,7 @@ TEST_F(PloopOnlineTest, AWriteWaitingForItsIoLimitKeepsItsData) {
   MountAt(dd, "mnt");
   EXPECT_EQ(RunSubprocess({"cmp", src, Path("mnt/data")})->exit_code, 0);
 }
+
+}  // namespace
 
 }  // namespace vz::testing

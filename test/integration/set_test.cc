@@ -157,10 +157,11 @@ TEST_F(SetTest, AppliesLimitsLiveToTheRunningContainersCgroup) {
     for (;;) ::pause();
   }
   ASSERT_GT(second, 0);
-  ASSERT_TRUE(cg_->Attach(second).ok());
+  const bool attached = cg_->Attach(second).ok();
   auto below = Vzctl({"set", "101", "--numproc", "1"});
   ::kill(second, SIGKILL);  // ours, by pid
   ::waitpid(second, nullptr, 0);
+  ASSERT_TRUE(attached);
   ASSERT_EQ(below.exit_code, 0) << below.err;
   EXPECT_EQ(*cg_->Get("pids", "pids.max"), "1");
   EXPECT_NE(below.err.find("no new one can start"), std::string::npos)
