@@ -82,8 +82,12 @@ Result<std::vector<ContainerIdentity>> ListContainers(
     }
     std::string ctid = entry.substr(0, entry.size() - kSuffix.size());
     if (!IdProblem(ctid).empty()) continue;
-    VZ_ASSIGN_OR_RETURN(auto conf, ConfigFile::Load(JoinPath(conf_dir, entry)));
-    out.push_back({std::move(ctid), conf.GetOr("NAME", "")});
+    auto conf = ConfigFile::Load(JoinPath(conf_dir, entry));
+    if (!conf.has_value()) {
+      out.push_back({std::move(ctid), "", std::move(conf).error()});
+      continue;
+    }
+    out.push_back({std::move(ctid), conf->GetOr("NAME", ""), OkStatus()});
   }
   return out;
 }
@@ -94,10 +98,18 @@ Result<std::string> ResolveContainer(const std::string& conf_dir,
   std::string id(ctid_or_name);
   if (PathExists(JoinPath(conf_dir, id + ".conf"))) return id;
   VZ_ASSIGN_OR_RETURN(auto all, ListContainers(conf_dir));
+  std::string unreadable;
   for (const auto& c : all) {
     if (c.name == id) return c.ctid;
+    if (!c.problem.ok())
+      unreadable += (unreadable.empty() ? "" : ", ") + c.ctid;
   }
-  return NotFoundError("container '" + id + "' not found")
+  return NotFoundError("container '" + id + "' not found" +
+                       (unreadable.empty()
+                            ? ""
+                            : " (it may be the NAME in a config that cannot "
+                              "be read: " +
+                                  unreadable + ")"))
       .WithExitCode(kVzNoVeConfig);
 }
 
@@ -106,6 +118,9 @@ Status CheckNewIdentity(const std::string& conf_dir, std::string_view ctid,
   VZ_RETURN_IF_ERROR(ValidateCtid(ctid));
   if (name) VZ_RETURN_IF_ERROR(ValidateContainerName(*name));
   VZ_ASSIGN_OR_RETURN(auto all, ListContainers(conf_dir));
+  for (const auto& c : all) {
+    if (!c.problem.ok()) return c.problem;  // its NAME may be this one
+  }
   for (const auto& c : all) {
     if (c.ctid == ctid) {
       return AlreadyExistsError("container '" + c.ctid + "' already exists")
@@ -130,6 +145,9 @@ Status CheckNameAvailable(const std::string& conf_dir, std::string_view ctid,
                           std::string_view name) {
   VZ_RETURN_IF_ERROR(ValidateContainerName(name));
   VZ_ASSIGN_OR_RETURN(auto all, ListContainers(conf_dir));
+  for (const auto& c : all) {
+    if (!c.problem.ok()) return c.problem;  // its NAME may be this one
+  }
   for (const auto& c : all) {
     if (c.ctid == ctid) continue;
     if (c.ctid == name || c.name == name) return TakenName(name, c.ctid);

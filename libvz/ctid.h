@@ -36,12 +36,17 @@ bool IsNumericCtid(std::string_view ctid);
 struct ContainerIdentity {
   std::string ctid;
   std::string name;
+  // Why its config could not be read (ok when it could): its NAME is then
+  // unknown. One broken config must not stop what concerns the others (a
+  // host's boot, vzlist, a name lookup): callers go on and say so. What
+  // must know every NAME (a new CTID or name) fails with it instead.
+  Status problem;
 };
 
 // Every "<CTID>.conf" in `conf_dir` whose stem is a valid CTID (others, such
-// as OpenVZ's 0.conf or the samples, are not containers), sorted by CTID.
-// A missing directory is an empty node. Errors: a config that does not
-// parse (exit 85), I/O errors.
+// as OpenVZ's 0.conf or the samples, are not containers), sorted by CTID;
+// one that does not parse is listed with its `problem`. A missing
+// directory is an empty node. Errors: I/O errors listing the directory.
 Result<std::vector<ContainerIdentity>> ListContainers(
     const std::string& conf_dir);
 

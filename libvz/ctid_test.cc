@@ -85,6 +85,29 @@ TEST_F(IdentityTest, ResolveByCtidOrName) {
             kVzInvalidParameterValue);
 }
 
+// One config that does not parse is listed with its problem, not an error
+// for all: a host's boot, vzlist and name lookups go on with the others.
+TEST_F(IdentityTest, AConfigThatDoesNotParseIsListedWithItsProblem) {
+  Add("101", "web");
+  ASSERT_TRUE(WriteFileAtomic(dir_.Join("102.conf"), "not a key\n").ok());
+  Add("103", "db");
+  auto all = ListContainers(conf());
+  ASSERT_TRUE(all.has_value()) << all.error().message();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[1].ctid, "102");
+  EXPECT_NE((*all)[1].problem.message().find("102.conf"), std::string::npos);
+  EXPECT_TRUE((*all)[0].problem.ok());
+  EXPECT_EQ(*ResolveContainer(conf(), "db"), "103");
+  auto r = ResolveContainer(conf(), "nope");
+  EXPECT_EQ(r.error().exit_code(), kVzNoVeConfig);
+  EXPECT_NE(r.error().message().find("cannot be read: 102"), std::string::npos)
+      << r.error().message();
+  // A new CTID or name must know every NAME: refused with the problem
+  // (BrokenConfigStopsTheScan).
+  EXPECT_EQ(CheckNewIdentity(conf(), "104", "cache").exit_code(),
+            kVzInvalidConfig);
+}
+
 TEST_F(IdentityTest, NoCtidOrNameEqualsAnother) {
   Add("101", "web");
   EXPECT_TRUE(CheckNewIdentity(conf(), "102", "db").ok());

@@ -70,6 +70,15 @@ Result<OnbootReport> StartOnboot(const NodeConfig& node,
                                  const OnbootOptions& options) {
   OnbootReport report;
   VZ_ASSIGN_OR_RETURN(report.order, OnbootOrder(node));
+  // A config that cannot be read keeps its ONBOOT unknown: the others
+  // start all the same, and the boot's report names it.
+  VZ_ASSIGN_OR_RETURN(auto all, ListContainers(node.conf_dir()));
+  for (const auto& c : all) {
+    if (!c.problem.ok()) {
+      report.failed.push_back(c.ctid + ": its config cannot be read (" +
+                              c.problem.message() + ")");
+    }
+  }
   const unsigned parallel = options.parallel ? options.parallel : HostCpus();
   std::map<pid_t, std::string> children;
   size_t next = 0;

@@ -25,7 +25,9 @@ struct OnbootOptions {
 struct OnbootReport {
   std::vector<std::string> order;    // the CTIDs it meant to start, in order
   std::vector<std::string> started;  // in the order they finished booting
-  std::vector<std::string> failed;   // "CTID: exit N"
+  // "CTID: exit N"; "CTID: its config cannot be read (...)" for a config
+  // that does not parse (its ONBOOT unknown, it is not started).
+  std::vector<std::string> failed;
 };
 
 // The ONBOOT containers in start order (the running ones too).

@@ -53,5 +53,38 @@ TEST_F(OnbootTest, StartsOnbootContainersByBootorderAndRestoresWeight) {
   }
 }
 
+// A config that does not parse (an admin's typo) does not stop the boot of
+// the others: they start, and the report names it (exit 7).
+TEST_F(OnbootTest, ABrokenConfigDoesNotStopTheOthersBoot) {
+  BuildBusybox();
+  for (const char* ct : {"101", "102"}) {
+    ASSERT_EQ(Vzctl({"-q", "create", ct, "--ostemplate", kBusybox,
+                     "--allow-unsigned"})
+                  .exit_code,
+              0);
+    ASSERT_EQ(Vzctl({"-q", "set", ct, "--onboot", "yes", "--save"}).exit_code,
+              0);
+  }
+  const std::string conf = Path("/etc/vz/conf/102.conf");
+  auto text = ReadFile(conf);
+  ASSERT_TRUE(text.has_value());
+  ASSERT_TRUE(WriteFileAtomic(conf, *text + "a typo\n").ok());
+  auto r = Vzctl({"start", "--onboot"});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_NE(r.out.find("Container 101 is started"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("102: its config cannot be read"), std::string::npos)
+      << r.out;
+  auto list = Tool("vzlist", {"-a", "-H", "-o", "ctid"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out, "101\n");
+  EXPECT_NE(list.err.find("container 102 is left out"), std::string::npos)
+      << list.err;
+  ASSERT_TRUE(WriteFileAtomic(conf, *text).ok());
+  EXPECT_EQ(Vzctl({"-q", "stop", "101"}).exit_code, 0);
+  for (const char* ct : {"101", "102"}) {
+    EXPECT_EQ(Vzctl({"-q", "destroy", ct}).exit_code, 0);
+  }
+}
+
 }  // namespace
 }  // namespace vz::testing

@@ -57,9 +57,12 @@ Status StartAll(cli::Context& ctx, const cli::po::variables_map& vm) {
   for (const auto& f : r.failed)
     cli::Say(ctx, "Container " + f + ": start failed");
   if (!r.failed.empty()) {
-    return FailedPreconditionError(std::to_string(r.failed.size()) + " of " +
-                                   std::to_string(r.order.size()) +
-                                   " ONBOOT containers failed to start")
+    // A config that cannot be read is among the failures, not the order.
+    return FailedPreconditionError(
+               std::to_string(r.failed.size()) +
+               " containers failed to start or could not be read (" +
+               std::to_string(r.started.size()) + " of " +
+               std::to_string(r.order.size()) + " ONBOOT containers started)")
         .WithExitCode(kVzEnvCreateError);
   }
   return OkStatus();

@@ -111,7 +111,15 @@ int Run(int argc, char** argv) {
   } else {
     auto all = ListContainers(node->conf_dir());
     if (!all.has_value()) return Fail(all.error());
-    for (const auto& c : *all) ids.push_back(c.ctid);
+    for (const auto& c : *all) {
+      if (!c.problem.ok()) {
+        // The others are listed; this one is named, not hidden.
+        std::cerr << "vzlist: container " << c.ctid
+                  << " is left out: " << c.problem.message() << "\n";
+        continue;
+      }
+      ids.push_back(c.ctid);
+    }
   }
   std::vector<ContainerInfo> cts;
   for (const auto& id : ids) {
