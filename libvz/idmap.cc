@@ -3,6 +3,8 @@
 #include <charconv>
 
 #include "base/file_util.h"
+#include "base/size.h"
+#include "base/strings.h"
 #include "libvz/exit_codes.h"
 #include "libvz/lock.h"
 
@@ -82,6 +84,44 @@ Result<IdRange> PickFreeRange(uint64_t base, uint64_t total, uint64_t count,
       .WithExitCode(kVzResourceError);
 }
 
+namespace {
+
+// LOCAL_UID and LOCAL_GID of a config that does not parse as a whole (a
+// typo on another line), read line by line: its range is still taken, and
+// handing it to a second container would share the IDs of both. A value
+// that is not a plain number counts as unknown: an error, nothing is
+// allocated then.
+Result<std::optional<IdRange>> LenientRange(const std::string& path) {
+  VZ_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  std::optional<uint64_t> uid, gid;
+  for (const auto& raw : SplitNonEmpty(text, '\n')) {
+    const std::string line(Trim(raw));
+    for (auto [key, out] : {std::pair{std::string_view("LOCAL_UID"), &uid},
+                            std::pair{std::string_view("LOCAL_GID"), &gid}}) {
+      if (!line.starts_with(std::string(key) + "=")) continue;
+      std::string v = line.substr(key.size() + 1);
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
+        v = v.substr(1, v.size() - 2);
+      }
+      auto n = ParseUint(v);
+      if (!n.has_value()) {
+        return InvalidArgumentError(
+                   "'" + path + "' does not parse, and its " +
+                   std::string(key) +
+                   " cannot be read either: no ID range is handed out until "
+                   "it is fixed")
+            .WithExitCode(kVzInvalidConfig);
+      }
+      *out = *n;
+    }
+  }
+  if (!uid && !gid) return std::optional<IdRange>();
+  return std::optional<IdRange>(
+      IdRange{.uid = uid.value_or(*gid), .gid = gid.value_or(*uid)});
+}
+
+}  // namespace
+
 Result<std::vector<IdRange>> UsedIdRanges(const NodeConfig& node,
                                           const std::string& except_ctid) {
   std::vector<IdRange> used;
@@ -92,8 +132,13 @@ Result<std::vector<IdRange>> UsedIdRanges(const NodeConfig& node,
   }
   for (const auto& name : *names) {
     if (!name.ends_with(".conf") || name == except_ctid + ".conf") continue;
-    auto file = ConfigFile::Load(JoinPath(node.conf_dir(), name));
-    if (!file.has_value()) continue;  // not ours to judge here
+    const std::string path = JoinPath(node.conf_dir(), name);
+    auto file = ConfigFile::Load(path);
+    if (!file.has_value()) {
+      VZ_ASSIGN_OR_RETURN(auto range, LenientRange(path));
+      if (range) used.push_back(*range);
+      continue;
+    }
     auto range = ReadFileRange(*file);
     if (range.has_value() && *range) used.push_back(**range);
   }

@@ -97,6 +97,28 @@ TEST_F(EnsureIdRangeTest, AllocatesRecordsAndNeverOverlaps) {
   EXPECT_FALSE(c.Get("LOCAL_UID").has_value());
 }
 
+// A config with a typo on another line still holds its range: a new
+// container never gets the same IDs. One whose LOCAL_UID cannot be read
+// stops the allocation instead.
+TEST_F(EnsureIdRangeTest, ABrokenConfigsRangeStaysTaken) {
+  ASSERT_TRUE(WriteFileAtomic(node_->ConfigPathFor("101"),
+                              "LOCAL_UID=\"1000000\"\nLOCAL_GID=\"1000000\"\n"
+                              "a typo\n")
+                  .ok());
+  VeConfig b = Make("102", "");
+  auto rb = EnsureIdRange(*node_, b);
+  ASSERT_TRUE(rb.has_value() && *rb) << rb.error().message();
+  EXPECT_EQ((*rb)->uid, 1000000 + k64K);
+  ASSERT_TRUE(WriteFileAtomic(node_->ConfigPathFor("101"),
+                              "LOCAL_UID=\"10000x0\"\na typo\n")
+                  .ok());
+  VeConfig c = Make("103", "");
+  auto rc = EnsureIdRange(*node_, c);
+  ASSERT_FALSE(rc.has_value());
+  EXPECT_EQ(rc.error().exit_code(), kVzInvalidConfig);
+  EXPECT_FALSE(c.Get("LOCAL_UID").has_value());
+}
+
 TEST_F(EnsureIdRangeTest, PrivilegedGetsNone) {
   VeConfig a = Make("101", "USERNS=\"no\"\n");
   auto r = EnsureIdRange(*node_, a);
