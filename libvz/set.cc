@@ -257,6 +257,12 @@ Result<SetReport> ApplySet(const NodeConfig& node, const std::string& ctid,
     VZ_RETURN_IF_ERROR(ApplyInsideLive(node, old_ve, ve, run.init_pid,
                                        options.userpasswd, report));
   }
+  if (options.save && !report.running && Changed(old_ve, ve, "DISKSPACE")) {
+    // Offline, now: a shrink the filesystem cannot take is refused with the
+    // config untouched, instead of failing the next start.
+    VZ_ASSIGN_OR_RETURN(bool resized, ResizeStoppedDisk(node, ve));
+    if (resized) report.notes.push_back("The disk was resized");
+  }
   if (options.save) {
     VZ_RETURN_IF_ERROR(ve.Save(node));
     report.saved = true;

@@ -93,6 +93,14 @@ Result<StorageMount> MountContainer(const NodeConfig& node, const VeConfig& ve);
 // mount, and its device server, until it lets go of the host's mounts.
 Result<bool> MountWillResize(const NodeConfig& node, const VeConfig& ve);
 
+// Resizes the disk of a stopped container to the DISKSPACE of `ve` now,
+// when it is not mounted and differs (`vzctl set --diskspace --save`): a
+// shrink below what its filesystem holds fails here, before the config is
+// saved, instead of failing the next start. A mounted disk is left to its
+// next mount. Returns whether it resized. Errors: exit 154
+// (VZ_RESIZE_IMAGE) with ploop's or resize2fs's message.
+Result<bool> ResizeStoppedDisk(const NodeConfig& node, const VeConfig& ve);
+
 // Unmounts VE_ROOT, detaches the disk and stops its device server.
 // Errors: kFailedPrecondition, exit 40 (VZ_FS_NOT_MOUNTED), when not
 // mounted; busy mount point: exit 51 (VZ_FS_CANTUMOUNT), nothing changed.

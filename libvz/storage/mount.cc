@@ -143,6 +143,14 @@ Result<bool> MountWillResize(const NodeConfig& node, const VeConfig& ve) {
   return wanted.has_value();
 }
 
+Result<bool> ResizeStoppedDisk(const NodeConfig& node, const VeConfig& ve) {
+  VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, ve));
+  if (!PathExists(dd)) return false;  // a container on a directory
+  VZ_ASSIGN_OR_RETURN(auto existing, ploop::FindMount(node.root(), dd));
+  if (existing) return false;
+  return FitDisk(node, ve, dd);
+}
+
 Result<StorageMount> MountContainer(const NodeConfig& node,
                                     const VeConfig& ve) {
   VZ_ASSIGN_OR_RETURN(std::string dd, DiskDescriptorOf(node, ve));

@@ -3,6 +3,7 @@
 // standing in for the container's init; the runtime tests start real ones).
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -131,6 +132,31 @@ TEST_F(SetTest, SavesCanonicalValuesAndRefusesBadOnesUntouched) {
   EXPECT_NE(Conf().find("PHYSPAGES=\"0:1G\""), std::string::npos) << Conf();
   EXPECT_NE(Conf().find("OSTEMPLATE=\"busybox-1.35-x86_64\""),
             std::string::npos);
+}
+
+// A stopped container's disk is resized when the change is saved: a shrink
+// below what its filesystem holds is refused then (154), the config as it
+// was, instead of failing the next start and leaving the container down.
+TEST_F(SetTest, AStoppedContainersDiskIsResizedWhenSaved) {
+  const std::string conf = Conf();
+  auto tiny = Vzctl({"set", "101", "--diskspace", "8M", "--save"});
+  EXPECT_EQ(tiny.exit_code, 154) << tiny.err;
+  EXPECT_NE(tiny.err.find("resize2fs"), std::string::npos) << tiny.err;
+  EXPECT_EQ(Conf(), conf);
+  auto ok = Vzctl({"set", "101", "--diskspace", "1G", "--save"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("The disk was resized"), std::string::npos) << ok.out;
+  EXPECT_NE(Conf().find("DISKSPACE=\"1048576:1048576\""), std::string::npos)
+      << Conf();
+  // Mounted as it is (no resize at this mount): its filesystem is 1G.
+  auto m = Vzctl({"-q", "mount", "101"});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  struct statvfs v {};
+  ASSERT_EQ(::statvfs(Path("/vz/root/101").c_str(), &v), 0);
+  const uint64_t bytes = uint64_t{v.f_blocks} * v.f_frsize;
+  EXPECT_GT(bytes, uint64_t{900} << 20);
+  EXPECT_LE(bytes, uint64_t{1} << 30);
+  EXPECT_EQ(Vzctl({"-q", "umount", "101"}).exit_code, 0);
 }
 
 TEST_F(SetTest, AppliesLimitsLiveToTheRunningContainersCgroup) {
