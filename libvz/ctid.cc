@@ -113,14 +113,27 @@ Result<std::string> ResolveContainer(const std::string& conf_dir,
       .WithExitCode(kVzNoVeConfig);
 }
 
+namespace {
+
+// Every container with its NAME, for a new CTID or NAME that must differ
+// from all of them. Errors: a config that cannot be read (its NAME may be
+// the one asked for), as ListContainers.
+Result<std::vector<ContainerIdentity>> EveryNameKnown(
+    const std::string& conf_dir) {
+  VZ_ASSIGN_OR_RETURN(auto all, ListContainers(conf_dir));
+  for (const auto& c : all) {
+    if (!c.problem.ok()) return c.problem;
+  }
+  return all;
+}
+
+}  // namespace
+
 Status CheckNewIdentity(const std::string& conf_dir, std::string_view ctid,
                         std::optional<std::string_view> name) {
   VZ_RETURN_IF_ERROR(ValidateCtid(ctid));
   if (name) VZ_RETURN_IF_ERROR(ValidateContainerName(*name));
-  VZ_ASSIGN_OR_RETURN(auto all, ListContainers(conf_dir));
-  for (const auto& c : all) {
-    if (!c.problem.ok()) return c.problem;  // its NAME may be this one
-  }
+  VZ_ASSIGN_OR_RETURN(auto all, EveryNameKnown(conf_dir));
   for (const auto& c : all) {
     if (c.ctid == ctid) {
       return AlreadyExistsError("container '" + c.ctid + "' already exists")
@@ -144,10 +157,7 @@ Status CheckNewIdentity(const std::string& conf_dir, std::string_view ctid,
 Status CheckNameAvailable(const std::string& conf_dir, std::string_view ctid,
                           std::string_view name) {
   VZ_RETURN_IF_ERROR(ValidateContainerName(name));
-  VZ_ASSIGN_OR_RETURN(auto all, ListContainers(conf_dir));
-  for (const auto& c : all) {
-    if (!c.problem.ok()) return c.problem;  // its NAME may be this one
-  }
+  VZ_ASSIGN_OR_RETURN(auto all, EveryNameKnown(conf_dir));
   for (const auto& c : all) {
     if (c.ctid == ctid) continue;
     if (c.ctid == name || c.name == name) return TakenName(name, c.ctid);

@@ -47,10 +47,9 @@ void RestoreWeight(const NodeConfig& node, const std::string& ctid) {
   (void)ApplyResources(**cg, *res, HostCpus());
 }
 
-}  // namespace
-
-Result<std::vector<std::string>> OnbootOrder(const NodeConfig& node) {
-  VZ_ASSIGN_OR_RETURN(auto all, ListContainers(node.conf_dir()));
+// The ONBOOT containers among `all`, in start order.
+std::vector<std::string> OrderOf(const NodeConfig& node,
+                                 const std::vector<ContainerIdentity>& all) {
   std::vector<Candidate> cs;
   for (const auto& c : all) {
     auto ve = VeConfig::Load(node, c.ctid);
@@ -66,13 +65,20 @@ Result<std::vector<std::string>> OnbootOrder(const NodeConfig& node) {
   return out;
 }
 
+}  // namespace
+
+Result<std::vector<std::string>> OnbootOrder(const NodeConfig& node) {
+  VZ_ASSIGN_OR_RETURN(auto all, ListContainers(node.conf_dir()));
+  return OrderOf(node, all);
+}
+
 Result<OnbootReport> StartOnboot(const NodeConfig& node,
                                  const OnbootOptions& options) {
   OnbootReport report;
-  VZ_ASSIGN_OR_RETURN(report.order, OnbootOrder(node));
+  VZ_ASSIGN_OR_RETURN(auto all, ListContainers(node.conf_dir()));
+  report.order = OrderOf(node, all);
   // A config that cannot be read keeps its ONBOOT unknown: the others
   // start all the same, and the boot's report names it.
-  VZ_ASSIGN_OR_RETURN(auto all, ListContainers(node.conf_dir()));
   for (const auto& c : all) {
     if (!c.problem.ok()) {
       report.failed.push_back(c.ctid + ": its config cannot be read (" +

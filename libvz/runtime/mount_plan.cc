@@ -222,6 +222,15 @@ int RunStep(const MountStep& s) {
   return -1;
 }
 
+// Whether an optional step's `path` is there: false when it does not
+// exist or sits on a dead FUSE mount; any other lookup error is `s`'s.
+Result<bool> Present(const std::string& path, const MountStep& s) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) return true;
+  if (errno == ENOENT || errno == ENOTCONN) return false;
+  return ErrnoError(errno, Describe(s));
+}
+
 }  // namespace
 
 Status ApplyMountPlan(const std::vector<MountStep>& steps) {
@@ -232,15 +241,11 @@ Status ApplyMountPlan(const std::vector<MountStep>& steps) {
       // again once it is back); any other failure (EACCES on the way to
       // an lxcfs file) is the step's error, not a view silently left out.
       const std::string& probe = s.kind == Kind::kBind ? s.source : s.target;
-      struct stat st;
-      if (::stat(probe.c_str(), &st) != 0) {
-        if (errno == ENOENT || errno == ENOTCONN) continue;
-        return ErrnoError(errno, Describe(s));
+      VZ_ASSIGN_OR_RETURN(bool there, Present(probe, s));
+      if (there && s.kind == Kind::kBind) {
+        VZ_ASSIGN_OR_RETURN(there, Present(s.target, s));
       }
-      if (s.kind == Kind::kBind && ::stat(s.target.c_str(), &st) != 0) {
-        if (errno == ENOENT || errno == ENOTCONN) continue;
-        return ErrnoError(errno, Describe(s));
-      }
+      if (!there) continue;
     }
     if (RunStep(s) != 0) return ErrnoError(errno, Describe(s));
   }

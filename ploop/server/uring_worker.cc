@@ -240,11 +240,15 @@ void UringWorker::Start(uint32_t i) {
       return;
     }
   }
+  EnterAndStart(i);
+}
+
+void UringWorker::EnterAndStart(uint32_t i) {
   if (!engine_->gate().TryEnter()) {
-    deferred_.push_back(i);
+    deferred_.push_back(i);  // the gate's resume wakes us for it
     return;
   }
-  e.entered = true;
+  entries_[i].entered = true;
   StartBlock(i);
 }
 
@@ -361,17 +365,10 @@ bool UringWorker::HoldForSpace(uint32_t i) {
 // Held writes start over through the gate (not the I/O limit again: they
 // were admitted once).
 void UringWorker::RetryHeld() {
-  if (stop_ || connection_closed_) return;  // nobody to answer any more
+  if (Closing()) return;  // nobody to answer any more
   std::deque<uint32_t> retry;
   retry.swap(held_);
-  for (uint32_t i : retry) {
-    if (!engine_->gate().TryEnter()) {
-      deferred_.push_back(i);
-      continue;
-    }
-    entries_[i].entered = true;
-    StartBlock(i);
-  }
+  for (uint32_t i : retry) EnterAndStart(i);
 }
 
 void UringWorker::OnIo(uint32_t i, uint32_t op, int res) {
@@ -451,7 +448,7 @@ void UringWorker::Run() {
     sched_setaffinity(0, sizeof set, &set);
   }
   engine_->gate().OnResume([this] { OnResume(); });
-  while (!stop_ && !connection_closed_) {
+  while (!Closing()) {
     if (!idle_timer_armed_ && !memory_released_ && idle_release_ms_ > 0) {
       idle_timer_armed_ = true;
       ArmTimer(static_cast<uint64_t>(idle_release_ms_) * 1000000ull,
@@ -480,7 +477,7 @@ void UringWorker::Run() {
           break;
         case kWake:
           ArmWake();
-          while (!stop_ && !connection_closed_ && !deferred_.empty() &&
+          while (!Closing() && !deferred_.empty() &&
                  engine_->gate().TryEnter()) {
             uint32_t d = deferred_.front();
             deferred_.pop_front();
@@ -490,7 +487,7 @@ void UringWorker::Run() {
           break;
         case kThrottleTimer: {
           throttle_timer_armed_ = false;
-          if (stop_ || connection_closed_) break;
+          if (Closing()) break;
           std::deque<uint32_t> retry;
           retry.swap(throttled_);
           for (uint32_t t : retry) Start(t);

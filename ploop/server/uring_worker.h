@@ -63,7 +63,12 @@ class UringWorker {
   void Commit(uint32_t i, int result);
   void OnFuse(uint32_t i, int res);
   void Start(uint32_t i);
+  // Through the engine's gate into StartBlock, or deferred while a
+  // snapshot has it paused.
+  void EnterAndStart(uint32_t i);
   void StartBlock(uint32_t i);
+  // Stopping, or the FUSE connection gone: no request is started any more.
+  bool Closing() const { return stop_ || connection_closed_; }
   void OnIo(uint32_t i, uint32_t op, int res);
   void Finish(uint32_t i);
   void ArmWake();
