@@ -12,15 +12,9 @@
 #include <cstring>
 #include <thread>
 
-#include <netlink/netlink.h>
-#include <netlink/route/addr.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
-#include <netlink/route/neighbour.h>
-#include <netlink/route/route.h>
-
 #include "base/file_util.h"
 #include "base/strings.h"
+#include "libvz/net/libnl.h"
 
 namespace vz::net {
 namespace {
@@ -58,28 +52,34 @@ Status NlError(int err, const std::string& what) {
   return ErrnoError(ToErrno(err), what);
 }
 
-template <typename T, void (*F)(T*)>
+// Frees through the table's `Free` call.
+template <typename T, void (*(LibNl::*Free))(T*)>
 struct NlFree {
   void operator()(T* p) const {
-    if (p) F(p);
+    if (p) (Nl().*Free)(p);
   }
 };
-using Link = std::unique_ptr<rtnl_link, NlFree<rtnl_link, rtnl_link_put>>;
-using Addr = std::unique_ptr<rtnl_addr, NlFree<rtnl_addr, rtnl_addr_put>>;
-using Route = std::unique_ptr<rtnl_route, NlFree<rtnl_route, rtnl_route_put>>;
-using Neigh = std::unique_ptr<rtnl_neigh, NlFree<rtnl_neigh, rtnl_neigh_put>>;
-using NlAddr = std::unique_ptr<nl_addr, NlFree<nl_addr, nl_addr_put>>;
-using Cache = std::unique_ptr<nl_cache, NlFree<nl_cache, nl_cache_free>>;
+using Link =
+    std::unique_ptr<rtnl_link, NlFree<rtnl_link, &LibNl::rtnl_link_put>>;
+using Addr =
+    std::unique_ptr<rtnl_addr, NlFree<rtnl_addr, &LibNl::rtnl_addr_put>>;
+using Route =
+    std::unique_ptr<rtnl_route, NlFree<rtnl_route, &LibNl::rtnl_route_put>>;
+using Neigh =
+    std::unique_ptr<rtnl_neigh, NlFree<rtnl_neigh, &LibNl::rtnl_neigh_put>>;
+using NlAddr = std::unique_ptr<nl_addr, NlFree<nl_addr, &LibNl::nl_addr_put>>;
+using Cache =
+    std::unique_ptr<nl_cache, NlFree<nl_cache, &LibNl::nl_cache_free>>;
 
 NlAddr ToNl(const Cidr& c) {
-  nl_addr* a = nl_addr_build(c.family, c.bytes.data(), c.v4() ? 4 : 16);
-  if (a) nl_addr_set_prefixlen(a, c.prefix);
+  nl_addr* a = Nl().nl_addr_build(c.family, c.bytes.data(), c.v4() ? 4 : 16);
+  if (a) Nl().nl_addr_set_prefixlen(a, c.prefix);
   return NlAddr(a);
 }
 
 Result<Link> GetKernelLink(nl_sock* sk, const std::string& name) {
   rtnl_link* l = nullptr;
-  int err = rtnl_link_get_kernel(sk, 0, name.c_str(), &l);
+  int err = Nl().rtnl_link_get_kernel(sk, 0, name.c_str(), &l);
   if (err < 0) return NlError(err, "find link '" + name + "'");
   return Link(l);
 }
@@ -88,9 +88,9 @@ Status Change(nl_sock* sk, const std::string& name,
               const std::function<void(rtnl_link*)>& set,
               const std::string& what) {
   VZ_ASSIGN_OR_RETURN(Link orig, GetKernelLink(sk, name));
-  Link change(rtnl_link_alloc());
+  Link change(Nl().rtnl_link_alloc());
   set(change.get());
-  int err = rtnl_link_change(sk, orig.get(), change.get(), 0);
+  int err = Nl().rtnl_link_change(sk, orig.get(), change.get(), 0);
   if (err < 0) return NlError(err, what + " '" + name + "'");
   return OkStatus();
 }
@@ -111,15 +111,16 @@ Status InNetns(int netns_fd, const std::function<Status()>& fn) {
 }
 
 Netlink::~Netlink() {
-  if (sock_) nl_socket_free(sock_);
+  if (sock_) Nl().nl_socket_free(sock_);
 }
 
 Result<std::unique_ptr<Netlink>> Netlink::Open(int netns_fd) {
+  VZ_RETURN_IF_ERROR(LoadLibNl().status());
   std::unique_ptr<Netlink> n(new Netlink());
   VZ_RETURN_IF_ERROR(InNetns(netns_fd, [&]() -> Status {
-    n->sock_ = nl_socket_alloc();
+    n->sock_ = Nl().nl_socket_alloc();
     if (!n->sock_) return ResourceExhaustedError("allocate a netlink socket");
-    int err = nl_connect(n->sock_, NETLINK_ROUTE);
+    int err = Nl().nl_connect(n->sock_, NETLINK_ROUTE);
     if (err < 0) return NlError(err, "connect to rtnetlink");
     return OkStatus();
   }));
@@ -128,31 +129,32 @@ Result<std::unique_ptr<Netlink>> Netlink::Open(int netns_fd) {
 
 Result<int> Netlink::Index(const std::string& name) {
   VZ_ASSIGN_OR_RETURN(Link l, GetKernelLink(sock_, name));
-  return rtnl_link_get_ifindex(l.get());
+  return Nl().rtnl_link_get_ifindex(l.get());
 }
 
 Result<std::optional<LinkInfo>> Netlink::FindLink(const std::string& name) {
   rtnl_link* raw = nullptr;
-  int err = rtnl_link_get_kernel(sock_, 0, name.c_str(), &raw);
+  int err = Nl().rtnl_link_get_kernel(sock_, 0, name.c_str(), &raw);
   if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
     return std::optional<LinkInfo>();
   if (err < 0) return NlError(err, "find link '" + name + "'");
   Link l(raw);
   LinkInfo info;
-  info.index = rtnl_link_get_ifindex(l.get());
-  info.name = rtnl_link_get_name(l.get());
-  info.flags = rtnl_link_get_flags(l.get());
+  info.index = Nl().rtnl_link_get_ifindex(l.get());
+  info.name = Nl().rtnl_link_get_name(l.get());
+  info.flags = Nl().rtnl_link_get_flags(l.get());
   info.up = info.flags & IFF_UP;
-  info.master = rtnl_link_get_master(l.get());
-  if (nl_addr* a = rtnl_link_get_addr(l.get()); a && nl_addr_get_len(a) == 6) {
+  info.master = Nl().rtnl_link_get_master(l.get());
+  if (nl_addr* a = Nl().rtnl_link_get_addr(l.get());
+      a && Nl().nl_addr_get_len(a) == 6) {
     Mac m;
-    std::memcpy(m.bytes.data(), nl_addr_get_binary_addr(a), 6);
+    std::memcpy(m.bytes.data(), Nl().nl_addr_get_binary_addr(a), 6);
     info.mac = m;
   }
-  info.rx_bytes = rtnl_link_get_stat(l.get(), RTNL_LINK_RX_BYTES);
-  info.tx_bytes = rtnl_link_get_stat(l.get(), RTNL_LINK_TX_BYTES);
-  info.rx_packets = rtnl_link_get_stat(l.get(), RTNL_LINK_RX_PACKETS);
-  info.tx_packets = rtnl_link_get_stat(l.get(), RTNL_LINK_TX_PACKETS);
+  info.rx_bytes = Nl().rtnl_link_get_stat(l.get(), RTNL_LINK_RX_BYTES);
+  info.tx_bytes = Nl().rtnl_link_get_stat(l.get(), RTNL_LINK_TX_BYTES);
+  info.rx_packets = Nl().rtnl_link_get_stat(l.get(), RTNL_LINK_RX_PACKETS);
+  info.tx_packets = Nl().rtnl_link_get_stat(l.get(), RTNL_LINK_TX_PACKETS);
   return std::optional<LinkInfo>(info);
 }
 
@@ -164,31 +166,32 @@ Result<LinkInfo> Netlink::GetLink(const std::string& name) {
 
 Status Netlink::CreateVeth(const std::string& name, const std::string& peer,
                            int peer_netns_fd) {
-  Link l(rtnl_link_veth_alloc());
+  Link l(Nl().rtnl_link_veth_alloc());
   if (!l) return ResourceExhaustedError("allocate a veth");
-  rtnl_link_set_name(l.get(), name.c_str());
-  rtnl_link* p = rtnl_link_veth_get_peer(l.get());
-  rtnl_link_set_name(p, peer.c_str());
-  if (peer_netns_fd >= 0) rtnl_link_set_ns_fd(p, peer_netns_fd);
-  rtnl_link_put(p);
-  int err = rtnl_link_add(sock_, l.get(), NLM_F_CREATE | NLM_F_EXCL);
+  Nl().rtnl_link_set_name(l.get(), name.c_str());
+  rtnl_link* p = Nl().rtnl_link_veth_get_peer(l.get());
+  Nl().rtnl_link_set_name(p, peer.c_str());
+  if (peer_netns_fd >= 0) Nl().rtnl_link_set_ns_fd(p, peer_netns_fd);
+  Nl().rtnl_link_put(p);
+  int err = Nl().rtnl_link_add(sock_, l.get(), NLM_F_CREATE | NLM_F_EXCL);
   if (err < 0) return NlError(err, "create veth '" + name + "'");
   return OkStatus();
 }
 
 Status Netlink::CreateBridge(const std::string& name) {
-  Link l(rtnl_link_alloc());
-  rtnl_link_set_name(l.get(), name.c_str());
-  int err = rtnl_link_set_type(l.get(), "bridge");
-  if (err >= 0) err = rtnl_link_add(sock_, l.get(), NLM_F_CREATE | NLM_F_EXCL);
+  Link l(Nl().rtnl_link_alloc());
+  Nl().rtnl_link_set_name(l.get(), name.c_str());
+  int err = Nl().rtnl_link_set_type(l.get(), "bridge");
+  if (err >= 0)
+    err = Nl().rtnl_link_add(sock_, l.get(), NLM_F_CREATE | NLM_F_EXCL);
   if (err < 0) return NlError(err, "create bridge '" + name + "'");
   return OkStatus();
 }
 
 Status Netlink::DeleteLink(const std::string& name) {
-  Link l(rtnl_link_alloc());
-  rtnl_link_set_name(l.get(), name.c_str());
-  int err = rtnl_link_delete(sock_, l.get());
+  Link l(Nl().rtnl_link_alloc());
+  Nl().rtnl_link_set_name(l.get(), name.c_str());
+  int err = Nl().rtnl_link_delete(sock_, l.get());
   if (err < 0) return NlError(err, "delete link '" + name + "'");
   return OkStatus();
 }
@@ -198,18 +201,18 @@ Status Netlink::SetUp(const std::string& name, bool up) {
       sock_, name,
       [&](rtnl_link* c) {
         if (up) {
-          rtnl_link_set_flags(c, IFF_UP);
+          Nl().rtnl_link_set_flags(c, IFF_UP);
         } else {
-          rtnl_link_unset_flags(c, IFF_UP);
+          Nl().rtnl_link_unset_flags(c, IFF_UP);
         }
       },
       up ? "bring up" : "bring down");
 }
 
 Status Netlink::SetMac(const std::string& name, const Mac& mac) {
-  NlAddr a(nl_addr_build(AF_LLC, mac.bytes.data(), 6));
+  NlAddr a(Nl().nl_addr_build(AF_LLC, mac.bytes.data(), 6));
   return Change(
-      sock_, name, [&](rtnl_link* c) { rtnl_link_set_addr(c, a.get()); },
+      sock_, name, [&](rtnl_link* c) { Nl().rtnl_link_set_addr(c, a.get()); },
       "set the MAC of");
 }
 
@@ -218,9 +221,9 @@ Status Netlink::SetNoArp(const std::string& name, bool noarp) {
       sock_, name,
       [&](rtnl_link* c) {
         if (noarp) {
-          rtnl_link_set_flags(c, IFF_NOARP);
+          Nl().rtnl_link_set_flags(c, IFF_NOARP);
         } else {
-          rtnl_link_unset_flags(c, IFF_NOARP);
+          Nl().rtnl_link_unset_flags(c, IFF_NOARP);
         }
       },
       "set NOARP on");
@@ -229,32 +232,33 @@ Status Netlink::SetNoArp(const std::string& name, bool noarp) {
 Status Netlink::SetMaster(const std::string& name, const std::string& bridge) {
   VZ_ASSIGN_OR_RETURN(int b, Index(bridge));
   return Change(
-      sock_, name, [&](rtnl_link* c) { rtnl_link_set_master(c, b); },
+      sock_, name, [&](rtnl_link* c) { Nl().rtnl_link_set_master(c, b); },
       "attach to '" + bridge + "'");
 }
 
 Status Netlink::Rename(const std::string& name, const std::string& new_name) {
   return Change(
       sock_, name,
-      [&](rtnl_link* c) { rtnl_link_set_name(c, new_name.c_str()); }, "rename");
+      [&](rtnl_link* c) { Nl().rtnl_link_set_name(c, new_name.c_str()); },
+      "rename");
 }
 
 Status Netlink::MoveToNetns(const std::string& name, int netns_fd) {
   return Change(
-      sock_, name, [&](rtnl_link* c) { rtnl_link_set_ns_fd(c, netns_fd); },
+      sock_, name, [&](rtnl_link* c) { Nl().rtnl_link_set_ns_fd(c, netns_fd); },
       "move to the container's namespace");
 }
 
 Status Netlink::AddAddress(const std::string& link, const Cidr& address) {
   VZ_ASSIGN_OR_RETURN(int idx, Index(link));
-  Addr a(rtnl_addr_alloc());
-  rtnl_addr_set_ifindex(a.get(), idx);
+  Addr a(Nl().rtnl_addr_alloc());
+  Nl().rtnl_addr_set_ifindex(a.get(), idx);
   NlAddr local = ToNl(address);
-  rtnl_addr_set_local(a.get(), local.get());
-  rtnl_addr_set_prefixlen(a.get(), address.prefix);
+  Nl().rtnl_addr_set_local(a.get(), local.get());
+  Nl().rtnl_addr_set_prefixlen(a.get(), address.prefix);
   if (!address.v4())
-    rtnl_addr_set_flags(a.get(), IFA_F_NODAD);  // usable at once
-  int err = rtnl_addr_add(sock_, a.get(), NLM_F_EXCL);
+    Nl().rtnl_addr_set_flags(a.get(), IFA_F_NODAD);  // usable at once
+  int err = Nl().rtnl_addr_add(sock_, a.get(), NLM_F_EXCL);
   if (err < 0)
     return NlError(
         err, "add address '" + address.ToString() + "' to '" + link + "'");
@@ -263,12 +267,12 @@ Status Netlink::AddAddress(const std::string& link, const Cidr& address) {
 
 Status Netlink::DelAddress(const std::string& link, const Cidr& address) {
   VZ_ASSIGN_OR_RETURN(int idx, Index(link));
-  Addr a(rtnl_addr_alloc());
-  rtnl_addr_set_ifindex(a.get(), idx);
+  Addr a(Nl().rtnl_addr_alloc());
+  Nl().rtnl_addr_set_ifindex(a.get(), idx);
   NlAddr local = ToNl(address);
-  rtnl_addr_set_local(a.get(), local.get());
-  rtnl_addr_set_prefixlen(a.get(), address.prefix);
-  int err = rtnl_addr_delete(sock_, a.get(), 0);
+  Nl().rtnl_addr_set_local(a.get(), local.get());
+  Nl().rtnl_addr_set_prefixlen(a.get(), address.prefix);
+  int err = Nl().rtnl_addr_delete(sock_, a.get(), 0);
   if (err < 0)
     return NlError(
         err, "delete address '" + address.ToString() + "' from '" + link + "'");
@@ -278,20 +282,21 @@ Status Netlink::DelAddress(const std::string& link, const Cidr& address) {
 Result<std::vector<Cidr>> Netlink::Addresses(const std::string& link) {
   VZ_ASSIGN_OR_RETURN(int idx, Index(link));
   nl_cache* raw = nullptr;
-  int err = rtnl_addr_alloc_cache(sock_, &raw);
+  int err = Nl().rtnl_addr_alloc_cache(sock_, &raw);
   if (err < 0) return NlError(err, "list addresses");
   Cache cache(raw);
   std::vector<Cidr> out;
-  for (nl_object* o = nl_cache_get_first(cache.get()); o;
-       o = nl_cache_get_next(o)) {
+  for (nl_object* o = Nl().nl_cache_get_first(cache.get()); o;
+       o = Nl().nl_cache_get_next(o)) {
     auto* a = reinterpret_cast<rtnl_addr*>(o);
-    if (rtnl_addr_get_ifindex(a) != idx) continue;
-    nl_addr* l = rtnl_addr_get_local(a);
+    if (Nl().rtnl_addr_get_ifindex(a) != idx) continue;
+    nl_addr* l = Nl().rtnl_addr_get_local(a);
     Cidr c;
-    c.family = nl_addr_get_family(l);
+    c.family = Nl().nl_addr_get_family(l);
     if (c.family != AF_INET && c.family != AF_INET6) continue;
-    std::memcpy(c.bytes.data(), nl_addr_get_binary_addr(l), nl_addr_get_len(l));
-    c.prefix = rtnl_addr_get_prefixlen(a);
+    std::memcpy(c.bytes.data(), Nl().nl_addr_get_binary_addr(l),
+                Nl().nl_addr_get_len(l));
+    c.prefix = Nl().rtnl_addr_get_prefixlen(a);
     out.push_back(c);
   }
   return out;
@@ -300,21 +305,21 @@ Result<std::vector<Cidr>> Netlink::Addresses(const std::string& link) {
 Status Netlink::AddRoute(const Cidr& dst, const std::string& link,
                          const std::optional<Cidr>& gateway) {
   VZ_ASSIGN_OR_RETURN(int idx, Index(link));
-  Route r(rtnl_route_alloc());
+  Route r(Nl().rtnl_route_alloc());
   NlAddr d = ToNl(dst);
-  rtnl_route_set_family(r.get(), static_cast<uint8_t>(dst.family));
-  rtnl_route_set_dst(r.get(), d.get());
-  rtnl_nexthop* nh = rtnl_route_nh_alloc();
-  rtnl_route_nh_set_ifindex(nh, idx);
+  Nl().rtnl_route_set_family(r.get(), static_cast<uint8_t>(dst.family));
+  Nl().rtnl_route_set_dst(r.get(), d.get());
+  rtnl_nexthop* nh = Nl().rtnl_route_nh_alloc();
+  Nl().rtnl_route_nh_set_ifindex(nh, idx);
   NlAddr gw;
   if (gateway) {
     gw = ToNl(gateway->Host());
-    rtnl_route_nh_set_gateway(nh, gw.get());
+    Nl().rtnl_route_nh_set_gateway(nh, gw.get());
   } else {
-    rtnl_route_set_scope(r.get(), RT_SCOPE_LINK);
+    Nl().rtnl_route_set_scope(r.get(), RT_SCOPE_LINK);
   }
-  rtnl_route_add_nexthop(r.get(), nh);
-  int err = rtnl_route_add(sock_, r.get(), NLM_F_EXCL);
+  Nl().rtnl_route_add_nexthop(r.get(), nh);
+  int err = Nl().rtnl_route_add(sock_, r.get(), NLM_F_EXCL);
   if (err < 0)
     return NlError(err,
                    "add route to '" + dst.ToString() + "' via '" + link + "'");
@@ -331,14 +336,14 @@ Status Netlink::AddDefaultRoute(int family, const std::string& link,
 
 Status Netlink::DelRoute(const Cidr& dst, const std::string& link) {
   VZ_ASSIGN_OR_RETURN(int idx, Index(link));
-  Route r(rtnl_route_alloc());
+  Route r(Nl().rtnl_route_alloc());
   NlAddr d = ToNl(dst);
-  rtnl_route_set_family(r.get(), static_cast<uint8_t>(dst.family));
-  rtnl_route_set_dst(r.get(), d.get());
-  rtnl_nexthop* nh = rtnl_route_nh_alloc();
-  rtnl_route_nh_set_ifindex(nh, idx);
-  rtnl_route_add_nexthop(r.get(), nh);
-  int err = rtnl_route_delete(sock_, r.get(), 0);
+  Nl().rtnl_route_set_family(r.get(), static_cast<uint8_t>(dst.family));
+  Nl().rtnl_route_set_dst(r.get(), d.get());
+  rtnl_nexthop* nh = Nl().rtnl_route_nh_alloc();
+  Nl().rtnl_route_nh_set_ifindex(nh, idx);
+  Nl().rtnl_route_add_nexthop(r.get(), nh);
+  int err = Nl().rtnl_route_delete(sock_, r.get(), 0);
   if (err < 0) return NlError(err, "delete route to '" + dst.ToString() + "'");
   return OkStatus();
 }
@@ -346,13 +351,14 @@ Status Netlink::DelRoute(const Cidr& dst, const std::string& link) {
 Status Netlink::ProxyNeighbour(const Cidr& address, const std::string& link,
                                bool add) {
   VZ_ASSIGN_OR_RETURN(int idx, Index(link));
-  Neigh n(rtnl_neigh_alloc());
-  rtnl_neigh_set_ifindex(n.get(), idx);
+  Neigh n(Nl().rtnl_neigh_alloc());
+  Nl().rtnl_neigh_set_ifindex(n.get(), idx);
   NlAddr d = ToNl(address.Host());
-  rtnl_neigh_set_dst(n.get(), d.get());
-  rtnl_neigh_set_flags(n.get(), NTF_PROXY);
-  int err = add ? rtnl_neigh_add(sock_, n.get(), NLM_F_CREATE | NLM_F_REPLACE)
-                : rtnl_neigh_delete(sock_, n.get(), 0);
+  Nl().rtnl_neigh_set_dst(n.get(), d.get());
+  Nl().rtnl_neigh_set_flags(n.get(), NTF_PROXY);
+  int err =
+      add ? Nl().rtnl_neigh_add(sock_, n.get(), NLM_F_CREATE | NLM_F_REPLACE)
+          : Nl().rtnl_neigh_delete(sock_, n.get(), 0);
   if (err < 0) {
     return NlError(err, std::string(add ? "add" : "delete") +
                             " proxy neighbour '" + address.Address() +
@@ -373,30 +379,30 @@ Status Netlink::DelProxyNeighbour(const Cidr& address,
 
 Result<std::vector<std::string>> Netlink::RouteDevices(const Cidr& address) {
   nl_cache* raw = nullptr;
-  int err = rtnl_route_alloc_cache(sock_, address.family, 0, &raw);
+  int err = Nl().rtnl_route_alloc_cache(sock_, address.family, 0, &raw);
   if (err < 0) return NlError(err, "list routes");
   Cache routes(raw);
   nl_cache* lraw = nullptr;
-  err = rtnl_link_alloc_cache(sock_, AF_UNSPEC, &lraw);
+  err = Nl().rtnl_link_alloc_cache(sock_, AF_UNSPEC, &lraw);
   if (err < 0) return NlError(err, "list links");
   Cache links(lraw);
   std::vector<std::string> out;
-  for (nl_object* o = nl_cache_get_first(routes.get()); o;
-       o = nl_cache_get_next(o)) {
+  for (nl_object* o = Nl().nl_cache_get_first(routes.get()); o;
+       o = Nl().nl_cache_get_next(o)) {
     auto* r = reinterpret_cast<rtnl_route*>(o);
-    if (rtnl_route_get_table(r) != RT_TABLE_MAIN ||
-        rtnl_route_get_type(r) != RTN_UNICAST)
+    if (Nl().rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+        Nl().rtnl_route_get_type(r) != RTN_UNICAST)
       continue;
-    nl_addr* dst = rtnl_route_get_dst(r);
+    nl_addr* dst = Nl().rtnl_route_get_dst(r);
     NlAddr target = ToNl(address.Host());
-    if (dst && nl_addr_get_prefixlen(dst) > 0 &&
-        nl_addr_cmp_prefix(dst, target.get()) != 0) {
+    if (dst && Nl().nl_addr_get_prefixlen(dst) > 0 &&
+        Nl().nl_addr_cmp_prefix(dst, target.get()) != 0) {
       continue;
     }
-    if (rtnl_route_get_nnexthops(r) == 0) continue;
-    int idx = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, 0));
+    if (Nl().rtnl_route_get_nnexthops(r) == 0) continue;
+    int idx = Nl().rtnl_route_nh_get_ifindex(Nl().rtnl_route_nexthop_n(r, 0));
     char name[IFNAMSIZ] = {};
-    rtnl_link_i2name(links.get(), idx, name, sizeof name);
+    Nl().rtnl_link_i2name(links.get(), idx, name, sizeof name);
     if (name[0] && std::find(out.begin(), out.end(), name) == out.end())
       out.push_back(name);
   }

@@ -5,14 +5,7 @@
 
 #include <cstring>
 
-#include <netlink/netlink.h>
-#include <netlink/route/class.h>
-#include <netlink/route/classifier.h>
-#include <netlink/route/cls/u32.h>
-#include <netlink/route/link.h>
-#include <netlink/route/qdisc.h>
-#include <netlink/route/qdisc/htb.h>
-#include <netlink/route/tc.h>
+#include "libvz/net/libnl.h"
 
 namespace vz::net {
 namespace {
@@ -22,7 +15,7 @@ constexpr uint32_t kTotal = TC_HANDLE(1, 1);
 constexpr uint32_t kDefault = TC_HANDLE(1, 2);
 
 Status NlErr(int err, const std::string& what) {
-  return InternalError(what + ": " + nl_geterror(err));
+  return InternalError(what + ": " + Nl().nl_geterror(err));
 }
 
 uint32_t BytesPerSec(uint64_t kbit) {
@@ -37,16 +30,16 @@ Result<int> IfIndex(Netlink& nl, const std::string& dev) {
 
 Status AddClass(Netlink& nl, int ifindex, uint32_t parent, uint32_t handle,
                 uint64_t rate, uint64_t ceil, const std::string& what) {
-  rtnl_class* c = rtnl_class_alloc();
-  rtnl_tc_set_ifindex(TC_CAST(c), ifindex);
-  rtnl_tc_set_parent(TC_CAST(c), parent);
-  rtnl_tc_set_handle(TC_CAST(c), handle);
-  int err = rtnl_tc_set_kind(TC_CAST(c), "htb");
-  if (err >= 0) err = rtnl_htb_set_rate(c, BytesPerSec(rate));
-  if (err >= 0) err = rtnl_htb_set_ceil(c, BytesPerSec(ceil));
+  rtnl_class* c = Nl().rtnl_class_alloc();
+  Nl().rtnl_tc_set_ifindex(TC_CAST(c), ifindex);
+  Nl().rtnl_tc_set_parent(TC_CAST(c), parent);
+  Nl().rtnl_tc_set_handle(TC_CAST(c), handle);
+  int err = Nl().rtnl_tc_set_kind(TC_CAST(c), "htb");
+  if (err >= 0) err = Nl().rtnl_htb_set_rate(c, BytesPerSec(rate));
+  if (err >= 0) err = Nl().rtnl_htb_set_ceil(c, BytesPerSec(ceil));
   if (err >= 0)
-    err = rtnl_class_add(nl.socket(), c, NLM_F_CREATE | NLM_F_REPLACE);
-  rtnl_class_put(c);
+    err = Nl().rtnl_class_add(nl.socket(), c, NLM_F_CREATE | NLM_F_REPLACE);
+  Nl().rtnl_class_put(c);
   if (err < 0) return NlErr(err, what);
   return OkStatus();
 }
@@ -54,25 +47,25 @@ Status AddClass(Netlink& nl, int ifindex, uint32_t parent, uint32_t handle,
 // One u32 filter: packets whose source is `src` go to `classid`.
 Status AddFilter(Netlink& nl, int ifindex, uint32_t prio, uint32_t classid,
                  const Cidr& src) {
-  rtnl_cls* f = rtnl_cls_alloc();
-  rtnl_tc_set_ifindex(TC_CAST(f), ifindex);
-  rtnl_tc_set_parent(TC_CAST(f), kRoot);
-  int err = rtnl_tc_set_kind(TC_CAST(f), "u32");
-  rtnl_cls_set_prio(f, static_cast<uint16_t>(prio));
-  rtnl_cls_set_protocol(f, src.v4() ? ETH_P_IP : ETH_P_IPV6);
+  rtnl_cls* f = Nl().rtnl_cls_alloc();
+  Nl().rtnl_tc_set_ifindex(TC_CAST(f), ifindex);
+  Nl().rtnl_tc_set_parent(TC_CAST(f), kRoot);
+  int err = Nl().rtnl_tc_set_kind(TC_CAST(f), "u32");
+  Nl().rtnl_cls_set_prio(f, static_cast<uint16_t>(prio));
+  Nl().rtnl_cls_set_protocol(f, src.v4() ? ETH_P_IP : ETH_P_IPV6);
   // Layout: the source address is at byte 12 of an IPv4 header and at
   // byte 8 of an IPv6 header (four 32-bit keys).
   int words = src.v4() ? 1 : 4, off = src.v4() ? 12 : 8;
   for (int i = 0; err >= 0 && i < words; ++i) {
     uint32_t v;
     std::memcpy(&v, src.bytes.data() + 4 * i, 4);
-    err = rtnl_u32_add_key_uint32(f, ntohl(v), 0xffffffff, off + 4 * i, 0);
+    err = Nl().rtnl_u32_add_key_uint32(f, ntohl(v), 0xffffffff, off + 4 * i, 0);
   }
-  if (err >= 0) err = rtnl_u32_set_classid(f, classid);
+  if (err >= 0) err = Nl().rtnl_u32_set_classid(f, classid);
   // A match must be final (tc's "flowid"), or it only selects a hash table.
-  if (err >= 0) err = rtnl_u32_set_cls_terminal(f);
-  if (err >= 0) err = rtnl_cls_add(nl.socket(), f, NLM_F_CREATE);
-  rtnl_cls_put(f);
+  if (err >= 0) err = Nl().rtnl_u32_set_cls_terminal(f);
+  if (err >= 0) err = Nl().rtnl_cls_add(nl.socket(), f, NLM_F_CREATE);
+  Nl().rtnl_cls_put(f);
   if (err < 0)
     return NlErr(err, "add shaping filter for '" + src.Address() + "'");
   return OkStatus();
@@ -83,15 +76,16 @@ Status AddFilter(Netlink& nl, int ifindex, uint32_t prio, uint32_t classid,
 Status EnsureShapedDevice(Netlink& nl, const std::string& dev,
                           uint64_t total_kbit) {
   VZ_ASSIGN_OR_RETURN(int idx, IfIndex(nl, dev));
-  rtnl_qdisc* q = rtnl_qdisc_alloc();
-  rtnl_tc_set_ifindex(TC_CAST(q), idx);
-  rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
-  rtnl_tc_set_handle(TC_CAST(q), kRoot);
-  int err = rtnl_tc_set_kind(TC_CAST(q), "htb");
-  if (err >= 0) err = rtnl_htb_set_defcls(q, kDefault);
+  rtnl_qdisc* q = Nl().rtnl_qdisc_alloc();
+  Nl().rtnl_tc_set_ifindex(TC_CAST(q), idx);
+  Nl().rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+  Nl().rtnl_tc_set_handle(TC_CAST(q), kRoot);
+  int err = Nl().rtnl_tc_set_kind(TC_CAST(q), "htb");
+  if (err >= 0) err = Nl().rtnl_htb_set_defcls(q, kDefault);
   // NLM_F_EXCL: an existing HTB root of ours is kept with its classes.
-  if (err >= 0) err = rtnl_qdisc_add(nl.socket(), q, NLM_F_CREATE | NLM_F_EXCL);
-  rtnl_qdisc_put(q);
+  if (err >= 0)
+    err = Nl().rtnl_qdisc_add(nl.socket(), q, NLM_F_CREATE | NLM_F_EXCL);
+  Nl().rtnl_qdisc_put(q);
   if (err < 0 && err != -NLE_EXIST)
     return NlErr(err, "add HTB qdisc on '" + dev + "'");
   VZ_RETURN_IF_ERROR(AddClass(nl, idx, kRoot, kTotal, total_kbit, total_kbit,
@@ -122,32 +116,32 @@ Status RemoveShapedContainer(Netlink& nl, const std::string& dev,
   uint32_t minor = index + kClassBase;
   for (int proto :
        {ETH_P_IP, ETH_P_IPV6}) {  // every filter at the container's priority
-    rtnl_cls* f = rtnl_cls_alloc();
-    rtnl_tc_set_ifindex(TC_CAST(f), *idx);
-    rtnl_tc_set_parent(TC_CAST(f), kRoot);
-    rtnl_tc_set_kind(TC_CAST(f), "u32");
-    rtnl_cls_set_prio(f, static_cast<uint16_t>(minor));
-    rtnl_cls_set_protocol(f, static_cast<uint16_t>(proto));
-    (void)rtnl_cls_delete(nl.socket(), f, 0);
-    rtnl_cls_put(f);
+    rtnl_cls* f = Nl().rtnl_cls_alloc();
+    Nl().rtnl_tc_set_ifindex(TC_CAST(f), *idx);
+    Nl().rtnl_tc_set_parent(TC_CAST(f), kRoot);
+    Nl().rtnl_tc_set_kind(TC_CAST(f), "u32");
+    Nl().rtnl_cls_set_prio(f, static_cast<uint16_t>(minor));
+    Nl().rtnl_cls_set_protocol(f, static_cast<uint16_t>(proto));
+    (void)Nl().rtnl_cls_delete(nl.socket(), f, 0);
+    Nl().rtnl_cls_put(f);
   }
-  rtnl_class* c = rtnl_class_alloc();
-  rtnl_tc_set_ifindex(TC_CAST(c), *idx);
-  rtnl_tc_set_parent(TC_CAST(c), kTotal);
-  rtnl_tc_set_handle(TC_CAST(c), TC_HANDLE(1, minor));
-  (void)rtnl_class_delete(nl.socket(), c);
-  rtnl_class_put(c);
+  rtnl_class* c = Nl().rtnl_class_alloc();
+  Nl().rtnl_tc_set_ifindex(TC_CAST(c), *idx);
+  Nl().rtnl_tc_set_parent(TC_CAST(c), kTotal);
+  Nl().rtnl_tc_set_handle(TC_CAST(c), TC_HANDLE(1, minor));
+  (void)Nl().rtnl_class_delete(nl.socket(), c);
+  Nl().rtnl_class_put(c);
   return OkStatus();
 }
 
 Status RemoveShapedDevice(Netlink& nl, const std::string& dev) {
   auto idx = IfIndex(nl, dev);
   if (!idx.has_value()) return OkStatus();
-  rtnl_qdisc* q = rtnl_qdisc_alloc();
-  rtnl_tc_set_ifindex(TC_CAST(q), *idx);
-  rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
-  int err = rtnl_qdisc_delete(nl.socket(), q);
-  rtnl_qdisc_put(q);
+  rtnl_qdisc* q = Nl().rtnl_qdisc_alloc();
+  Nl().rtnl_tc_set_ifindex(TC_CAST(q), *idx);
+  Nl().rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+  int err = Nl().rtnl_qdisc_delete(nl.socket(), q);
+  Nl().rtnl_qdisc_put(q);
   if (err < 0 && err != -NLE_OBJ_NOTFOUND)
     return NlErr(err, "remove the HTB qdisc of '" + dev + "'");
   return OkStatus();
