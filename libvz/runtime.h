@@ -157,10 +157,14 @@ struct ExecOptions {
 // its cgroup and namespaces (its user namespace when the init's is not
 // ours: a privileged container has none of its own, whatever the config
 // says now), drops to the container's capability set and seccomp filter,
-// and waits. stdin, stdout
+// and waits. The command is this process's child: the caller joins the
+// container's PID namespace for that one fork and goes back (the PID
+// namespace of its later children is its own again). stdin, stdout
 // and stderr are this process's. Returns the command's exit code (128+N
 // when killed by signal N; 127 when it could not be executed). Errors:
-// kNotFound when the init is gone; as setns(2).
+// kNotFound when the init is gone; as setns(2); kInternal if this process
+// could not go back to its own PID namespace (its next children would
+// start inside the container).
 Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
                  const ExecOptions& options);
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/unique_fd.h"
@@ -111,26 +112,44 @@ Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
   const bool userns = namespaces.front().second == CLONE_NEWUSER;
   VZ_ASSIGN_OR_RETURN(internal::SeccompFilter filter,
                       internal::SeccompFilter::Make());
-  pid_t joiner = ::fork();
-  if (joiner < 0) return ErrnoError(errno, "fork");
-  if (joiner == 0) {
+  // A PID namespace applies to the children made after joining it. The
+  // caller joins the container's for the one fork below and goes back at
+  // once (the monitor runs commands too), so the command needs no fork of
+  // its own to be inside: one process less per exec.
+  UniqueFd own_pid(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
+  if (!own_pid) return ErrnoError(errno, "open '/proc/self/ns/pid'");
+  auto pid_ns = std::ranges::find(namespaces, CLONE_NEWPID,
+                                  &std::pair<UniqueFd, int>::second);
+  if (::setns(pid_ns->first.get(), CLONE_NEWPID) != 0) {
+    return ErrnoError(errno, "join the PID namespace of container init " +
+                                 std::to_string(init_pid));
+  }
+  pid_t child = ::fork();
+  const int fork_errno = errno;
+  if (child == 0) {
     // Single-threaded caller: the child may allocate, and moves itself
     // (no grace period to wait for on v1, see Cgroup::AttachSelf).
     if (!cg.AttachSelf().ok()) ::_exit(127);
     for (auto& [fd, type] : namespaces) {
+      if (type == CLONE_NEWPID) continue;
       if (::setns(fd.get(), type) != 0) {
         const std::string msg = "setns: " + std::string(strerror(errno)) + "\n";
         (void)!::write(2, msg.data(), msg.size());
         ::_exit(127);
       }
     }
-    // The PID namespace applies to children only.
-    pid_t child = ::fork();
-    if (child == 0) ExecInside(spec, options, filter, userns);
-    if (child < 0) ::_exit(127);
-    ::_exit(WaitCode(child));
+    ExecInside(spec, options, filter, userns);
   }
-  return WaitCode(joiner);
+  if (::setns(own_pid.get(), CLONE_NEWPID) != 0) {
+    // Never seen: the namespace is the caller's own. Its next children
+    // would start inside the container, so say so loudly.
+    const int e = errno;
+    if (child > 0) (void)WaitCode(child);
+    return InternalError("cannot go back to this process's PID namespace: " +
+                         std::string(strerror(e)));
+  }
+  if (child < 0) return ErrnoError(fork_errno, "fork");
+  return WaitCode(child);
 }
 
 }  // namespace vz::runtime

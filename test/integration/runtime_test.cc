@@ -141,6 +141,29 @@ TEST_P(RuntimeTest, InitRunsIsolated) {
             "ok\n");
 }
 
+std::string NamespaceOf(const std::string& path) {
+  char buf[128] = {};
+  return ::readlink(path.c_str(), buf, sizeof buf - 1) > 0 ? buf : "?" + path;
+}
+
+// Exec joins the container's PID namespace for its one fork and goes
+// back: the caller's next child (the monitor's, say) is in the caller's.
+TEST_P(RuntimeTest, ExecLeavesTheCallersChildrenInItsPidNamespace) {
+  Start();
+  const std::string own = NamespaceOf("/proc/self/ns/pid");
+  // The command ran inside, not as the container's init.
+  auto [rc, pid] = Sh("echo $$; exit 3");
+  EXPECT_EQ(rc, 3);
+  EXPECT_NE(pid, "1\n");
+  EXPECT_LT(std::stoi(pid), 100);
+  EXPECT_EQ(NamespaceOf("/proc/self/ns/pid_for_children"), own);
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(NamespaceOf("/proc/self/ns/pid") == own ? 0 : 1);
+  int status = -1;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 TEST_P(RuntimeTest, UidZeroMapsElsewhereWhenUnprivileged) {
   Start();
   auto out = Sh("cat /proc/self/uid_map").second;
