@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Fails when a node program needs a shared library that ADR 5, 6 or 7
-# keep off its start: libraries loaded on first use (libxml2, OpenSSL,
-# nftables, libnl) and the C++ runtime and Boost.Program_options linked in.
+# Fails when a node program needs a shared library that ADR 5 to 8 keep
+# off its start: libraries loaded on first use (libxml2, OpenSSL,
+# nftables, libnl), the C++ runtime and Boost.Program_options linked in,
+# and libseccomp, whose filter is compiled at build time.
 # Usage: scripts/check_linkage.sh [--shared-runtime] PROGRAM...
 # (--shared-runtime: a sanitizer build, where only ADR 5 holds.)
 set -euo pipefail
 
-banned='libxml2|libcrypto|libssl|libnftables|libicu|libnl'
+banned='libxml2|libcrypto|libssl|libnftables|libicu|libnl|libseccomp'
 if [[ ${1:-} == --shared-runtime ]]; then
   shift
 else
@@ -20,16 +21,16 @@ for program in "$@"; do
   needed=$(readelf -d "$program" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') ||
     { echo "check_linkage: cannot read '$program'" >&2; exit 2; }
   # Only the program's own NEEDED entries: the C libraries they name
-  # (libcap, libseccomp, liburing) load no C++.
+  # (libcap, liburing) load no C++.
   rc=0
   bad=$(grep -E "^($banned)" <<<"$needed") || rc=$?
   if ((rc == 0)); then
-    echo "check_linkage: $(basename "$program") needs $(tr '\n' ' ' <<<"$bad")(doc/adr/0005, 0006, 0007)" >&2
+    echo "check_linkage: $(basename "$program") needs $(tr '\n' ' ' <<<"$bad")(doc/adr/0005 to 0008)" >&2
     status=1
   elif ((rc != 1)); then
     echo "check_linkage: grep failed on '$program'" >&2
     exit 2
   fi
 done
-((status == 0)) && echo "check_linkage: $# programs load no library ADR 5, 6 and 7 keep off"
+((status == 0)) && echo "check_linkage: $# programs load no library ADR 5 to 8 keep off"
 exit "$status"

@@ -79,43 +79,6 @@ Result<std::vector<int>> CapabilitySet(std::string_view capability_key,
   return out;
 }
 
-const std::vector<std::string>& DeniedSyscalls() {
-  // Kernel-global state a namespace does not contain.
-  static const std::vector<std::string> kDenied = {"init_module",
-                                                   "finit_module",
-                                                   "delete_module",
-                                                   "create_module",
-                                                   "kexec_load",
-                                                   "kexec_file_load",
-                                                   "open_by_handle_at",
-                                                   "name_to_handle_at",
-                                                   "iopl",
-                                                   "ioperm",
-                                                   "swapon",
-                                                   "swapoff",
-                                                   "syslog",
-                                                   "acct",
-                                                   "lookup_dcookie",
-                                                   "perf_event_open",
-                                                   "bpf",
-                                                   "add_key",
-                                                   "request_key",
-                                                   "keyctl",
-                                                   "uselib",
-                                                   "vm86",
-                                                   "vm86old",
-                                                   "nfsservctl",
-                                                   "get_kernel_syms",
-                                                   "query_module",
-                                                   "quotactl",
-                                                   "settimeofday",
-                                                   "clock_settime",
-                                                   "clock_adjtime",
-                                                   "adjtimex",
-                                                   "stime"};
-  return kDenied;
-}
-
 std::vector<cgroup::DeviceRule> BaseDeviceRules() {
   return {
       {'c', 1, 3, "rwm"}, {'c', 1, 5, "rwm"}, {'c', 1, 7, "rwm"},

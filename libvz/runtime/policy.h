@@ -32,8 +32,7 @@ Result<std::vector<int>> CapabilitySet(std::string_view capability_key,
 Result<std::vector<std::pair<std::string, bool>>> CapabilityEntries(
     std::string_view capability_key);
 
-// Syscalls the seccomp filter fails with EPERM, on every ABI of the host.
-const std::vector<std::string>& DeniedSyscalls();
+// The syscalls the seccomp filter denies: seccomp_policy.h.
 
 // The devices every container gets: null, zero, full, random, urandom,
 // tty, console, ptmx and the pts slaves.

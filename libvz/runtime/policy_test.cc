@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "libvz/exit_codes.h"
+#include "libvz/runtime/seccomp_policy.h"
 
 namespace vz::runtime::internal {
 namespace {

@@ -1,8 +1,11 @@
 #include "libvz/runtime/security.h"
 
 #include <linux/capability.h>
+#include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -39,43 +42,29 @@ Status DropBoundingSet(const std::vector<int>& keep) {
   return OkStatus();
 }
 
-Result<SeccompFilter> SeccompFilter::Make() {
-  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-  if (!ctx) return InternalError("seccomp_init failed");
-  SeccompFilter filter(ctx);
-  for (uint32_t arch : {SCMP_ARCH_X86, SCMP_ARCH_X32}) {
-    // An arch the native one cannot add (another host) is simply absent.
-    int rc = seccomp_arch_add(ctx, arch);
-    if (rc != 0 && rc != -EEXIST && rc != -EINVAL) {
-      return ErrnoError(-rc, "seccomp: add arch");
-    }
-  }
-  for (const auto& name : DeniedSyscalls()) {
-    int nr = seccomp_syscall_resolve_name(name.c_str());
-    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture
-    int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
-    if (rc != 0 && rc != -EEXIST) {
-      return ErrnoError(-rc, "seccomp: deny '" + name + "'");
-    }
-  }
-  // Pushing input into a terminal the container was handed (vzctl exec
-  // from an admin's shell) would type into the host.
-  for (unsigned long request : {TIOCSTI, TIOCLINUX}) {
-    int rc =
-        seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, request));
-    if (rc != 0) return ErrnoError(-rc, "seccomp: deny terminal injection");
-  }
-  return filter;
-}
+namespace {
 
-SeccompFilter::~SeccompFilter() {
-  if (ctx_) seccomp_release(ctx_);
+// From the build's vz_seccomp_gen (seccomp_policy.cc).
+constexpr sock_filter kSeccompProgram[] = {
+#include "libvz/runtime/seccomp_filter.inc"
+};
+
+}  // namespace
+
+std::span<const sock_filter> SeccompFilter::Program() {
+  return kSeccompProgram;
 }
 
 Status SeccompFilter::Load() const {
-  int rc = seccomp_load(ctx_);
-  if (rc != 0) return ErrnoError(-rc, "load seccomp filter");
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    return ErrnoError(errno, "set no_new_privs for the seccomp filter");
+  }
+  sock_fprog prog{
+      .len = static_cast<unsigned short>(std::size(kSeccompProgram)),
+      .filter = const_cast<sock_filter*>(kSeccompProgram)};
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+    return ErrnoError(errno, "load seccomp filter");
+  }
   return OkStatus();
 }
 

@@ -1,10 +1,10 @@
 // Applying the policy (policy.h) to the calling process: the capability
-// bounding set and the seccomp filter. The filter is built before fork, so
-// the forked child only loads it.
+// bounding set and the seccomp filter (seccomp_policy.h, built in).
 #pragma once
 
-#include <seccomp.h>
+#include <linux/filter.h>
 
+#include <span>
 #include <vector>
 
 #include "base/status.h"
@@ -18,21 +18,18 @@ int LastCap();
 // the ambient set; an exec then gives root no more than `keep`.
 Status DropBoundingSet(const std::vector<int>& keep);
 
-// A seccomp filter denying DeniedSyscalls() with EPERM on the native, x86
-// and x32 ABIs. Move-only.
+// The container seccomp filter (seccomp_policy.h), compiled at build time
+// and built into the program: nothing to compute at a start or an exec.
 class SeccompFilter {
  public:
-  static Result<SeccompFilter> Make();
-  SeccompFilter(SeccompFilter&& o) noexcept : ctx_(o.ctx_) { o.ctx_ = nullptr; }
-  SeccompFilter& operator=(SeccompFilter&&) = delete;
-  ~SeccompFilter();
-  // Installs it on the calling thread (needs CAP_SYS_ADMIN in the current
-  // user namespace, or no_new_privs).
+  // Kept a Result for callers that once built it here; never fails now.
+  static Result<SeccompFilter> Make() { return SeccompFilter(); }
+  // Installs it on the calling thread, with no_new_privs as libseccomp's
+  // load did. Needs CAP_SYS_ADMIN in the current user namespace or
+  // no_new_privs. Only calls the kernel: safe after fork.
   Status Load() const;
-
- private:
-  explicit SeccompFilter(scmp_filter_ctx ctx) : ctx_(ctx) {}
-  scmp_filter_ctx ctx_;
+  // The program (for the test that compares it with libseccomp's).
+  static std::span<const sock_filter> Program();
 };
 
 }  // namespace vz::runtime::internal
