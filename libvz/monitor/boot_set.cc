@@ -20,6 +20,7 @@ void Monitor::StartBootSet(const std::string& rootfs) {
   // services (no processes may stay where controllers are enabled below);
   // outside, it would charge the container's pages to the host.
   read_ahead_.clear();
+  unread_set_.reset();
   if (cg_->layout() == cgroup::Layout::kV2) return;
   auto priv = ve_->VePrivate(node_);
   if (!priv.has_value()) return;
@@ -32,7 +33,14 @@ void Monitor::StartBootSet(const std::string& rootfs) {
     set = std::move(**loaded);
   }
   if (set && !set->partial) {
-    StartPrefetch(rootfs, std::move(*set));
+    if (storage::WorthReadingAhead(*set)) {
+      StartPrefetch(rootfs, std::move(*set));
+    } else {
+      // A small set is not worth a reader, whose cost is the start's; it
+      // is only checked for staleness, once the start is done.
+      unread_set_ = std::move(*set);
+      unread_root_ = rootfs;
+    }
     return;
   }
   // None, unreadable or partial: record. A partial set is read ahead too,
@@ -111,6 +119,14 @@ void Monitor::EndRecording(bool window_done) {
     VZ_LOG(kWarning) << "container '" << ve_->ctid()
                      << "': boot set: " << s.message();
   }
+}
+
+void Monitor::CheckUnreadBootSet() {
+  if (!unread_set_) return;
+  const auto stats =
+      storage::FindBootSetFiles(unread_root_, unread_set_->files);
+  if (storage::BootSetStale(stats)) ::unlink(boot_set_path_.c_str());
+  unread_set_.reset();
 }
 
 void Monitor::ReapPrefetch(bool stop) {

@@ -261,6 +261,7 @@ ExitInfo Monitor::Supervise() {
       EndRecording(/*window_done=*/true);
     }
     ReapPrefetch(/*stop=*/false);
+    CheckUnreadBootSet();
     if (!storage_lost_ && StorageLost()) {
       storage_lost_ = true;
       (void)cg_->KillAll(SIGKILL);

@@ -90,6 +90,10 @@ class Monitor {
   // Reaps the read-ahead child once it is done; with `stop`, kills it
   // first (before an unmount, which its open files would hold up).
   void ReapPrefetch(bool stop);
+  // A set too small to read ahead (storage::WorthReadingAhead), checked
+  // once the start is done: removed when stale, so the next start records
+  // the container's boot again (it may have grown).
+  void CheckUnreadBootSet();
 
   // The init's readiness (notify.cc): a socket in the container's network
   // namespace, bound before the init runs, where its systemd sends
@@ -137,6 +141,8 @@ class Monitor {
   void DropReadAheadReport();
   std::chrono::steady_clock::time_point record_until_;
   std::optional<ForkedCall> prefetch_;
+  std::optional<storage::BootSet> unread_set_;  // CheckUnreadBootSet's
+  std::string unread_root_;
   UniqueFd notify_;
   bool booted_ = false;  // the init said READY=1 since this Boot
 };

@@ -200,7 +200,21 @@ struct PrefetchStats {
 PrefetchStats PrefetchBootSet(const std::string& rootfs,
                               std::span<const BootSetEntry> set,
                               int report = -1);
+// Opens each entry below `rootfs` as PrefetchBootSet does and reads
+// nothing: which of them are gone, for a set not worth reading ahead.
+PrefetchStats FindBootSetFiles(const std::string& rootfs,
+                               std::span<const BootSetEntry> set);
 // More than a quarter of the files gone: time to record a new set.
 bool BootSetStale(const PrefetchStats& stats);
+
+// A whole set smaller than this is not read ahead: the reader's fork, its
+// cgroup moves and its reads, competing with the init's own setup for the
+// CPUs and the device server, cost a small container's start more than
+// they save. Measured on busybox (2 MiB, nearly all of it the init, which
+// the mount reads ahead anyway): start 17.2 -> 15.6 ms without the
+// reader, 30 interleaved rounds. A Debian boot's set is 28-35 MiB.
+inline constexpr uint64_t kBootSetMinReadAheadBytes = uint64_t{4} << 20;
+// Whether `set` is big enough to read ahead (kBootSetMinReadAheadBytes).
+bool WorthReadingAhead(const BootSet& set);
 
 }  // namespace vz::storage

@@ -66,8 +66,27 @@ PrefetchStats PrefetchBootSet(const std::string& rootfs,
   return stats;
 }
 
+PrefetchStats FindBootSetFiles(const std::string& rootfs,
+                               std::span<const BootSetEntry> set) {
+  PrefetchStats stats{.files = set.size()};
+  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  for (const auto& e : set) {
+    if (!root || !OpenRegularInRoot(root.get(), e.path)) ++stats.missing;
+  }
+  return stats;
+}
+
 bool BootSetStale(const PrefetchStats& stats) {
   return stats.missing * 4 > stats.files;
+}
+
+bool WorthReadingAhead(const BootSet& set) {
+  uint64_t total = 0;
+  for (const auto& e : set.files) {
+    total += e.bytes;
+    if (total >= kBootSetMinReadAheadBytes) return true;
+  }
+  return false;
 }
 
 }  // namespace vz::storage

@@ -158,6 +158,25 @@ TEST(BootSetTest, PrefetchCountsWhatIsGoneAndStaleIsOverAQuarter) {
   EXPECT_EQ(PrefetchBootSet(dir.path() + "/none", set).missing, 5u);
 }
 
+// Only a set of 4 MiB or more gets a reader: busybox's (its 2 MiB
+// binary and a few small files) does not, a Debian boot's does.
+TEST(BootSetTest, OnlyABigEnoughSetIsReadAhead) {
+  BootSet busybox{.files = {{"bin/busybox", 1982256},
+                            {"etc/inittab", 197},
+                            {"etc/init.d/rcS", 251}}};
+  EXPECT_FALSE(WorthReadingAhead(busybox));
+  EXPECT_FALSE(WorthReadingAhead(BootSet{}));
+  BootSet at_limit{.files = {{"a", kBootSetMinReadAheadBytes - 1}, {"b", 1}}};
+  EXPECT_TRUE(WorthReadingAhead(at_limit));
+  at_limit.files.pop_back();
+  EXPECT_FALSE(WorthReadingAhead(at_limit));
+  BootSet debian;
+  for (int i = 0; i < 700; ++i) {
+    debian.files.push_back({"usr/lib/f" + std::to_string(i), 45000});
+  }
+  EXPECT_TRUE(WorthReadingAhead(debian));
+}
+
 TEST(BootSetTest, ReadAheadInTurnReadsWholeStepsAndSeesAShrunkFile) {
   vz::testing::TempDir dir;
   const std::string path = dir.path() + "/f";
