@@ -64,12 +64,14 @@ quiet() {
   return 1
 }
 
-# Sets `elapsed` to the milliseconds a command takes ($EPOCHREALTIME: no
-# fork for the clock, so short commands are not inflated).
+# Sets `elapsed` to the microseconds a command takes ($EPOCHREALTIME: no
+# fork for the clock, so short commands are not inflated). The tables show
+# milliseconds with one decimal: whole ones hid differences of a busybox
+# start+exec's size.
 timed() {
   local t0=${EPOCHREALTIME/./}
   "$@" || return 1
-  elapsed=$(((${EPOCHREALTIME/./} - t0) / 1000))
+  elapsed=$((${EPOCHREALTIME/./} - t0))
 }
 
 # --- vz ----------------------------------------------------------------
@@ -210,7 +212,7 @@ start_exec() {
 }
 
 # One run: create, first start+exec, clean stop, start+exec again, fast
-# stop, destroy. Appends "create first_start stop destroy kill start" (ms)
+# stop, destroy. Appends "create first_start stop destroy kill start" (us)
 # to the tool's data file, or nothing when a step fails (the container is
 # then removed). The first start is apart because vz does one-time work
 # there (the first mount makes the machine identity: machine-id, SSH host
@@ -300,7 +302,8 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 med() {
   local f=$scratch/data/$1-$2
   [[ -s $f ]] || { echo failed; return; }
-  awk -v c="$3" '{ print c ? $c : $1 + $2 + $3 + $4 }' "$f" | bench_median
+  awk -v c="$3" '{ print c ? $c : $1 + $2 + $3 + $4 }' "$f" | bench_median |
+    awk '{ printf "%.1f", $1 / 1000 }'
 }
 count() { [[ -s $scratch/data/$1-$2 ]] && wc -l <"$scratch/data/$1-$2" || echo 0; }
 ratio() {
