@@ -26,8 +26,9 @@ Result<std::string> MonitorBinary(const StartOptions& options) {
   return FindSiblingProgram("vz-monitor");
 }
 
-// Forks twice, so the monitor belongs to no caller, in a session of its
-// own; its first report comes back on the returned pipe.
+// The monitor puts itself in the background (its first process exits at
+// once), so it belongs to no caller, in a session of its own; its first
+// report comes back on the returned pipe.
 Result<UniqueFd> LaunchMonitor(const NodeConfig& node, std::string_view ctid,
                                const std::string& binary, bool premounted,
                                bool boot_weight) {
@@ -41,7 +42,7 @@ Result<UniqueFd> LaunchMonitor(const NodeConfig& node, std::string_view ctid,
       "--ready-fd", "3"};
   if (premounted) args.push_back("--premounted");
   if (boot_weight) args.push_back("--boot-weight");
-  VZ_RETURN_IF_ERROR(SpawnDetached(std::move(args), log, wr.get()));
+  VZ_RETURN_IF_ERROR(SpawnSelfDetaching(std::move(args), log, wr.get()));
   return rd;
 }
 

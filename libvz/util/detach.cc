@@ -1,9 +1,15 @@
 #include "libvz/util/detach.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "base/unique_fd.h"
+
+extern char** environ;
 
 namespace vz {
 
@@ -37,6 +43,46 @@ Status SpawnDetached(std::vector<std::string> args, const std::string& log,
     ::_exit(127);
   }
   ::waitpid(pid, nullptr, 0);
+  return OkStatus();
+}
+
+Status SpawnSelfDetaching(std::vector<std::string> args, const std::string& log,
+                          int pass_fd) {
+  // The child's descriptors 0-3 are set from these: pass_fd must not be
+  // one of them already (a pipe made after stdio never is).
+  if (pass_fd >= 0 && pass_fd < 3) {
+    return InvalidArgumentError("descriptor to pass is " +
+                                std::to_string(pass_fd));
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!null) return ErrnoError(errno, "open '/dev/null'");
+  UniqueFd out(
+      ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+  const int out_fd = out ? out.get() : null.get();
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, null.get(), 0);
+  posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+  // dup2 onto itself clears FD_CLOEXEC here (POSIX 2017, glibc 2.29+).
+  if (pass_fd >= 0) posix_spawn_file_actions_adddup2(&fa, pass_fd, 3);
+  posix_spawn_file_actions_addclosefrom_np(&fa, pass_fd >= 0 ? 4 : 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = 0;
+  const int rc = ::posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return ErrnoError(rc, "start '" + args[0] + "'");
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
   return OkStatus();
 }
 

@@ -17,4 +17,13 @@ namespace vz {
 Status SpawnDetached(std::vector<std::string> args, const std::string& log,
                      int pass_fd = -1);
 
+// The same for a program that puts itself in the background at once (it
+// forks and its first process exits: vz-monitor): started with
+// posix_spawn, which does not copy the caller's page tables as the two
+// forks above do (0.2-0.3 ms of a container's start for vzctl's), in a
+// session of its own, with the same descriptors. Returns once the first
+// process has exited (reaped). Errors: posix_spawn's, naming args[0].
+Status SpawnSelfDetaching(std::vector<std::string> args, const std::string& log,
+                          int pass_fd = -1);
+
 }  // namespace vz

@@ -656,6 +656,27 @@ TEST_F(DirContainerTest, ExitReasonsShutdownAndSignal) {
   }));
 }
 
+// The monitor locks its memory once the start is reported (DESIGN §3: it
+// survives memory pressure), not before: what the start touched is locked.
+TEST_F(DirContainerTest, TheMonitorLocksItsMemoryOnceStarted) {
+  MakeDirContainer("101");
+  ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);
+  auto text = ReadFile(Path("/run/vz/101.pid"));
+  ASSERT_TRUE(text.has_value());
+  const std::string monitor = std::to_string(std::atoi(text->c_str()));
+  uint64_t locked_kb = 0;
+  EXPECT_TRUE(Eventually([&] {
+    auto status = ReadFile("/proc/" + monitor + "/status");
+    if (!status.has_value()) return false;
+    const size_t at = status->find("\nVmLck:");
+    if (at == std::string::npos) return false;
+    locked_kb = std::strtoull(status->c_str() + at + 8, nullptr, 10);
+    return locked_kb > 0;
+  })) << "VmLck "
+      << locked_kb << " kB";
+  ASSERT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
+}
+
 TEST_F(DirContainerTest, StaleStateAfterMonitorKillIsRecovered) {
   MakeDirContainer("101");
   ASSERT_EQ(Vzctl({"start", "101", "--premounted"}).exit_code, 0);

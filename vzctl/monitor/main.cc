@@ -1,9 +1,9 @@
 // vz-monitor: the per-container monitor (libvz/monitor.h). vzctl start
-// launches it; it is not meant to be run by hand.
+// launches it; it is not meant to be run by hand. It puts itself in the
+// background at once (its first process exits).
 //
 //   vz-monitor --root DIR --ctid CTID [--ready-fd N] [--premounted]
 //              [--boot-weight]
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -57,6 +57,15 @@ int main(int argc, char** argv) {
     Fail(options.ready_fd, "missing --ctid");
     return vz::kVzInvalidParameterSyntax;
   }
+  // Into the background at once: the starter reaps this first process and
+  // reads the start's report from the ready descriptor; the monitor lives
+  // on as nobody's child (vzctl spawns it without forking itself twice).
+  if (pid_t pid = ::fork(); pid < 0) {
+    Fail(options.ready_fd, std::string("fork: ") + std::strerror(errno));
+    return vz::kVzEnvCreateError;
+  } else if (pid > 0) {
+    ::_exit(0);
+  }
   auto node_root = vz::NodeRoot::FromFlagOrEnv(root);
   if (!node_root.has_value()) {
     Fail(options.ready_fd, node_root.error().message());
@@ -67,10 +76,6 @@ int main(int argc, char** argv) {
     Fail(options.ready_fd, node.error().message());
     return vz::ExitCodeFor(node.error());
   }
-  // A monitor must survive memory pressure on the node (DESIGN §3); its
-  // children (the init) do not inherit the lock. MCL_ONFAULT: pages are
-  // locked as they are used, not all faulted in now (18 ms at every start,
-  // and memory for code the monitor never runs).
-  (void)::mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT);
+  // Its memory is locked once the start is reported (Monitor::Run).
   return vz::RunMonitor(*node, options);
 }
