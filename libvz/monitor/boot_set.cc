@@ -43,9 +43,9 @@ void Monitor::StartBootSet(const std::string& rootfs) {
     }
     return;
   }
-  // None, unreadable or partial: record. A partial set is read ahead too,
-  // the reader reporting what it read when there is a recording to count
-  // it against (EndRecording).
+  // None, unreadable or partial: record. A partial set big enough is read
+  // ahead too, the reader reporting what it read when there is a recording
+  // to count it against (EndRecording).
   if (auto rec = storage::BootSetRecorder::Start(rootfs); rec.has_value()) {
     recorder_ = std::move(*rec);
     record_until_ = std::chrono::steady_clock::now() + kRecordFor;
@@ -53,7 +53,7 @@ void Monitor::StartBootSet(const std::string& rootfs) {
     VZ_LOG(kInfo) << "container '" << ve_->ctid()
                   << "': no boot set recorded: " << rec.error().message();
   }
-  if (set) {
+  if (set && storage::WorthReadingAhead(*set)) {
     if (recorder_) read_ahead_ = set->files;
     StartPrefetch(rootfs, std::move(*set));
   }
