@@ -132,16 +132,22 @@ vz::Result<std::unique_ptr<Image>> Image::Open(const std::string& path,
   }
   img->lock_ = std::move(*lock);
   img->params_ = p;
+  img->params_.defer_in_use = false;  // for later reloads: only this open
   VZ_ASSIGN_OR_RETURN(img->dd_,
                       p.descriptor_memo.empty()
                           ? ReadDiskDescriptor(img->descriptor_path_)
                           : ReadDiskDescriptorRemembered(img->descriptor_path_,
                                                          p.descriptor_memo));
-  VZ_RETURN_IF_ERROR(img->OpenStack());
+  VZ_RETURN_IF_ERROR(img->OpenStack(/*mark_in_use=*/!p.defer_in_use));
   return img;
 }
 
-vz::Status Image::OpenStack() {
+vz::Status Image::MarkInUse() {
+  if (read_only_) return vz::OkStatus();
+  return stack_->top().MarkInUse();
+}
+
+vz::Status Image::OpenStack(bool mark_in_use) {
   VZ_ASSIGN_OR_RETURN(auto chain, dd_.Chain());
   std::vector<std::unique_ptr<Delta>> deltas;
   for (size_t i = 0; i < chain.size(); ++i) {
@@ -175,7 +181,9 @@ vz::Status Image::OpenStack() {
                     " bytes, the descriptor says " + std::to_string(size));
   }
   VZ_ASSIGN_OR_RETURN(stack_, DeltaStack::Make(std::move(deltas), size));
-  if (!params_.read_only) VZ_RETURN_IF_ERROR(stack_->top().MarkInUse());
+  if (!params_.read_only && mark_in_use) {
+    VZ_RETURN_IF_ERROR(stack_->top().MarkInUse());
+  }
   closed_ = false;
   return vz::OkStatus();
 }

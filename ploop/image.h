@@ -46,6 +46,10 @@ struct OpenParams {
   // A file to read the descriptor from while it is unchanged, and to
   // write after reading the XML (ploop/descriptor_memo.h); empty: none.
   std::string descriptor_memo;
+  // Open() leaves the top delta's in-use flag to the caller, who must call
+  // MarkInUse() before any write: the device server overlaps its write
+  // and sync with its own start. (A later ReloadStack marks as usual.)
+  bool defer_in_use = false;
 };
 
 class Image {
@@ -73,6 +77,10 @@ class Image {
   vz::Status Flush();
   // Flushes and clears the in-use flag; the image stays open read-only.
   vz::Status Close();
+  // Sets the top delta's in-use flag on disk (written and synced): after
+  // Open() with defer_in_use, before the first write. Thread-safe against
+  // reads. Errors: the write's or the sync's.
+  vz::Status MarkInUse();
 
   // For the ploop component itself (operations, device server).
   DeltaStack& stack() { return *stack_; }
@@ -92,7 +100,7 @@ class Image {
 
  private:
   Image() = default;
-  vz::Status OpenStack();
+  vz::Status OpenStack(bool mark_in_use = true);
 
   std::string descriptor_path_;
   std::string dir_;

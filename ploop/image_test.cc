@@ -123,6 +123,24 @@ TEST(ImageTest, LockingExcludesASecondWriter) {
   EXPECT_FALSE(Image::Open(dir.path(), ro).has_value());
 }
 
+// With defer_in_use the open leaves the flag to MarkInUse (the device
+// server's, while it starts), and a reload marks as usual.
+TEST(ImageTest, DeferredInUseIsSetByMarkInUse) {
+  vz::testing::TempDir dir;
+  ASSERT_TRUE(CreateImage(dir.path(), Small()).ok());
+  OpenParams p;
+  p.defer_in_use = true;
+  auto img = Image::Open(dir.path(), p);
+  ASSERT_TRUE(img.has_value()) << img.error().message();
+  EXPECT_EQ((*img)->stack().top().header().in_use, 0u);
+  EXPECT_FALSE((*img)->open_params().defer_in_use);
+  ASSERT_TRUE((*img)->MarkInUse().ok());
+  EXPECT_EQ((*img)->stack().top().header().in_use, kInUseMagic);
+  ASSERT_TRUE((*img)->Close().ok());
+  ASSERT_TRUE((*img)->ReloadStack().ok());
+  EXPECT_EQ((*img)->stack().top().header().in_use, kInUseMagic);
+}
+
 TEST(ImageTest, CrashLeavesInUseFlagAndReleasesTheLock) {
   vz::testing::TempDir dir;
   ASSERT_TRUE(CreateImage(dir.path(), Small()).ok());

@@ -56,6 +56,9 @@ class DeviceServer {
 
  private:
   DeviceServer() = default;
+  // Mounts the FUSE file system, starts the transports and the control
+  // socket: Start's steps after the image is open.
+  vz::Status MountAndServe();
   vz::Status MountFuse();
   vz::Status StartTransports();
   void RegisterControl();

@@ -26,6 +26,14 @@ TEST_F(PloopMountTest, MountWriteUmountRemount) {
   ASSERT_TRUE(m.has_value()) << m.error().message();
   EXPECT_TRUE(m->alive);
   EXPECT_EQ(m->device.rfind("/dev/loop", 0), 0u);
+  // Mounted means in use on disk (m_DiskInUse, header byte 44, "Ynot"):
+  // the device server sets it while it starts, before it reports ready.
+  {
+    UniqueFd delta(::open(Path("img/root.hds").c_str(), O_RDONLY | O_CLOEXEC));
+    char in_use[4] = {};
+    ASSERT_EQ(::pread(delta.get(), in_use, sizeof in_use, 44), 4);
+    EXPECT_EQ(std::string(in_use, 4), "Ynot");
+  }
   ASSERT_TRUE(WriteFileAtomic(Path("mnt/hello"), "hello ploop\n").ok());
   auto list = *ploop::ListMounts(node_);
   ASSERT_EQ(list.size(), 1u);
