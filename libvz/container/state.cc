@@ -94,14 +94,18 @@ Result<RunState> GetRunState(const NodeConfig& node, std::string_view ctid) {
   if (!ve.has_value()) return st;
   auto cg = container::OpenCgroup(node, *ve);
   if (!cg.has_value()) return st;
+  if (st.running()) {
+    st.frozen = (*cg)->IsFrozen().value_or(false);
+    return st;
+  }
+  // Processes without a monitor (a killed one): not stopped, stale.
   auto pids = (*cg)->Pids();
   if (st.status == RunStatus::kStopped && pids.has_value() && !pids->empty()) {
-    st.status = RunStatus::kStale;  // processes without a monitor
+    st.status = RunStatus::kStale;
   }
   if (st.status == RunStatus::kStale && pids.has_value()) {
     st.orphans = pids->size();
   }
-  if (st.running()) st.frozen = (*cg)->IsFrozen().value_or(false);
   return st;
 }
 
