@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -148,7 +149,14 @@ Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
     return InternalError("cannot go back to this process's PID namespace: " +
                          std::string(strerror(e)));
   }
-  if (child < 0) return ErrnoError(fork_errno, "fork");
+  if (child < 0) {
+    // A PID namespace whose init has died takes no new process (ENOMEM).
+    if (fork_errno == ENOMEM && ::kill(init_pid, 0) != 0 && errno == ESRCH) {
+      return NotFoundError("container init " + std::to_string(init_pid) +
+                           " is gone");
+    }
+    return ErrnoError(fork_errno, "fork");
+  }
   return WaitCode(child);
 }
 

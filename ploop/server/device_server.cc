@@ -60,8 +60,9 @@ vz::Result<std::unique_ptr<DeviceServer>> DeviceServer::Start(
   VZ_RETURN_IF_ERROR(s->engine_->RescanPartition());
   // The in-use flag (a write and a sync of the top delta's header, about
   // 0.25 ms of the host disk's time) is set while the FUSE mount and the
-  // transports start, and is on disk before this returns: the caller
-  // reports ready only then, so no write can come before it.
+  // transports start, and is on disk before the control socket opens and
+  // this returns: the caller reports ready only then, so no write (nor a
+  // control command) can come before it.
   vz::Status in_use;
   std::thread marker(
       [&in_use, image = s->image_.get()] { in_use = image->MarkInUse(); });
@@ -69,15 +70,15 @@ vz::Result<std::unique_ptr<DeviceServer>> DeviceServer::Start(
   marker.join();
   VZ_RETURN_IF_ERROR(in_use);
   VZ_RETURN_IF_ERROR(started);
+  s->RegisterControl();
+  VZ_RETURN_IF_ERROR(s->control_.Start(o.control_path));
   return s;
 }
 
 vz::Status DeviceServer::MountAndServe() {
   fs_ = std::make_unique<FuseFs>(engine_.get());
   VZ_RETURN_IF_ERROR(MountFuse());
-  VZ_RETURN_IF_ERROR(StartTransports());
-  RegisterControl();
-  return control_.Start(opt_.control_path);
+  return StartTransports();
 }
 
 vz::Status DeviceServer::MountFuse() {

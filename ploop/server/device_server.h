@@ -56,8 +56,8 @@ class DeviceServer {
 
  private:
   DeviceServer() = default;
-  // Mounts the FUSE file system, starts the transports and the control
-  // socket: Start's steps after the image is open.
+  // Mounts the FUSE file system and starts the transports: Start's steps
+  // that overlap with the in-use flag's write.
   vz::Status MountAndServe();
   vz::Status MountFuse();
   vz::Status StartTransports();
