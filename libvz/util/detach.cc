@@ -57,9 +57,15 @@ Status SpawnSelfDetaching(std::vector<std::string> args, const std::string& log,
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  // Above the child's 0-3, so that no dup2 below overwrites another's
+  // source (a caller started with stdin or stdout closed).
+  auto above = [](int fd) {
+    UniqueFd low(fd);
+    return UniqueFd(low ? ::fcntl(low.get(), F_DUPFD_CLOEXEC, 10) : -1);
+  };
+  UniqueFd null = above(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!null) return ErrnoError(errno, "open '/dev/null'");
-  UniqueFd out(
+  UniqueFd out = above(
       ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
   const int out_fd = out ? out.get() : null.get();
   posix_spawn_file_actions_t fa;
