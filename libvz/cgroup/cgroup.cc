@@ -115,6 +115,11 @@ namespace internal {
 Status KillBySweeping(Cgroup& cg, int sig, bool fake) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  // Nothing to freeze or kill (the init's end took its PID namespace with
+  // it): no freeze and thaw, which wait for the freezer to settle.
+  if (auto pids = cg.Pids(); pids.has_value() && pids->empty()) {
+    return OkStatus();
+  }
   for (;;) {
     // Frozen, no task can fork a child we would miss; SIGKILL takes effect
     // once thawed.

@@ -138,12 +138,17 @@ void Monitor::RequestStop(bool fast, std::chrono::seconds timeout) {
   if (recorder_) recorder_->Stop();
   ReapPrefetch(/*stop=*/true);  // a hint: not read on through a shutdown
   if (fast && init_pid_ > 0) {
-    // The init's end takes its PID namespace's processes with it; the
-    // recording's files are looked at while the kernel frees them, and
-    // the sweep then waits for the rest of the cgroup (an exec's helper
-    // outside the namespace, a task still on its way out).
+    // The init's end takes its PID namespace's processes with it: the
+    // kernel ends the init only once they are gone. The recording's files
+    // are looked at while it frees them; the sweep then finds an empty
+    // cgroup (nothing to freeze), or what was outside the namespace (a
+    // helper that joined from the host).
     ::kill(init_pid_, SIGKILL);
     EndRecording(/*window_done=*/false);
+    if (init_pidfd_) {
+      pollfd p{init_pidfd_.get(), POLLIN, 0};
+      (void)::poll(&p, 1, 1000);
+    }
     (void)cg_->KillAll(SIGKILL);
     return;
   }
