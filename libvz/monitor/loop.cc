@@ -83,9 +83,8 @@ void Monitor::Journal(const std::string& event, const std::string& reason) {
 // unevictable list) and the lock itself (0.2-0.3 ms) stay off the start's
 // critical path. MCL_ONFAULT: pages are locked as they are used, not all
 // faulted in now (18 ms, and memory for code the monitor never runs).
+// Again after a restart: the lock holds already, mlockall only confirms.
 void Monitor::LockMemory() {
-  if (memory_locked_) return;
-  memory_locked_ = true;
   if (::mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0) {
     VZ_LOG(kWarning) << "container '" << options_.ctid
                      << "': lock the monitor's memory: "

@@ -90,7 +90,7 @@ class Monitor {
   // Reaps the read-ahead child once it is done; with `stop`, kills it
   // first (before an unmount, which its open files would hold up).
   void ReapPrefetch(bool stop);
-  // mlockall, once: after the first start is reported (loop.cc).
+  // mlockall, after a start is reported (loop.cc).
   void LockMemory();
   // A set too small to read ahead (storage::WorthReadingAhead), checked
   // once the start is done: removed when stale, so the next start records
@@ -144,7 +144,6 @@ class Monitor {
   std::chrono::steady_clock::time_point record_until_;
   std::optional<ForkedCall> prefetch_;
   std::optional<storage::BootSet> unread_set_;  // CheckUnreadBootSet's
-  bool memory_locked_ = false;
   std::string unread_root_;
   UniqueFd notify_;
   bool booted_ = false;  // the init said READY=1 since this Boot

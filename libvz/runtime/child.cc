@@ -156,7 +156,7 @@ Status Prepare(const Spec& spec, const std::vector<MountStep>& plan, int sync) {
 // Runs in the freshly cloned init of a single-threaded parent, so it may
 // allocate; everything it needs was computed before the clone.
 void RunInitChild(const Spec& spec, const std::vector<MountStep>& plan,
-                  const SeccompFilter& filter, int sync) {
+                  int sync) {
   Status s = Prepare(spec, plan, sync);
   if (!s.ok()) {
     SendError(sync, s);
@@ -167,7 +167,7 @@ void RunInitChild(const Spec& spec, const std::vector<MountStep>& plan,
   if (!go.has_value() || *go != "G") ::_exit(1);
   // The monitor's descriptors stay behind; the sync socket closes on exec.
   ::syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
-  if (s = filter.Load(); !s.ok()) {
+  if (s = LoadSeccompFilter(); !s.ok()) {
     SendError(sync, s);
     ::_exit(1);
   }

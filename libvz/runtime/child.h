@@ -19,8 +19,7 @@ namespace vz::runtime::internal {
 
 // Never returns: execs the init or _exits after reporting the error.
 [[noreturn]] void RunInitChild(const Spec& spec,
-                               const std::vector<MountStep>& plan,
-                               const SeccompFilter& filter, int sync);
+                               const std::vector<MountStep>& plan, int sync);
 
 Status SendFd(int sock, int fd);
 Result<int> RecvFd(int sock);

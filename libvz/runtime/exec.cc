@@ -69,7 +69,6 @@ int WaitCode(pid_t pid) {
 // In the container's namespaces, after fork: become its root, lose what
 // its init lost, exec. Never returns.
 [[noreturn]] void ExecInside(const Spec& spec, const ExecOptions& options,
-                             const internal::SeccompFilter& filter,
                              bool joined_userns) {
   if (int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
       fd >= 0) {
@@ -87,7 +86,7 @@ int WaitCode(pid_t pid) {
     ::_exit(127);
   }
   if (!internal::DropBoundingSet(spec.capabilities).ok()) ::_exit(127);
-  if (!filter.Load().ok()) ::_exit(127);
+  if (!internal::LoadSeccompFilter().ok()) ::_exit(127);
   std::vector<char*> argv, envp;
   for (const auto& a : options.argv)
     argv.push_back(const_cast<char*>(a.c_str()));
@@ -111,8 +110,6 @@ Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
   if (options.argv.empty()) return InvalidArgumentError("exec: no command");
   VZ_ASSIGN_OR_RETURN(auto namespaces, OpenNamespaces(init_pid));
   const bool userns = namespaces.front().second == CLONE_NEWUSER;
-  VZ_ASSIGN_OR_RETURN(internal::SeccompFilter filter,
-                      internal::SeccompFilter::Make());
   // A PID namespace applies to the children made after joining it. The
   // caller joins the container's for the one fork below and goes back at
   // once (the monitor runs commands too), so the command needs no fork of
@@ -139,7 +136,7 @@ Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
         ::_exit(127);
       }
     }
-    ExecInside(spec, options, filter, userns);
+    ExecInside(spec, options, userns);
   }
   if (::setns(own_pid.get(), CLONE_NEWPID) != 0) {
     // Never seen: the namespace is the caller's own. Its next children

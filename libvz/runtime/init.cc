@@ -23,7 +23,6 @@ namespace vz::runtime {
 
 using internal::MountPlan;
 using internal::ReadMessage;
-using internal::SeccompFilter;
 
 PendingInit::~PendingInit() {
   if (pid_ > 0 && !started_) {
@@ -136,7 +135,6 @@ Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg,
                                .lxcfs = spec.lxcfs,
                                .lxcfs_files = LxcfsFiles(),
                                .bindmounts = spec.bindmounts});
-  VZ_ASSIGN_OR_RETURN(SeccompFilter filter, SeccompFilter::Make());
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     return ErrnoError(errno, "socketpair");
@@ -156,7 +154,7 @@ Result<PendingInit> CloneInit(const Spec& spec, cgroup::Cgroup& cg,
     long pid = CloneWithPidfd(spec, &pidfd);
     if (pid == 0) {
       ours.reset();
-      internal::RunInitChild(spec, plan, filter, theirs.get());
+      internal::RunInitChild(spec, plan, theirs.get());
     }
     return pid;
   };

@@ -16,7 +16,7 @@ bool Same(const sock_filter& a, const sock_filter& b) {
 TEST(SeccompProgramTest, BuiltInIsWhatLibseccompCompiles) {
   auto compiled = CompileSeccompFilter();
   ASSERT_TRUE(compiled.has_value()) << compiled.error().message();
-  auto built_in = SeccompFilter::Program();
+  auto built_in = SeccompProgram();
   ASSERT_EQ(built_in.size(), compiled->size());
   for (size_t i = 0; i < built_in.size(); ++i) {
     EXPECT_TRUE(Same(built_in[i], (*compiled)[i])) << "instruction " << i;
@@ -26,7 +26,7 @@ TEST(SeccompProgramTest, BuiltInIsWhatLibseccompCompiles) {
 // It checks the ABI first (x86_64, x86 and x32 each get their rules) and
 // ends by allowing: a deny-list, not an allow-list.
 TEST(SeccompProgramTest, ChecksTheAbiAndAllowsByDefault) {
-  auto p = SeccompFilter::Program();
+  auto p = SeccompProgram();
   ASSERT_GT(p.size(), 10u);
   // BPF_LD | BPF_W | BPF_ABS of seccomp_data.arch (offset 4).
   EXPECT_EQ(p[0].code, BPF_LD | BPF_W | BPF_ABS);

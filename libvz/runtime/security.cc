@@ -2,7 +2,6 @@
 
 #include <linux/capability.h>
 #include <linux/seccomp.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -51,11 +50,9 @@ constexpr sock_filter kSeccompProgram[] = {
 
 }  // namespace
 
-std::span<const sock_filter> SeccompFilter::Program() {
-  return kSeccompProgram;
-}
+std::span<const sock_filter> SeccompProgram() { return kSeccompProgram; }
 
-Status SeccompFilter::Load() const {
+Status LoadSeccompFilter() {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     return ErrnoError(errno, "set no_new_privs for the seccomp filter");
   }

@@ -20,16 +20,11 @@ Status DropBoundingSet(const std::vector<int>& keep);
 
 // The container seccomp filter (seccomp_policy.h), compiled at build time
 // and built into the program: nothing to compute at a start or an exec.
-class SeccompFilter {
- public:
-  // Kept a Result for callers that once built it here; never fails now.
-  static Result<SeccompFilter> Make() { return SeccompFilter(); }
-  // Installs it on the calling thread, with no_new_privs as libseccomp's
-  // load did. Needs CAP_SYS_ADMIN in the current user namespace or
-  // no_new_privs. Only calls the kernel: safe after fork.
-  Status Load() const;
-  // The program (for the test that compares it with libseccomp's).
-  static std::span<const sock_filter> Program();
-};
+// Installs it on the calling thread, with no_new_privs as libseccomp's
+// load did. Needs CAP_SYS_ADMIN in the current user namespace or
+// no_new_privs. Only calls the kernel: safe after fork.
+Status LoadSeccompFilter();
+// The program (for the test that compares it with libseccomp's).
+std::span<const sock_filter> SeccompProgram();
 
 }  // namespace vz::runtime::internal

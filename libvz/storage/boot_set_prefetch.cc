@@ -20,6 +20,25 @@ bool Advise(int fd, uint64_t at, uint64_t len) {
                          POSIX_FADV_WILLNEED) == 0;
 }
 
+// Opens each entry below `rootfs` (OpenRegularInRoot) and hands the ones
+// there to `use` with their index; counts the rest as missing.
+template <typename Use>
+PrefetchStats EachBootSetFile(const std::string& rootfs,
+                              std::span<const BootSetEntry> set, Use use) {
+  PrefetchStats stats{.files = set.size()};
+  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  for (size_t i = 0; i < set.size(); ++i) {
+    UniqueFd file =
+        root ? OpenRegularInRoot(root.get(), set[i].path) : UniqueFd();
+    if (!file) {
+      ++stats.missing;
+      continue;
+    }
+    use(file.get(), i);
+  }
+  return stats;
+}
+
 }  // namespace
 
 bool ReadAheadFile(int fd, uint64_t bytes) {
@@ -45,35 +64,18 @@ bool ReadAheadInTurn(int fd, uint64_t bytes) {
 
 PrefetchStats PrefetchBootSet(const std::string& rootfs,
                               std::span<const BootSetEntry> set, int report) {
-  PrefetchStats stats{.files = set.size()};
-  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root) {
-    stats.missing = set.size();
-    return stats;
-  }
-  for (size_t i = 0; i < set.size(); ++i) {
-    UniqueFd file = OpenRegularInRoot(root.get(), set[i].path);
-    if (!file) {
-      ++stats.missing;
-      continue;
-    }
-    if (auto id = IdOf(file.get()); report >= 0 && id.has_value()) {
+  return EachBootSetFile(rootfs, set, [&](int fd, size_t i) {
+    if (auto id = IdOf(fd); report >= 0 && id.has_value()) {
       const std::string line = ReadAheadLine(*id, i);
       (void)!::write(report, line.data(), line.size());
     }
-    (void)ReadAheadInTurn(file.get(), set[i].bytes);
-  }
-  return stats;
+    (void)ReadAheadInTurn(fd, set[i].bytes);
+  });
 }
 
 PrefetchStats FindBootSetFiles(const std::string& rootfs,
                                std::span<const BootSetEntry> set) {
-  PrefetchStats stats{.files = set.size()};
-  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  for (const auto& e : set) {
-    if (!root || !OpenRegularInRoot(root.get(), e.path)) ++stats.missing;
-  }
-  return stats;
+  return EachBootSetFile(rootfs, set, [](int, size_t) {});
 }
 
 bool BootSetStale(const PrefetchStats& stats) {
