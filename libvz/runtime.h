@@ -168,4 +168,13 @@ struct ExecOptions {
 Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
                  const ExecOptions& options);
 
+// Sends SIGKILL at once to every process in the PID namespace of the
+// running container whose init is `init_pid`, but the init (kill(-1) from
+// a short-lived child inside; nested namespaces' processes too). The
+// init's own end takes them with it, but only once it has closed its
+// files, one by one: a systemd init's inotify descriptors each wait for a
+// grace period (doc/runtime.md §4), so a fast stop kills the rest first.
+// Errors: kNotFound when the init is gone; as ForkInPidNamespace.
+Status KillNamespace(pid_t init_pid);
+
 }  // namespace vz::runtime

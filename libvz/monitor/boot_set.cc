@@ -112,6 +112,9 @@ void Monitor::EndRecording(bool window_done) {
   }
   storage::BootSet set{.files = recorder_->Finish(ahead),
                        .partial = !window_done};
+  // A stop closes the fanotify group once the disk is unmounted (see
+  // BootSetRecorder::Finish); the end of the window, at once.
+  if (!window_done) ended_recorder_ = std::move(recorder_);
   recorder_.reset();
   read_ahead_.clear();
   if (set.files.empty()) return;

@@ -137,12 +137,18 @@ void Monitor::RequestStop(bool fast, std::chrono::seconds timeout) {
   if (recorder_) recorder_->Stop();
   ReapPrefetch(/*stop=*/true);  // a hint: not read on through a shutdown
   if (fast && init_pid_ > 0) {
-    // The init's end takes its PID namespace's processes with it: the
-    // kernel ends the init only once they are gone. The recording's files
-    // are looked at while it frees them; the sweep then finds an empty
-    // cgroup (nothing to freeze), or what was outside the namespace (a
-    // helper that joined from the host).
+    // All of the PID namespace at once, then the init: the kernel ends the
+    // init only once the rest is gone, but it kills the rest only after
+    // the init has closed its files, which for systemd takes 25-50 ms. So
+    // they all exit side by side. The recording's files are looked at
+    // meanwhile; the sweep then finds an empty cgroup (nothing to freeze),
+    // or what was outside the namespace (a helper that joined from the
+    // host).
+    if (Status s = runtime::KillNamespace(init_pid_); !s.ok()) {
+      VZ_LOG(kWarning) << "fast stop: " << s.message();
+    }
     ::kill(init_pid_, SIGKILL);
+    FlushWhileDying();
     EndRecording(/*window_done=*/false);
     if (init_pidfd_) {
       pollfd p{init_pidfd_.get(), POLLIN, 0};
@@ -302,6 +308,21 @@ ExitInfo Monitor::Supervise() {
   }
 }
 
+void Monitor::FlushWhileDying() {
+  if (!ve_) return;
+  auto root = ve_->VeRoot(node_);
+  if (!root.has_value()) return;
+  // Only stdio: the child holds no lock or socket of ours while it waits.
+  auto call = ForkedCall::Start(
+      [path = *root]() -> Status {
+        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!fd || ::syncfs(fd.get()) != 0) return ErrnoError(errno, "syncfs");
+        return OkStatus();
+      },
+      ForkedCall::Files::kStdio);
+  if (call.has_value()) flush_.emplace(std::move(*call));
+}
+
 void Monitor::Finish(const ExitInfo& info) {
   init_pidfd_.reset();
   init_pid_ = -1;
@@ -319,11 +340,16 @@ void Monitor::Finish(const ExitInfo& info) {
   ReapPrefetch(/*stop=*/true);
   EndRecording(/*window_done=*/false);
   CloseNotify();
+  if (flush_) {
+    (void)flush_->Wait();  // a hint: the unmount writes what it did not
+    flush_.reset();
+  }
   if (ve_) {
     Status s =
         container::TearDown(node_, *ve_, options_.premounted || skip_umount_);
     if (!s.ok()) VZ_LOG(kWarning) << "clean up: " << s.message();
   }
+  ended_recorder_.reset();  // its group's close waits less now
   console_client_.reset();
   pty_master_.reset();
   pty_slave_.reset();

@@ -87,6 +87,11 @@ class Monitor {
   // (`window_done`), or, marked partial, at a stop request or when the
   // init ended (the disk is still mounted).
   void EndRecording(bool window_done);
+  // A fast stop's: starts writing the container's dirty pages out while
+  // its processes die (a syncfs in a child, flush_), so that the unmount
+  // after has less to write. A hint: a failure only leaves it to the
+  // unmount.
+  void FlushWhileDying();
   // Reaps the read-ahead child once it is done; with `stop`, kills it
   // first (before an unmount, which its open files would hold up).
   void ReapPrefetch(bool stop);
@@ -135,6 +140,10 @@ class Monitor {
   std::unique_ptr<cgroup::Cgroup> home_cg_;  // the node's root cgroups
   std::string boot_set_path_;
   std::optional<storage::BootSetRecorder> recorder_;
+  std::optional<storage::BootSetRecorder> ended_recorder_;  // see Finish
+  // A fast stop's syncfs of the container's filesystem while its processes
+  // die (loop.cc, FlushWhileDying), waited for before the unmount.
+  std::optional<ForkedCall> flush_;
   // The set this start reads ahead while it records again (a partial
   // one), which the reader's report indexes (storage::Attribute).
   std::vector<storage::BootSetEntry> read_ahead_;

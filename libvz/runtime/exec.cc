@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 
 #include "base/unique_fd.h"
 #include "libvz/runtime.h"
+#include "libvz/runtime/pidns.h"
 #include "libvz/runtime/security.h"
 
 extern char** environ;
@@ -54,16 +54,6 @@ Result<std::vector<std::pair<UniqueFd, int>>> OpenNamespaces(pid_t pid) {
     out.emplace_back(std::move(fd), type);
   }
   return out;
-}
-
-int WaitCode(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return 127;
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 127;
 }
 
 // In the container's namespaces, after fork: become its root, lose what
@@ -114,16 +104,10 @@ Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
   // caller joins the container's for the one fork below and goes back at
   // once (the monitor runs commands too), so the command needs no fork of
   // its own to be inside: one process less per exec.
-  UniqueFd own_pid(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
-  if (!own_pid) return ErrnoError(errno, "open '/proc/self/ns/pid'");
   auto pid_ns = std::ranges::find(namespaces, CLONE_NEWPID,
                                   &std::pair<UniqueFd, int>::second);
-  if (::setns(pid_ns->first.get(), CLONE_NEWPID) != 0) {
-    return ErrnoError(errno, "join the PID namespace of container init " +
-                                 std::to_string(init_pid));
-  }
-  pid_t child = ::fork();
-  const int fork_errno = errno;
+  VZ_ASSIGN_OR_RETURN(
+      pid_t child, internal::ForkInPidNamespace(pid_ns->first.get(), init_pid));
   if (child == 0) {
     // Single-threaded caller: the child may allocate, and moves itself
     // (no grace period to wait for on v1, see Cgroup::AttachSelf).
@@ -138,23 +122,7 @@ Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
     }
     ExecInside(spec, options, userns);
   }
-  if (::setns(own_pid.get(), CLONE_NEWPID) != 0) {
-    // Never seen: the namespace is the caller's own. Its next children
-    // would start inside the container, so say so loudly.
-    const int e = errno;
-    if (child > 0) (void)WaitCode(child);
-    return InternalError("cannot go back to this process's PID namespace: " +
-                         std::string(strerror(e)));
-  }
-  if (child < 0) {
-    // A PID namespace whose init has died takes no new process (ENOMEM).
-    if (fork_errno == ENOMEM && ::kill(init_pid, 0) != 0 && errno == ESRCH) {
-      return NotFoundError("container init " + std::to_string(init_pid) +
-                           " is gone");
-    }
-    return ErrnoError(fork_errno, "fork");
-  }
-  return WaitCode(child);
+  return internal::WaitCode(child);
 }
 
 }  // namespace vz::runtime

@@ -156,6 +156,12 @@ class BootSetRecorder {
   // file the start writes, such as journald's, it mostly reads again at
   // the next start), as Attribute counts them against what this start
   // read ahead (`ahead`). Stops the recording if Stop was not called.
+  // Afterwards the recorder holds nothing on the container's filesystem
+  // but keeps its fanotify group until it is destroyed: closing the group
+  // waits for the marks being destroyed, the node's (an SRCU grace
+  // period), which a stopping container's processes keep busy with their
+  // own inotify marks (20 ms here). A stop destroys it once the disk is
+  // unmounted, when that wait is short.
   std::vector<BootSetEntry> Finish(const ReadAhead& ahead = {});
 
  private:

@@ -279,9 +279,9 @@ std::vector<BootSetEntry> BootSetRecorder::Finish(const ReadAhead& ahead) {
       opened.push_back({path, IdOf(file.get(), st.st_ino), *bytes});
     }
   }
-  // Closed last: the close waits for the flushed mark's destruction (an
-  // SRCU grace period, up to 16 ms here), which has mostly passed by now.
-  fan_.reset();
+  // Nothing held on the container's filesystem from here: its unmount
+  // may follow. The group stays open until the destructor (see Finish).
+  root_.reset();
   return WithinBudget(Attribute(opened, ahead));
 }
 

@@ -164,6 +164,63 @@ TEST_P(RuntimeTest, ExecLeavesTheCallersChildrenInItsPidNamespace) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+// The process's state letter from /proc/PID/stat; 'X' when it is gone.
+char StateOf(pid_t pid) {
+  auto stat = ReadFile("/proc/" + std::to_string(pid) + "/stat", 4096);
+  if (!stat.has_value()) return 'X';
+  size_t paren = stat->rfind(')');
+  return paren + 2 < stat->size() ? (*stat)[paren + 2] : '?';
+}
+
+// Whether `pid` ends (a zombie or gone) within 10 s.
+bool Ends(pid_t pid) {
+  for (int i = 0; i < 1000; ++i) {
+    char state = StateOf(pid);
+    if (state == 'Z' || state == 'X') return true;
+    ::usleep(10000);
+  }
+  return false;
+}
+
+// A fast stop's first step: everything in the container's PID namespace
+// but its init, at once; nothing of the host's, though the kill is
+// kill(-1) by root.
+TEST_P(RuntimeTest, KillNamespaceKillsAllButTheInitAndNothingOutside) {
+  Start();
+  pid_t host_child = ::fork();
+  if (host_child == 0) {
+    ::execl("/bin/sleep", "sleep", "1000", nullptr);
+    ::_exit(127);
+  }
+  ASSERT_GT(host_child, 0);
+  // Their output elsewhere: Sh reads its pipe to the end.
+  ASSERT_EQ(
+      Sh("exec >/dev/null; sleep 1000 & sleep 1000 & (sleep 1000 &)").first, 0);
+  auto pids = cg_->Pids();
+  ASSERT_TRUE(pids.has_value());
+  std::vector<pid_t> inside;
+  for (pid_t pid : *pids) {
+    if (pid != init_pid_) inside.push_back(pid);
+  }
+  EXPECT_EQ(inside.size(), 3u);
+
+  Status s = KillNamespace(init_pid_);
+  EXPECT_TRUE(s.ok()) << s.message();
+  for (pid_t pid : inside) EXPECT_TRUE(Ends(pid)) << pid;
+  EXPECT_EQ(StateOf(init_pid_), 'S');
+  EXPECT_EQ(StateOf(host_child), 'S');
+  // This process's next children are in its own namespace still.
+  EXPECT_EQ(NamespaceOf("/proc/self/ns/pid_for_children"),
+            NamespaceOf("/proc/self/ns/pid"));
+
+  ::kill(host_child, SIGKILL);
+  ::waitpid(host_child, nullptr, 0);
+  ::kill(init_pid_, SIGKILL);
+  ::waitpid(init_pid_, nullptr, 0);
+  EXPECT_EQ(KillNamespace(init_pid_).code(), Code::kNotFound);
+  init_pid_ = -1;
+}
+
 TEST_P(RuntimeTest, UidZeroMapsElsewhereWhenUnprivileged) {
   Start();
   auto out = Sh("cat /proc/self/uid_map").second;

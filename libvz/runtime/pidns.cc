@@ -1,0 +1,85 @@
+// Forking into a running container's PID namespace, and killing all of it.
+#include "libvz/runtime/pidns.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+
+#include "base/unique_fd.h"
+#include "libvz/runtime.h"
+
+namespace vz::runtime {
+namespace internal {
+
+Result<pid_t> ForkInPidNamespace(int ns_fd, pid_t init_pid) {
+  UniqueFd own(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
+  if (!own) return ErrnoError(errno, "open '/proc/self/ns/pid'");
+  if (::setns(ns_fd, CLONE_NEWPID) != 0) {
+    return ErrnoError(errno, "join the PID namespace of container init " +
+                                 std::to_string(init_pid));
+  }
+  const pid_t child = ::fork();
+  const int fork_errno = errno;
+  if (child == 0) return 0;
+  if (::setns(own.get(), CLONE_NEWPID) != 0) {
+    // Never seen: the namespace is the caller's own. Its next children
+    // would start inside the container, so say so loudly.
+    const int e = errno;
+    if (child > 0) (void)WaitCode(child);
+    return InternalError("cannot go back to this process's PID namespace: " +
+                         std::string(strerror(e)));
+  }
+  if (child < 0) {
+    // A PID namespace whose init has died takes no new process (ENOMEM).
+    if (fork_errno == ENOMEM && ::kill(init_pid, 0) != 0 && errno == ESRCH) {
+      return NotFoundError("container init " + std::to_string(init_pid) +
+                           " is gone");
+    }
+    return ErrnoError(fork_errno, "fork");
+  }
+  return child;
+}
+
+int WaitCode(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return 127;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 127;
+}
+
+}  // namespace internal
+
+Status KillNamespace(pid_t init_pid) {
+  const std::string path = "/proc/" + std::to_string(init_pid) + "/ns/pid";
+  UniqueFd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!ns) {
+    if (errno == ENOENT || errno == ESRCH) {
+      return NotFoundError("container init " + std::to_string(init_pid) +
+                           " is gone");
+    }
+    return ErrnoError(errno, "open '" + path + "'");
+  }
+  VZ_ASSIGN_OR_RETURN(pid_t child,
+                      internal::ForkInPidNamespace(ns.get(), init_pid));
+  if (child == 0) {
+    // Inside, kill(-1) reaches every process the namespace sees (its
+    // nested namespaces' too) but its init and the caller: one call, and
+    // no PID read first that could have been reused since.
+    ::_exit(::kill(-1, SIGKILL) == 0 || errno == ESRCH ? 0 : 1);
+  }
+  if (internal::WaitCode(child) != 0) {
+    return InternalError("kill(-1) in the PID namespace of container init " +
+                         std::to_string(init_pid) + " failed");
+  }
+  return OkStatus();
+}
+
+}  // namespace vz::runtime
