@@ -41,15 +41,7 @@ Result<std::vector<std::pair<UniqueFd, int>>> OpenNamespaces(pid_t pid) {
       {"cgroup", CLONE_NEWCGROUP}};
   std::vector<std::pair<UniqueFd, int>> out;
   for (auto [name, type] : kNames) {
-    std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-      if (errno == ENOENT || errno == ESRCH) {
-        return NotFoundError("container init " + std::to_string(pid) +
-                             " is gone");
-      }
-      return ErrnoError(errno, "open '" + path + "'");
-    }
+    VZ_ASSIGN_OR_RETURN(UniqueFd fd, internal::OpenNamespace(pid, name));
     if (type == CLONE_NEWUSER && IsOwnNamespace(fd.get(), name)) continue;
     out.emplace_back(std::move(fd), type);
   }

@@ -10,11 +10,21 @@
 #include <cstring>
 #include <string>
 
-#include "base/unique_fd.h"
 #include "libvz/runtime.h"
 
 namespace vz::runtime {
 namespace internal {
+
+Result<UniqueFd> OpenNamespace(pid_t init_pid, const char* name) {
+  const std::string path = "/proc/" + std::to_string(init_pid) + "/ns/" + name;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd) return fd;
+  if (errno == ENOENT || errno == ESRCH) {
+    return NotFoundError("container init " + std::to_string(init_pid) +
+                         " is gone");
+  }
+  return ErrnoError(errno, "open '" + path + "'");
+}
 
 Result<pid_t> ForkInPidNamespace(int ns_fd, pid_t init_pid) {
   UniqueFd own(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
@@ -58,15 +68,7 @@ int WaitCode(pid_t pid) {
 }  // namespace internal
 
 Status KillNamespace(pid_t init_pid) {
-  const std::string path = "/proc/" + std::to_string(init_pid) + "/ns/pid";
-  UniqueFd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!ns) {
-    if (errno == ENOENT || errno == ESRCH) {
-      return NotFoundError("container init " + std::to_string(init_pid) +
-                           " is gone");
-    }
-    return ErrnoError(errno, "open '" + path + "'");
-  }
+  VZ_ASSIGN_OR_RETURN(UniqueFd ns, internal::OpenNamespace(init_pid, "pid"));
   VZ_ASSIGN_OR_RETURN(pid_t child,
                       internal::ForkInPidNamespace(ns.get(), init_pid));
   if (child == 0) {

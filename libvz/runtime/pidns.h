@@ -4,8 +4,13 @@
 #include <sys/types.h>
 
 #include "base/status.h"
+#include "base/unique_fd.h"
 
 namespace vz::runtime::internal {
+
+// Opens /proc/<init_pid>/ns/<name> ("pid", "mnt", ...). Errors: kNotFound
+// when the init is gone; as open(2).
+Result<UniqueFd> OpenNamespace(pid_t init_pid, const char* name);
 
 // Forks a child inside the PID namespace `ns_fd` (the container's whose
 // init is `init_pid`): this process joins it for the one fork and goes
