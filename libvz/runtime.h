@@ -174,7 +174,10 @@ Result<int> Exec(const Spec& spec, pid_t init_pid, cgroup::Cgroup& cg,
 // init's own end takes them with it, but only once it has closed its
 // files, one by one: a systemd init's inotify descriptors each wait for a
 // grace period (doc/runtime.md §4), so a fast stop kills the rest first.
-// Errors: kNotFound when the init is gone; as ForkInPidNamespace.
+// Errors: kNotFound when the init is gone (or a zombie);
+// kFailedPrecondition when `init_pid` shares this process's PID namespace
+// (nothing is killed); kInternal when the kill failed; as
+// ForkInPidNamespace.
 Status KillNamespace(pid_t init_pid);
 
 }  // namespace vz::runtime

@@ -20,16 +20,6 @@ extern char** environ;
 namespace vz::runtime {
 namespace {
 
-// Whether `fd` is the namespace this process is in already (same inode on
-// nsfs). setns into one's own user namespace fails with EINVAL.
-bool IsOwnNamespace(int fd, const char* name) {
-  struct stat theirs {
-  }, ours{};
-  const std::string self = std::string("/proc/self/ns/") + name;
-  return ::fstat(fd, &theirs) == 0 && ::stat(self.c_str(), &ours) == 0 &&
-         theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
-}
-
 // The namespaces to join, user first: joining it grants the capabilities
 // the others' setns needs. The user namespace is joined when the init's is
 // not ours: the kernel says whether the container runs privileged, not
@@ -42,7 +32,8 @@ Result<std::vector<std::pair<UniqueFd, int>>> OpenNamespaces(pid_t pid) {
   std::vector<std::pair<UniqueFd, int>> out;
   for (auto [name, type] : kNames) {
     VZ_ASSIGN_OR_RETURN(UniqueFd fd, internal::OpenNamespace(pid, name));
-    if (type == CLONE_NEWUSER && IsOwnNamespace(fd.get(), name)) continue;
+    if (type == CLONE_NEWUSER && internal::IsOwnNamespace(fd.get(), name))
+      continue;
     out.emplace_back(std::move(fd), type);
   }
   return out;

@@ -8,6 +8,14 @@
 
 namespace vz::runtime::internal {
 
+// Whether the init `init_pid` has ended: no such process, or a zombie
+// its parent has not reaped yet.
+bool InitGone(pid_t init_pid);
+
+// Whether `fd` is the namespace `name` ("pid", "user") this process is in
+// already (the same nsfs inode).
+bool IsOwnNamespace(int fd, const char* name);
+
 // Opens /proc/<init_pid>/ns/<name> ("pid", "mnt", ...). Errors: kNotFound
 // when the init is gone; as open(2).
 Result<UniqueFd> OpenNamespace(pid_t init_pid, const char* name);

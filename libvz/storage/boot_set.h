@@ -137,6 +137,11 @@ std::vector<BootSetEntry> Attribute(std::span<const OpenedFile> opened,
 // Finish, which first removes the mark: whatever the container does
 // meanwhile, Finish reads a bounded queue and keeps at most
 // kBootSetMaxFiles paths.
+// Whether `fd`, opened at `path`, is the root of an ext4 mounted right
+// there (a container's disk), not a host directory or a bind mount of
+// one. Errors: kFailedPrecondition when it is not; as stat(2).
+Status CheckDiskRoot(int fd, const std::string& path);
+
 class BootSetRecorder {
  public:
   // Errors: `rootfs` not the root of an ext4 filesystem mounted there (a
@@ -160,7 +165,7 @@ class BootSetRecorder {
   // but keeps its fanotify group until it is destroyed: closing the group
   // waits for the marks being destroyed, the node's (an SRCU grace
   // period), which a stopping container's processes keep busy with their
-  // own inotify marks (20 ms here). A stop destroys it once the disk is
+  // own inotify marks (22 ms here). A stop destroys it once the disk is
   // unmounted, when that wait is short.
   std::vector<BootSetEntry> Finish(const ReadAhead& ahead = {});
 

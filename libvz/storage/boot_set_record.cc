@@ -89,6 +89,21 @@ Result<uint64_t> PageCacheEntered(int fd, uint64_t size) {
   return MincoreOf(fd, size);
 }
 
+Status CheckDiskRoot(int fd, const std::string& path) {
+  struct stat st, parent;
+  struct statfs fs;
+  if (::fstat(fd, &st) != 0 || ::fstatfs(fd, &fs) != 0 ||
+      ::stat((path + "/..").c_str(), &parent) != 0) {
+    return ErrnoError(errno, "stat '" + path + "'");
+  }
+  if (st.st_dev == parent.st_dev || fs.f_type != EXT4_SUPER_MAGIC ||
+      st.st_ino != kExt4RootIno) {
+    return FailedPreconditionError("'" + path +
+                                   "' is not the root of a mounted ext4");
+  }
+  return OkStatus();
+}
+
 Result<BootSetRecorder> BootSetRecorder::Start(const std::string& rootfs) {
   // Not O_PATH: open_by_handle_at refuses such a descriptor.
   UniqueFd root(::open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -99,17 +114,7 @@ Result<BootSetRecorder> BootSetRecorder::Start(const std::string& rootfs) {
   // A mark on the filesystem under a plain directory or a bind mount
   // would record a host filesystem's files: only the root of an ext4
   // mounted right there (a container's disk) will do.
-  struct stat st, parent;
-  struct statfs fs;
-  if (::fstat(root.get(), &st) != 0 || ::fstatfs(root.get(), &fs) != 0 ||
-      ::stat((rootfs + "/..").c_str(), &parent) != 0) {
-    return ErrnoError(errno, "stat '" + rootfs + "'");
-  }
-  if (st.st_dev == parent.st_dev || fs.f_type != EXT4_SUPER_MAGIC ||
-      st.st_ino != kExt4RootIno) {
-    return FailedPreconditionError("'" + rootfs +
-                                   "' is not the root of a mounted ext4");
-  }
+  VZ_RETURN_IF_ERROR(CheckDiskRoot(root.get(), rootfs));
   UniqueFd fan(::fanotify_init(
       FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME,
       O_RDONLY | O_CLOEXEC));
