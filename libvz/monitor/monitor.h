@@ -85,7 +85,10 @@ class Monitor {
   void StartPrefetch(const std::string& rootfs, storage::BootSet set);
   // Ends a recording and saves the set: when the window ran out
   // (`window_done`), or, marked partial, at a stop request or when the
-  // init ended (the disk is still mounted).
+  // init ended (the disk is still mounted). Then the recorder is kept in
+  // ended_recorder_ until Finish has unmounted the disk (its fanotify
+  // group's close, BootSetRecorder::Finish); at the window's end it is
+  // closed at once.
   void EndRecording(bool window_done);
   // A fast stop's: starts writing the container's dirty pages out while
   // its processes die (a syncfs in a child, flush_), so that the unmount
