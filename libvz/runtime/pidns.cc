@@ -19,7 +19,8 @@ namespace internal {
 
 bool InitGone(pid_t init_pid) {
   if (::kill(init_pid, 0) != 0) return errno == ESRCH;
-  // A zombie (its parent has not reaped it yet) is gone too.
+  // A zombie (its parent has not reaped it yet) is gone too. (ploop's
+  // ProcessStartTime says the same, but ploop/lib is private to ploop.)
   auto stat = ReadFile("/proc/" + std::to_string(init_pid) + "/stat", 4096);
   if (!stat.has_value()) return true;
   const size_t paren = stat->rfind(')');

@@ -285,7 +285,7 @@ std::vector<BootSetEntry> BootSetRecorder::Finish(const ReadAhead& ahead) {
     }
   }
   // Nothing held on the container's filesystem from here: its unmount
-  // may follow. The group stays open until the destructor (see Finish).
+  // may follow. The group stays open until the destructor (boot_set.h).
   root_.reset();
   return WithinBudget(Attribute(opened, ahead));
 }

@@ -16,6 +16,7 @@
 #include "base/testing/temp_dir.h"
 #include "libvz/runtime/policy.h"
 #include "libvz/runtime/security.h"
+#include "ploop/lib/proc.h"
 #include "test/integration/busybox_rootfs.h"
 #include "test/integration/root_test_util.h"
 
@@ -164,24 +165,13 @@ TEST_P(RuntimeTest, ExecLeavesTheCallersChildrenInItsPidNamespace) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-// The process's state letter from /proc/PID/stat; 'X' when it is gone.
-char StateOf(pid_t pid) {
-  auto stat = ReadFile("/proc/" + std::to_string(pid) + "/stat", 4096);
-  if (!stat.has_value()) return 'X';
-  size_t paren = stat->rfind(')');
-  return paren + 2 < stat->size() ? (*stat)[paren + 2] : '?';
-}
-
-bool Alive(pid_t pid) {
-  char state = StateOf(pid);
-  return state != 'Z' && state != 'X';
-}
+// Whether `pid` runs (not gone, not a zombie).
+bool Alive(pid_t pid) { return ploop::ProcessStartTime(pid).has_value(); }
 
 // Whether `pid` ends (a zombie or gone) within 10 s.
 bool Ends(pid_t pid) {
   for (int i = 0; i < 1000; ++i) {
-    char state = StateOf(pid);
-    if (state == 'Z' || state == 'X') return true;
+    if (!Alive(pid)) return true;
     ::usleep(10000);
   }
   return false;
