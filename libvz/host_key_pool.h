@@ -20,6 +20,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -47,8 +48,12 @@ class HostKeyPool {
   int Count(std::string_view type = "rsa") const;
   // Makes pairs with ssh-keygen until `target` of each type are ready. One
   // refill at a time: another one running makes this return at once.
+  // `first`, when given, runs once the refill holds the lock, before any
+  // pair is made (a first mount's refill waits there for the node's CPUs
+  // to calm down; StopHostKeyRefill finds it by the lock meanwhile).
   // Errors: I/O, ssh-keygen failing.
-  Status Refill(int target = kTarget) const;
+  Status Refill(int target = kTarget,
+                const std::function<void()>& first = nullptr) const;
 
  private:
   std::string dir_;
@@ -60,8 +65,10 @@ void StartHostKeyRefill(const NodeConfig& node);
 
 // Stops a refill running for this node (node teardown, tests): the process
 // group of the pid its lock file names, if that is a refill; waits up to
-// 2 s for the lock. Errors: kFailedPrecondition when the lock names some
-// other process (nothing is killed); kDeadlineExceeded.
+// 2 s for the lock, then removes the node's idle cgroup the refill ran in
+// (node_cgroups.h), which a killed refill leaves behind. Errors:
+// kFailedPrecondition when the lock names some other process (nothing is
+// killed); kDeadlineExceeded; as RemoveIdleJobsCgroup.
 Status StopHostKeyRefill(const NodeConfig& node);
 
 }  // namespace vz::storage

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Takes down what a node root's containers left running on the node level:
-# its lxcfs (by the pid in its pid file, after its mount is gone) and a
-# running SSH host key refill (by the pid in its lock file). Run it
-# after the containers were stopped, before removing a node root (tests,
-# benchmarks, the demo). Usage: node-teardown.sh [--root DIR]
+# its lxcfs (by the pid in its pid file, after its mount is gone), a
+# running SSH host key refill (by the pid in its lock file) and the idle
+# cgroup the refill ran in. Run it after the containers were stopped,
+# before removing a node root (tests, benchmarks, the demo).
+# Usage: node-teardown.sh [--root DIR]
 set -euo pipefail
 root=${VZ_ROOT:-/}
 if [ "${1:-}" = "--root" ]; then root=$2; fi
@@ -31,3 +32,13 @@ if [ -n "$rpid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$rpid/cmdline" |
   kill -TERM -- "-$rpid" 2>/dev/null || true
   for _ in $(seq 100); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.02; done
 fi
+
+# The node's idle cgroup the refill ran in (libvz/node_cgroups.h), which a
+# killed refill leaves behind: rmdir only, so one still in use stays.
+prefix=$(sed -n 's/^NODE_PREFIX="\{0,1\}\([a-z0-9]*\)"\{0,1\}$/\1/p' \
+  "$root/etc/vz/vz.conf" 2>/dev/null | tail -1)
+prefix=${prefix:-vz}
+for d in /sys/fs/cgroup/*/"$prefix"/node.idle /sys/fs/cgroup/"$prefix"/node.idle \
+  /sys/fs/cgroup/vz.slice/"$prefix"/node.idle; do
+  if [ -d "$d" ]; then rmdir "$d" 2>/dev/null || true; fi
+done

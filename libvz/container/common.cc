@@ -13,6 +13,7 @@
 #include "libvz/net/container_net.h"
 #include "libvz/net/net_config.h"
 #include "libvz/net/node_net.h"
+#include "libvz/node_cgroups.h"
 #include "libvz/storage.h"
 #include "libvz/storage/boot_set.h"
 
@@ -20,12 +21,7 @@ namespace vz::container {
 
 Result<std::unique_ptr<cgroup::Cgroup>> OpenCgroup(const NodeConfig& node,
                                                    const VeConfig& ve) {
-  VZ_ASSIGN_OR_RETURN(cgroup::CgroupFs fs, cgroup::Detect());
-  if (fs.layout == cgroup::Layout::kV2) {
-    // Under systemd our tree lives in a slice systemd leaves to us.
-    fs.base = node.file().GetOr(
-        "CGROUP_BASE", PathExists("/run/systemd/system") ? "vz.slice" : "");
-  }
+  VZ_ASSIGN_OR_RETURN(cgroup::CgroupFs fs, NodeCgroupFs(node));
   VZ_ASSIGN_OR_RETURN(std::string tenant, ve.tenant());
   return cgroup::Open(
       fs, cgroup::ContainerPath(node.root().prefix(), tenant, ve.ctid()));

@@ -15,6 +15,7 @@
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
 #include "base/uuid.h"
+#include "libvz/node_cgroups.h"
 #include "libvz/util/detach.h"
 
 namespace vz::storage {
@@ -104,7 +105,8 @@ Result<bool> HostKeyPool::Take(std::string_view type,
   return false;
 }
 
-Status HostKeyPool::Refill(int target) const {
+Status HostKeyPool::Refill(int target,
+                           const std::function<void()>& first) const {
   // The parents as any (<root>/var/lib/vz, where containers reach lxcfs
   // through): MakeDirs would give the ones it makes the pool's 0700.
   VZ_RETURN_IF_ERROR(MakeDirs(DirName(dir_)));
@@ -122,6 +124,7 @@ Status HostKeyPool::Refill(int target) const {
       ::pwrite(lock.get(), pid.data(), pid.size(), 0) < 0) {
     return ErrnoError(errno, "write the refill lock in '" + dir_ + "'");
   }
+  if (first) first();
   VZ_ASSIGN_OR_RETURN(auto names, ListDir(dir_));
   RemoveLeftovers(dir_, names);
   for (std::string_view type : kTypes) {
@@ -145,12 +148,26 @@ Status HostKeyPool::Refill(int target) const {
   return OkStatus();
 }
 
+namespace {
+
+// The node's idle cgroup a killed refill could not remove (node_cgroups.h).
+// Called with the refill lock held, so no refill is in it.
+Status RemoveIdleCgroup(const NodeConfig& node) {
+  auto fs = NodeCgroupFs(node);
+  if (!fs.has_value()) return OkStatus();  // no cgroupfs: none made
+  return RemoveIdleJobsCgroup(*fs, node.root().prefix());
+}
+
+}  // namespace
+
 Status StopHostKeyRefill(const NodeConfig& node) {
   const auto pool = HostKeyPool::ForNode(node);
   const std::string lock_path = JoinPath(pool.dir(), ".refill.lock");
   UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CLOEXEC));
-  if (!lock) return OkStatus();  // never refilled here
-  if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) return OkStatus();  // idle
+  if (!lock) return OkStatus();                       // never refilled here
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {  // idle
+    return RemoveIdleCgroup(node);
+  }
   auto text = ReadFile(lock_path);
   pid_t pid = text.has_value() ? std::atoi(text->c_str()) : 0;
   auto cmdline = ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
@@ -169,7 +186,9 @@ Status StopHostKeyRefill(const NodeConfig& node) {
   }
   ::kill(-pid, SIGTERM);
   for (int i = 0; i < 200; ++i) {
-    if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) return OkStatus();
+    if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {
+      return RemoveIdleCgroup(node);
+    }
     ::usleep(10000);
   }
   return DeadlineExceededError("the host key refill " + std::to_string(pid) +

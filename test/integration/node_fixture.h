@@ -62,12 +62,14 @@ class NodeFixture : public ::testing::Test {
 
   void TearDown() override {
     if (::geteuid() != 0) return;
+    // A host key refill a first mount started, and the node's idle cgroup
+    // it runs in, before the node's cgroups are checked for leaks.
+    (void)storage::StopHostKeyRefill(NodeConfig::Defaults(node_));
     // Processes a failed test left in containers go first: they would keep
     // the disks busy.
     RemoveNodeCgroups();
     // The node's lxcfs, which the first container start brought up.
     (void)StopLxcfs(NodeConfig::Defaults(node_));
-    (void)storage::StopHostKeyRefill(NodeConfig::Defaults(node_));
     auto mounts = ploop::ListMounts(node_);
     if (mounts.has_value()) {
       for (const auto& m : *mounts) {
