@@ -354,8 +354,10 @@ table=$(mktemp)
   echo "  podman's systemd mode) and the command returns once all is gone."
   echo "- **first start+exec**: the same, the first start after create. vz does
   one-time work there: the first mount makes the machine identity
-  (machine-id; for Debian the SSH host keys, the RSA pair from the node's
-  pool), which clones of the peers share with their template; the disk
+  (machine-id; for Debian the SSH host keys, a pair of each type from the
+  node's pool, which a refill in the node's idle cgroup makes good once
+  the CPUs are quiet), which clones of the peers share with their
+  template; the disk
   needs no resize (templates are made at the default DISKSPACE).
 - **fast stop**: kill at once (vz \`stop --fast\`, \`lxc-stop -k\`, SIGKILL to
   nspawn's init, \`podman stop -t 0\`), after the second start.
