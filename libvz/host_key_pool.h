@@ -63,12 +63,14 @@ class HostKeyPool {
 // program, else from PATH); a missing vztmpl or ssh-keygen only logs.
 void StartHostKeyRefill(const NodeConfig& node);
 
-// Stops a refill running for this node (node teardown, tests): the process
-// group of the pid its lock file names, if that is a refill; waits up to
-// 2 s for the lock, then removes the node's idle cgroup the refill ran in
-// (node_cgroups.h), which a killed refill leaves behind. Errors:
-// kFailedPrecondition when the lock names some other process (nothing is
-// killed); kDeadlineExceeded; as RemoveIdleJobsCgroup.
+// Stops a refill running for this node (node teardown, tests): every job
+// in the node's idle cgroup, where a refill runs (node_cgroups.h,
+// EndIdleJobs: also one that has not taken the refill lock yet), and the
+// cgroup removed; then a refill the lock still names, outside that cgroup
+// (the process group of the pid in the lock file, if that is a refill),
+// waiting up to 2 s for the lock. Errors: kFailedPrecondition when the
+// lock names some other process (nothing more is killed);
+// kDeadlineExceeded; as EndIdleJobs.
 Status StopHostKeyRefill(const NodeConfig& node);
 
 }  // namespace vz::storage

@@ -1,5 +1,7 @@
 #include "libvz/node_cgroups.h"
 
+#include <signal.h>
+
 #include "base/file_util.h"
 #include "base/log.h"
 
@@ -47,7 +49,7 @@ Result<IdleJobsCgroup> IdleJobsCgroup::Enter(const cgroup::CgroupFs& fs,
   for (int attempt = 0; attempt < 2; ++attempt) {
     VZ_RETURN_IF_ERROR(cg->Create());
     VZ_RETURN_IF_ERROR(MakeIdle(*cg).WithContext("make the idle cgroup idle"));
-    moved = cg->AttachSelfIn("cpu");
+    moved = cg->AttachSelf();
     if (moved.ok()) return IdleJobsCgroup(fs, std::move(cg));
   }
   return moved.WithContext("enter the node's idle cgroup");
@@ -57,17 +59,23 @@ Status IdleJobsCgroup::Leave() {
   // The real root, not the v2 base: the root may hold processes.
   cgroup::CgroupFs root_fs = fs_;
   root_fs.base.clear();
-  VZ_RETURN_IF_ERROR(cgroup::Open(root_fs, "")->AttachSelfIn("cpu"));
+  VZ_RETURN_IF_ERROR(cgroup::Open(root_fs, "")->AttachSelf());
   Status removed = cg_->Remove(std::chrono::milliseconds(0));
   // Another job in it removes it when it leaves.
   if (!removed.ok() && removed.sys_errno() == EBUSY) return OkStatus();
   return removed;
 }
 
-Status RemoveIdleJobsCgroup(const cgroup::CgroupFs& fs,
-                            std::string_view prefix) {
-  return cgroup::Open(fs, IdlePath(prefix))
-      ->Remove(std::chrono::milliseconds(0));
+Status EndIdleJobs(const cgroup::CgroupFs& fs, std::string_view prefix) {
+  std::unique_ptr<cgroup::Cgroup> cg = cgroup::Open(fs, IdlePath(prefix));
+  if (!cg->Exists()) return OkStatus();
+  // cpu.idle 0 where it took; the weight either way.
+  (void)cg->Set("cpu", "cpu.idle", "0");
+  VZ_RETURN_IF_ERROR(cg->layout() == cgroup::Layout::kV1
+                         ? cg->Set("cpu", "cpu.shares", "1024")
+                         : cg->Set("cpu", "cpu.weight", "100"));
+  VZ_RETURN_IF_ERROR(cg->KillAll(SIGKILL));
+  return cg->Remove(std::chrono::seconds(2));
 }
 
 }  // namespace vz

@@ -14,6 +14,7 @@
 // The name has a '.', which no tenant name may have, so it cannot collide.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,18 +32,19 @@ inline constexpr std::string_view kIdleJobsCgroup = "node.idle";
 // Errors: as cgroup::Detect.
 Result<cgroup::CgroupFs> NodeCgroupFs(const NodeConfig& node);
 
-// The calling process inside the node's idle cgroup, in the CPU controller
-// only (its memory and I/O stay the node's).
+// The calling process inside the node's idle cgroup, in every hierarchy
+// (no limit is set there but the CPU's idleness), so that EndIdleJobs
+// finds it wherever it is in its life.
 class IdleJobsCgroup {
  public:
   // Creates `<prefix>/node.idle` below `fs` if needed, makes it idle and
   // moves the caller in. The caller must be its process's only thread
-  // (cgroup::Cgroup::AttachSelfIn). Errors: as mkdir/write.
+  // (cgroup::Cgroup::AttachSelf). Errors: as mkdir/write.
   static Result<IdleJobsCgroup> Enter(const cgroup::CgroupFs& fs,
                                       std::string_view prefix);
 
-  // Moves the caller back to the root of the CPU hierarchy and removes the
-  // cgroup, unless another job is still in it. Errors: as write/rmdir.
+  // Moves the caller back to the root cgroups and removes the idle cgroup,
+  // unless another job is still in it. Errors: as write/rmdir.
   Status Leave();
 
  private:
@@ -52,10 +54,14 @@ class IdleJobsCgroup {
   std::unique_ptr<cgroup::Cgroup> cg_;
 };
 
-// Removes the node's idle cgroup when no process is in it (a job killed
-// before it could leave: node teardown). Gone already is OK. Errors:
-// kUnavailable while a job is in it; as rmdir.
-Status RemoveIdleJobsCgroup(const cgroup::CgroupFs& fs,
-                            std::string_view prefix);
+// Ends every job in the node's idle cgroup and removes it (node teardown,
+// tests): a container's CPU weight first, since a killed process must run
+// to exit and in an idle group on busy CPUs may wait indefinitely (a
+// killed refill was still there seconds later while tests kept both CPUs
+// busy); then SIGKILL to all in it, and the cgroup removed once they are
+// reaped. This finds a job that has not yet taken its lock, as a detached
+// refill has not for a while after its start. Gone is OK. Errors: as
+// cgroup::Cgroup::KillAll and Remove.
+Status EndIdleJobs(const cgroup::CgroupFs& fs, std::string_view prefix);
 
 }  // namespace vz

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -62,7 +63,7 @@ class RealIdleJobsCgroupTest : public ::testing::Test {
   }
   void TearDown() override {
     if (prefix_.empty()) return;
-    (void)RemoveIdleJobsCgroup(fs_, prefix_);
+    (void)EndIdleJobs(fs_, prefix_);
     (void)cgroup::Open(fs_, prefix_)->Remove(std::chrono::seconds(1));
   }
   // Runs `body` in a child; true when it exited 0.
@@ -103,14 +104,32 @@ TEST_F(RealIdleJobsCgroupTest, TheCallerRunsIdleThenLeavesNothing) {
   EXPECT_FALSE(PathExists(dir));
 }
 
-TEST_F(RealIdleJobsCgroupTest, AKilledJobsGroupIsRemovedAfter) {
-  // The job dies inside without leaving (a teardown's SIGTERM).
-  EXPECT_TRUE(InChild(
-      [&] { return IdleJobsCgroup::Enter(fs_, prefix_).has_value() ? 0 : 1; }));
-  ASSERT_TRUE(PathExists(IdleDir()));
-  EXPECT_TRUE(RemoveIdleJobsCgroup(fs_, prefix_).ok());
-  EXPECT_FALSE(PathExists(IdleDir()));
-  EXPECT_TRUE(RemoveIdleJobsCgroup(fs_, prefix_).ok());  // gone: fine
+TEST_F(RealIdleJobsCgroupTest, EndKillsWhatIsInsideAndRemovesTheGroup) {
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t job = ::fork();
+  if (job == 0) {
+    ::close(ready[0]);
+    if (!IdleJobsCgroup::Enter(fs_, prefix_).has_value()) ::_exit(1);
+    (void)!::write(ready[1], "x", 1);
+    ::pause();  // until killed
+    ::_exit(2);
+  }
+  ::close(ready[1]);
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1) << "the job could not enter";
+  ::close(ready[0]);
+  const std::string dir = IdleDir();
+  ASSERT_TRUE(PathExists(dir));
+  // The job's own parent reaps it: EndIdleJobs waits for that.
+  std::thread reaper([job] {
+    int status = 0;
+    ::waitpid(job, &status, 0);
+  });
+  EXPECT_TRUE(EndIdleJobs(fs_, prefix_).ok());
+  reaper.join();
+  EXPECT_FALSE(PathExists(dir));
+  EXPECT_TRUE(EndIdleJobs(fs_, prefix_).ok());  // gone: fine
 }
 
 }  // namespace

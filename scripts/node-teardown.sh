@@ -19,6 +19,31 @@ if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = lxcfs ]; then
 fi
 rm -f "$pidfile"
 
+# Every job in the node's idle cgroup (libvz/node_cgroups.h), where a host
+# key refill runs, also one that has not taken its lock yet: the group
+# gets a container's CPU weight (a killed process in an idle group on busy
+# CPUs may wait long for the CPU to exit), its processes SIGKILL, and it
+# is removed once they are gone.
+prefix=$(sed -n 's/^NODE_PREFIX="\{0,1\}\([a-z0-9]*\)"\{0,1\}$/\1/p' \
+  "$root/etc/vz/vz.conf" 2>/dev/null | tail -1)
+prefix=${prefix:-vz}
+idle_dirs=()
+for d in /sys/fs/cgroup/*/"$prefix"/node.idle /sys/fs/cgroup/"$prefix"/node.idle \
+  /sys/fs/cgroup/vz.slice/"$prefix"/node.idle; do
+  if [ -d "$d" ]; then idle_dirs+=("$d"); fi
+done
+for d in ${idle_dirs[@]+"${idle_dirs[@]}"}; do
+  if [ -e "$d/cpu.idle" ]; then echo 0 >"$d/cpu.idle" 2>/dev/null || true; fi
+  if [ -e "$d/cpu.shares" ]; then echo 1024 >"$d/cpu.shares" 2>/dev/null || true; fi
+  if [ -e "$d/cpu.weight" ]; then echo 100 >"$d/cpu.weight" 2>/dev/null || true; fi
+done
+for d in ${idle_dirs[@]+"${idle_dirs[@]}"}; do
+  for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+done
+for d in ${idle_dirs[@]+"${idle_dirs[@]}"}; do
+  for _ in $(seq 100); do rmdir "$d" 2>/dev/null && break; sleep 0.02; done
+done
+
 # A host key refill (vztmpl hostkeys refill, its own process group) that a
 # first mount started: the pid in its lock file, if that is a refill.
 lock="$root/var/lib/vz/hostkeys/.refill.lock"
@@ -33,12 +58,3 @@ if [ -n "$rpid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$rpid/cmdline" |
   for _ in $(seq 100); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.02; done
 fi
 
-# The node's idle cgroup the refill ran in (libvz/node_cgroups.h), which a
-# killed refill leaves behind: rmdir only, so one still in use stays.
-prefix=$(sed -n 's/^NODE_PREFIX="\{0,1\}\([a-z0-9]*\)"\{0,1\}$/\1/p' \
-  "$root/etc/vz/vz.conf" 2>/dev/null | tail -1)
-prefix=${prefix:-vz}
-for d in /sys/fs/cgroup/*/"$prefix"/node.idle /sys/fs/cgroup/"$prefix"/node.idle \
-  /sys/fs/cgroup/vz.slice/"$prefix"/node.idle; do
-  if [ -d "$d" ]; then rmdir "$d" 2>/dev/null || true; fi
-done

@@ -150,28 +150,28 @@ Status HostKeyPool::Refill(int target,
 
 namespace {
 
-// The node's idle cgroup a killed refill could not remove (node_cgroups.h).
-// Called with the refill lock held, so no refill is in it.
-Status RemoveIdleCgroup(const NodeConfig& node) {
+// Every job in the node's idle cgroup (node_cgroups.h): a refill and its
+// ssh-keygen, also one that has not taken the lock yet.
+Status EndIdleCgroup(const NodeConfig& node) {
   auto fs = NodeCgroupFs(node);
   if (!fs.has_value()) return OkStatus();  // no cgroupfs: none made
-  return RemoveIdleJobsCgroup(*fs, node.root().prefix());
+  return EndIdleJobs(*fs, node.root().prefix());
 }
 
 }  // namespace
 
 Status StopHostKeyRefill(const NodeConfig& node) {
+  const Status ended = EndIdleCgroup(node);
   const auto pool = HostKeyPool::ForNode(node);
   const std::string lock_path = JoinPath(pool.dir(), ".refill.lock");
   UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CLOEXEC));
-  if (!lock) return OkStatus();                       // never refilled here
-  if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {  // idle
-    return RemoveIdleCgroup(node);
-  }
+  if (!lock) return ended;                                        // never
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) return ended;  // idle
+  // A refill still holding it ran outside the idle cgroup (none could be
+  // made): by the pid the lock names, if that is a refill.
   auto text = ReadFile(lock_path);
   pid_t pid = text.has_value() ? std::atoi(text->c_str()) : 0;
   auto cmdline = ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
-  // Only the refill this lock names, and only if it is one.
   if (pid <= 0 || !cmdline.has_value() ||
       cmdline->find("hostkeys") == std::string::npos || ::getpgid(pid) != pid) {
     return FailedPreconditionError("the host key refill lock in '" +
@@ -186,9 +186,7 @@ Status StopHostKeyRefill(const NodeConfig& node) {
   }
   ::kill(-pid, SIGTERM);
   for (int i = 0; i < 200; ++i) {
-    if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {
-      return RemoveIdleCgroup(node);
-    }
+    if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) return ended;
     ::usleep(10000);
   }
   return DeadlineExceededError("the host key refill " + std::to_string(pid) +

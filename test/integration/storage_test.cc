@@ -11,8 +11,10 @@
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
+#include "base/strings.h"
 #include "base/subprocess.h"
 #include "base/unique_fd.h"
+#include "libvz/cgroup.h"
 #include "libvz/storage/disk_size.h"
 #include "ploop/mount.h"
 #include "test/integration/node_fixture.h"
@@ -191,6 +193,65 @@ TEST_F(StorageTest, EachContainerGetsItsOwnMachineIdentity) {
   // The template itself carries none.
   EXPECT_EQ(Vzctl({"-q", "umount", "201"}).exit_code, 0);
   EXPECT_EQ(Vzctl({"-q", "umount", "202"}).exit_code, 0);
+}
+
+// A mount that hands out SSH host keys starts a refill of the node's pool
+// (doc/templates.md §9), which runs in the node's idle cgroup and removes
+// it when done. The pool holds stand-in pairs, so the mount needs no
+// ssh-keygen and the refill makes one real pair of each type.
+TEST_F(StorageTest, AFirstMountsKeyRefillRunsIdleAndLeavesNothing) {
+  const std::string pool = Path("/var/lib/vz/hostkeys");
+  ASSERT_TRUE(MakeDirs(pool, 0700).ok());
+  for (const char* type : {"ed25519", "ecdsa", "rsa"}) {
+    for (int i = 0; i < 4; ++i) {
+      const std::string base = pool + "/" + type + "-" + std::to_string(i);
+      ASSERT_TRUE(WriteFileAtomic(base + ".key.pub", "public", 0644).ok());
+      ASSERT_TRUE(WriteFileAtomic(base + ".key", "private", 0600).ok());
+    }
+  }
+  ASSERT_EQ(Vzctl({"-q", "create", "201", "--ostemplate", kBusybox}).exit_code,
+            0);
+  // Busybox has no SSH server: give it the config that asks for keys.
+  ASSERT_EQ(Vzctl({"-q", "mount", "201"}).exit_code, 0);
+  ASSERT_TRUE(MakeDirs(Path("/vz/root/201/etc/ssh")).ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(Path("/vz/root/201/etc/ssh/sshd_config"), "", 0644).ok());
+  ASSERT_EQ(Vzctl({"-q", "umount", "201"}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"-q", "mount", "201"}).exit_code, 0);
+  EXPECT_EQ(
+      ReadFile(Path("/vz/root/201/etc/ssh/ssh_host_rsa_key")).value_or(""),
+      "private");
+
+  // The refill holds the pool's lock from its start to its end.
+  auto fs = cgroup::Detect();
+  ASSERT_TRUE(fs.has_value());
+  auto idle = cgroup::Open(*fs, prefix_ + "/node.idle");
+  bool seen_idle = false;
+  bool done = false;
+  for (int i = 0; i < 6000 && !done; ++i) {  // 60 s: RSA at idle priority
+    auto pid = ReadFile(pool + "/.refill.lock");
+    if (!pid.has_value() || Trim(*pid).empty()) {  // not started yet
+      ::usleep(10000);
+      continue;
+    }
+    auto cg = ReadFile("/proc/" + std::string(Trim(*pid)) + "/cgroup");
+    if (!cg.has_value()) {
+      done = true;  // the refill has ended
+      break;
+    }
+    // "1:cpu:/<prefix>/node.idle" (v1), "0::/<prefix>/node.idle" (v2)
+    if (cg->find("/" + prefix_ + "/node.idle\n") != std::string::npos) {
+      seen_idle = true;
+    }
+    ::usleep(10000);
+  }
+  EXPECT_TRUE(seen_idle) << "the refill never ran in " << idle->path();
+  EXPECT_TRUE(done) << "the refill did not end";
+  auto count = Vztmpl({"hostkeys", "count"});
+  EXPECT_EQ(Trim(count.out), "4") << count.err;
+  EXPECT_FALSE(idle->Exists());
+  EXPECT_EQ(Vzctl({"-q", "umount", "201"}).exit_code, 0);
+  EXPECT_EQ(Vzctl({"-q", "destroy", "201"}).exit_code, 0);
 }
 
 TEST_F(StorageTest, ChangedTemplateIsRefusedNamingTheReason) {

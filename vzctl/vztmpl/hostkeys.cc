@@ -11,9 +11,9 @@
 #include <string>
 
 #include "base/log.h"
+#include "libvz/cpu_quiet.h"
 #include "libvz/host_key_pool.h"
 #include "libvz/node_cgroups.h"
-#include "libvz/util/cpu_quiet.h"
 #include "vzctl/vztmpl/commands.h"
 
 namespace vz::vztmpl {
@@ -79,7 +79,7 @@ Status RunHostKeys(cli::Context& ctx, const cli::Args& args) {
   if (vm.count("detached")) (void)::setpgid(0, 0);
   std::optional<IdleJobsCgroup> idle = BecomeIdle(ctx.node);
   Status refilled = pool.Refill(target, [detached = vm.count("detached") > 0] {
-    // A first mount's: after the container's boot (util/cpu_quiet.h).
+    // A first mount's: after the container's boot (libvz/cpu_quiet.h).
     if (detached) WaitForQuietCpus(0.5, kQuietWindow, kQuietLimit);
   });
   if (idle.has_value()) {

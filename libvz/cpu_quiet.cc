@@ -1,4 +1,4 @@
-#include "libvz/util/cpu_quiet.h"
+#include "libvz/cpu_quiet.h"
 
 #include <time.h>
 
