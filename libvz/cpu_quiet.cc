@@ -31,8 +31,10 @@ Result<CpuTimes> ParseCpuTimes(std::string_view proc_stat) {
 }
 
 double IdleShare(const CpuTimes& before, const CpuTimes& after) {
-  const uint64_t idle = after.idle - before.idle;
-  const uint64_t all = idle + (after.busy - before.busy);
+  // iowait may go backwards (the kernel's NO_HZ accounting): no time then.
+  auto since = [](uint64_t a, uint64_t b) { return b > a ? b - a : 0; };
+  const uint64_t idle = since(before.idle, after.idle);
+  const uint64_t all = idle + since(before.busy, after.busy);
   return all == 0 ? 1.0 : static_cast<double>(idle) / all;
 }
 

@@ -36,6 +36,8 @@ TEST(CpuQuietTest, IdleShareIsOfTheTimeBetweenTheSamples) {
   EXPECT_DOUBLE_EQ(IdleShare(a, {.busy = 175, .idle = 925}), 0.25);
   EXPECT_DOUBLE_EQ(IdleShare(a, {.busy = 100, .idle = 1000}), 1.0);
   EXPECT_DOUBLE_EQ(IdleShare(a, a), 1.0);  // no tick passed
+  // A counter that went backwards counts as no time, not as 2^64 ticks.
+  EXPECT_DOUBLE_EQ(IdleShare(a, {.busy = 200, .idle = 899}), 0.0);
 }
 
 TEST(CpuQuietTest, WaitReturnsAtItsLimitWhenNeverQuietEnough) {

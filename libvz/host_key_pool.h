@@ -50,7 +50,7 @@ class HostKeyPool {
   // refill at a time: another one running makes this return at once.
   // `first`, when given, runs once the refill holds the lock, before any
   // pair is made (a first mount's refill waits there for the node's CPUs
-  // to calm down; StopHostKeyRefill finds it by the lock meanwhile).
+  // to calm down).
   // Errors: I/O, ssh-keygen failing.
   Status Refill(int target = kTarget,
                 const std::function<void()>& first = nullptr) const;
@@ -66,11 +66,12 @@ void StartHostKeyRefill(const NodeConfig& node);
 // Stops a refill running for this node (node teardown, tests): every job
 // in the node's idle cgroup, where a refill runs (node_cgroups.h,
 // EndIdleJobs: also one that has not taken the refill lock yet), and the
-// cgroup removed; then a refill the lock still names, outside that cgroup
-// (the process group of the pid in the lock file, if that is a refill),
-// waiting up to 2 s for the lock. Errors: kFailedPrecondition when the
-// lock names some other process (nothing more is killed);
-// kDeadlineExceeded; as EndIdleJobs.
+// cgroup removed; then a refill the lock still names, run outside that
+// cgroup (the process group of the pid in the lock file, if that is a
+// refill), waiting up to 2 s for the lock. Errors: as EndIdleJobs;
+// kFailedPrecondition when the lock names some other process (nothing more
+// is killed); kDeadlineExceeded. The idle cgroup is the prefix's: roots
+// sharing a NODE_PREFIX share it, as they share their containers' names.
 Status StopHostKeyRefill(const NodeConfig& node);
 
 }  // namespace vz::storage

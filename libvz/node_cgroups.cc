@@ -1,8 +1,16 @@
 #include "libvz/node_cgroups.h"
 
+#include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
 
 #include "base/file_util.h"
+#include "base/forked_call.h"
 #include "base/log.h"
 
 namespace vz {
@@ -28,6 +36,40 @@ Status MakeIdle(cgroup::Cgroup& cg) {
   return weight;
 }
 
+Status CreateIdle(cgroup::Cgroup& cg) {
+  VZ_RETURN_IF_ERROR(cg.Create());
+  return MakeIdle(cg).WithContext("make the node's idle cgroup idle");
+}
+
+// The process's own priorities: behind the node's other work wherever it
+// runs.
+void LowerOwnPriority() {
+  sched_param none{};
+  (void)::sched_setscheduler(0, SCHED_IDLE, &none);
+  (void)::setpriority(PRIO_PROCESS, 0, 19);
+  constexpr int kIoprioClassIdle = 3, kIoprioWhoProcess = 1;
+  (void)::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, kIoprioClassIdle << 13);
+}
+
+// In the child: into the group, then the job. Another job's end may have
+// removed the group since the parent made it: made again then, once.
+Status EnterAndRun(cgroup::Cgroup& cg, const std::function<Status()>& job) {
+  Status in = cg.AttachSelf();
+  if (!in.ok()) {
+    VZ_RETURN_IF_ERROR(CreateIdle(cg));
+    VZ_RETURN_IF_ERROR(cg.AttachSelf().WithContext("enter the idle cgroup"));
+  }
+  LowerOwnPriority();
+  return job();
+}
+
+Status RunInCaller(const Status& why, const std::function<Status()>& job) {
+  VZ_LOG(kWarning) << "the node's idle job runs outside the idle cgroup: "
+                   << why.message();
+  LowerOwnPriority();
+  return job();
+}
+
 }  // namespace
 
 Result<cgroup::CgroupFs> NodeCgroupFs(const NodeConfig& node) {
@@ -40,40 +82,46 @@ Result<cgroup::CgroupFs> NodeCgroupFs(const NodeConfig& node) {
   return fs;
 }
 
-Result<IdleJobsCgroup> IdleJobsCgroup::Enter(const cgroup::CgroupFs& fs,
-                                             std::string_view prefix) {
-  std::unique_ptr<cgroup::Cgroup> cg = cgroup::Open(fs, IdlePath(prefix));
-  // Another job leaving may remove the group between our mkdir and our
-  // move: one more try then.
-  Status moved;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    VZ_RETURN_IF_ERROR(cg->Create());
-    VZ_RETURN_IF_ERROR(MakeIdle(*cg).WithContext("make the idle cgroup idle"));
-    moved = cg->AttachSelf();
-    if (moved.ok()) return IdleJobsCgroup(fs, std::move(cg));
-  }
-  return moved.WithContext("enter the node's idle cgroup");
+Status RunIdleJob(const NodeConfig& node, const std::function<Status()>& job) {
+  auto fs = NodeCgroupFs(node);
+  if (!fs.has_value()) return RunInCaller(fs.error(), job);
+  return RunIdleJob(*fs, node.root().prefix(), job);
 }
 
-Status IdleJobsCgroup::Leave() {
-  // The real root, not the v2 base: the root may hold processes.
-  cgroup::CgroupFs root_fs = fs_;
-  root_fs.base.clear();
-  VZ_RETURN_IF_ERROR(cgroup::Open(root_fs, "")->AttachSelf());
-  Status removed = cg_->Remove(std::chrono::milliseconds(0));
-  // Another job in it removes it when it leaves.
-  if (!removed.ok() && removed.sys_errno() == EBUSY) return OkStatus();
-  return removed;
+Status RunIdleJob(const cgroup::CgroupFs& fs, std::string_view prefix,
+                  const std::function<Status()>& job) {
+  std::unique_ptr<cgroup::Cgroup> cg = cgroup::Open(fs, IdlePath(prefix));
+  if (Status made = CreateIdle(*cg); !made.ok()) {
+    (void)cg->Remove(std::chrono::milliseconds(0));  // no stray group left
+    return RunInCaller(made, job);
+  }
+  auto child = ForkedCall::Start([&] { return EnterAndRun(*cg, job); });
+  if (!child.has_value()) {
+    (void)cg->Remove(std::chrono::milliseconds(0));
+    return child.error();
+  }
+  Status done = child->Wait();
+  // Another job still in it removes it when it ends.
+  Status removed = cg->Remove(std::chrono::milliseconds(0));
+  if (!removed.ok() && removed.sys_errno() != EBUSY) {
+    VZ_LOG(kWarning) << "remove the node's idle cgroup: " << removed.message();
+  }
+  return done;
 }
 
 Status EndIdleJobs(const cgroup::CgroupFs& fs, std::string_view prefix) {
   std::unique_ptr<cgroup::Cgroup> cg = cgroup::Open(fs, IdlePath(prefix));
   if (!cg->Exists()) return OkStatus();
-  // cpu.idle 0 where it took; the weight either way.
+  // Best effort: a weight that cannot be written must not keep the kill
+  // and the removal from running.
   (void)cg->Set("cpu", "cpu.idle", "0");
-  VZ_RETURN_IF_ERROR(cg->layout() == cgroup::Layout::kV1
-                         ? cg->Set("cpu", "cpu.shares", "1024")
-                         : cg->Set("cpu", "cpu.weight", "100"));
+  Status weight = cg->layout() == cgroup::Layout::kV1
+                      ? cg->Set("cpu", "cpu.shares", "1024")
+                      : cg->Set("cpu", "cpu.weight", "100");
+  if (!weight.ok()) {
+    VZ_LOG(kInfo) << "the node's idle cgroup keeps its weight: "
+                  << weight.message();
+  }
   VZ_RETURN_IF_ERROR(cg->KillAll(SIGKILL));
   return cg->Remove(std::chrono::seconds(2));
 }

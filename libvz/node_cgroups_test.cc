@@ -1,11 +1,10 @@
 #include "libvz/node_cgroups.h"
 
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <functional>
 #include <string>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -21,8 +20,8 @@ using vz::testing::TempDir;
 // The cgroup of the calling process in the CPU controller, from
 // /proc/self/cgroup ("1:cpu:/path" on v1, "0::/path" on v2).
 std::string OwnCpuCgroup() {
-  for (const auto& line :
-       SplitNonEmpty(ReadFile("/proc/self/cgroup").value_or(""), '\n')) {
+  auto text = ReadFile("/proc/self/cgroup").value_or("");
+  for (const auto& line : SplitNonEmpty(text, '\n')) {
     auto f = Split(line, ':');
     if (f.size() < 3) continue;
     for (const auto& c : Split(f[1], ',')) {
@@ -33,26 +32,45 @@ std::string OwnCpuCgroup() {
   return "<none>";
 }
 
-TEST(IdleJobsCgroupTest, AFakeV2GroupIsIdleAndGoneOnLeave) {
+TEST(IdleJobTest, AFakeV2GroupIsIdleWhileTheJobRunsAndGoneAfter) {
   TempDir tmp;
   ASSERT_TRUE(
       WriteFileAtomic(tmp.Join("cgroup.controllers"), "cpu memory pids\n")
           .ok());
   cgroup::CgroupFs fs{
       .layout = cgroup::Layout::kV2, .root = tmp.path(), .fake = true};
-  auto idle = IdleJobsCgroup::Enter(fs, "vz");
-  ASSERT_TRUE(idle.has_value()) << idle.error().message();
-  EXPECT_EQ(ReadFile(tmp.Join("vz/node.idle/cpu.idle")).value_or(""), "1");
+  Status s = RunIdleJob(fs, "vz", [&] {
+    // In the child: what the group looks like while the job runs.
+    if (ReadFile(tmp.Join("vz/node.idle/cpu.idle")).value_or("") != "1") {
+      return InternalError("not idle");
+    }
+    if (ReadFile(tmp.Join("vz/node.idle/cgroup.procs")).value_or("") !=
+        std::to_string(::getpid())) {
+      return InternalError("not inside");
+    }
+    return OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(ReadFile(tmp.Join("vz/cgroup.subtree_control")).value_or(""),
             "+cpu +memory +pids");
-  ASSERT_TRUE(idle->Leave().ok());
   EXPECT_FALSE(PathExists(tmp.Join("vz/node.idle")));
   EXPECT_TRUE(PathExists(tmp.Join("vz")));  // the node's level stays
 }
 
-// This machine's own cgroupfs, in a child: the move is of the calling
-// process, and it must be single-threaded.
-class RealIdleJobsCgroupTest : public ::testing::Test {
+TEST(IdleJobTest, TheJobsErrorComesBack) {
+  TempDir tmp;
+  ASSERT_TRUE(
+      WriteFileAtomic(tmp.Join("cgroup.controllers"), "cpu memory pids\n")
+          .ok());
+  cgroup::CgroupFs fs{
+      .layout = cgroup::Layout::kV2, .root = tmp.path(), .fake = true};
+  Status s = RunIdleJob(fs, "vz", [] { return NotFoundError("no such key"); });
+  EXPECT_EQ(s.code(), Code::kNotFound);
+  EXPECT_EQ(s.message(), "no such key");
+}
+
+// This machine's own cgroupfs.
+class RealIdleJobTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root (cgroupfs)";
@@ -66,14 +84,6 @@ class RealIdleJobsCgroupTest : public ::testing::Test {
     (void)EndIdleJobs(fs_, prefix_);
     (void)cgroup::Open(fs_, prefix_)->Remove(std::chrono::seconds(1));
   }
-  // Runs `body` in a child; true when it exited 0.
-  static bool InChild(const std::function<int()>& body) {
-    pid_t pid = ::fork();
-    if (pid == 0) ::_exit(body());
-    int status = 0;
-    return ::waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-           WEXITSTATUS(status) == 0;
-  }
   std::string IdleDir() const {
     auto cg = cgroup::Open(fs_, prefix_ + "/node.idle");
     for (const auto& [name, dir] : cg->Dirs()) {
@@ -85,49 +95,55 @@ class RealIdleJobsCgroupTest : public ::testing::Test {
   std::string prefix_;
 };
 
-TEST_F(RealIdleJobsCgroupTest, TheCallerRunsIdleThenLeavesNothing) {
-  const std::string inside = "/" + prefix_ + "/node.idle";
+TEST_F(RealIdleJobTest, TheJobRunsIdleAndLeavesNothing) {
   const std::string dir = IdleDir();
-  EXPECT_TRUE(InChild([&] {
-    auto idle = IdleJobsCgroup::Enter(fs_, prefix_);
-    if (!idle.has_value()) return 1;
-    if (OwnCpuCgroup() != inside) return 2;
+  const std::string caller = OwnCpuCgroup();
+  Status s = RunIdleJob(fs_, prefix_, [&] {
+    if (OwnCpuCgroup() != "/" + prefix_ + "/node.idle") {
+      return InternalError("not inside: " + OwnCpuCgroup());
+    }
+    if (::sched_getscheduler(0) != SCHED_IDLE) return InternalError("policy");
     // cpu.idle where the kernel has it, else the smallest weight.
     auto flag = ReadFile(dir + "/cpu.idle");
     auto shares = ReadFile(dir + "/cpu.shares");
-    if (!(flag && Trim(*flag) == "1") && !(shares && Trim(*shares) == "2")) {
-      return 3;
+    auto weight = ReadFile(dir + "/cpu.weight");
+    if (!(flag && Trim(*flag) == "1") && !(shares && Trim(*shares) == "2") &&
+        !(weight && Trim(*weight) == "1")) {
+      return InternalError("the group is not idle");
     }
-    if (!idle->Leave().ok()) return 4;
-    return OwnCpuCgroup() == "/" ? 0 : 5;
-  }));
+    return OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(OwnCpuCgroup(), caller);  // the caller never moved
+  EXPECT_EQ(::sched_getscheduler(0), SCHED_OTHER);
   EXPECT_FALSE(PathExists(dir));
 }
 
-TEST_F(RealIdleJobsCgroupTest, EndKillsWhatIsInsideAndRemovesTheGroup) {
+TEST_F(RealIdleJobTest, EndKillsAJobInsideAndRemovesTheGroup) {
   int ready[2];
   ASSERT_EQ(::pipe(ready), 0);
-  pid_t job = ::fork();
-  if (job == 0) {
+  // A process running a job that waits for ever, as a refill waiting for
+  // quiet CPUs would.
+  pid_t runner = ::fork();
+  if (runner == 0) {
     ::close(ready[0]);
-    if (!IdleJobsCgroup::Enter(fs_, prefix_).has_value()) ::_exit(1);
-    (void)!::write(ready[1], "x", 1);
-    ::pause();  // until killed
-    ::_exit(2);
+    Status s = RunIdleJob(fs_, prefix_, [&] {
+      (void)!::write(ready[1], "x", 1);
+      ::sleep(30);  // bounded: a job the end misses fails the test, late
+      return OkStatus();
+    });
+    ::_exit(s.code() == Code::kInternal ? 0 : 1);  // killed: no result
   }
   ::close(ready[1]);
   char c = 0;
-  ASSERT_EQ(::read(ready[0], &c, 1), 1) << "the job could not enter";
+  ASSERT_EQ(::read(ready[0], &c, 1), 1) << "the job did not start";
   ::close(ready[0]);
   const std::string dir = IdleDir();
   ASSERT_TRUE(PathExists(dir));
-  // The job's own parent reaps it: EndIdleJobs waits for that.
-  std::thread reaper([job] {
-    int status = 0;
-    ::waitpid(job, &status, 0);
-  });
   EXPECT_TRUE(EndIdleJobs(fs_, prefix_).ok());
-  reaper.join();
+  int status = 0;
+  ASSERT_EQ(::waitpid(runner, &status, 0), runner);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_FALSE(PathExists(dir));
   EXPECT_TRUE(EndIdleJobs(fs_, prefix_).ok());  // gone: fine
 }

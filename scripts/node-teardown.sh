@@ -27,21 +27,33 @@ rm -f "$pidfile"
 prefix=$(sed -n 's/^NODE_PREFIX="\{0,1\}\([a-z0-9]*\)"\{0,1\}$/\1/p' \
   "$root/etc/vz/vz.conf" 2>/dev/null | tail -1)
 prefix=${prefix:-vz}
+base=$(sed -n 's/^CGROUP_BASE="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' \
+  "$root/etc/vz/vz.conf" 2>/dev/null | tail -1)
+# Each directory once: v1 hierarchies may be the same mount under two
+# names (cpu and cpu,cpuacct), and v2's base may be listed twice.
 idle_dirs=()
 for d in /sys/fs/cgroup/*/"$prefix"/node.idle /sys/fs/cgroup/"$prefix"/node.idle \
-  /sys/fs/cgroup/vz.slice/"$prefix"/node.idle; do
-  if [ -d "$d" ]; then idle_dirs+=("$d"); fi
+  /sys/fs/cgroup/vz.slice/"$prefix"/node.idle \
+  ${base:+/sys/fs/cgroup/"$base"/"$prefix"/node.idle}; do
+  [ -d "$d" ] || continue
+  d=$(realpath "$d")
+  case " ${idle_dirs[*]-} " in *" $d "*) ;; *) idle_dirs+=("$d") ;; esac
 done
 for d in ${idle_dirs[@]+"${idle_dirs[@]}"}; do
   if [ -e "$d/cpu.idle" ]; then echo 0 >"$d/cpu.idle" 2>/dev/null || true; fi
   if [ -e "$d/cpu.shares" ]; then echo 1024 >"$d/cpu.shares" 2>/dev/null || true; fi
   if [ -e "$d/cpu.weight" ]; then echo 100 >"$d/cpu.weight" 2>/dev/null || true; fi
 done
-for d in ${idle_dirs[@]+"${idle_dirs[@]}"}; do
-  for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-done
-for d in ${idle_dirs[@]+"${idle_dirs[@]}"}; do
-  for _ in $(seq 100); do rmdir "$d" 2>/dev/null && break; sleep 0.02; done
+# Killed and removed until gone (a job may fork between a read and a kill).
+for _ in $(seq 100); do
+  left=0
+  for d in ${idle_dirs[@]+"${idle_dirs[@]}"}; do
+    [ -d "$d" ] || continue
+    for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+    rmdir "$d" 2>/dev/null || left=1
+  done
+  [ "$left" = 0 ] && break
+  sleep 0.02
 done
 
 # A host key refill (vztmpl hostkeys refill, its own process group) that a

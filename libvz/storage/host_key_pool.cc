@@ -168,12 +168,15 @@ Status StopHostKeyRefill(const NodeConfig& node) {
   if (!lock) return ended;                                        // never
   if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) return ended;  // idle
   // A refill still holding it ran outside the idle cgroup (none could be
-  // made): by the pid the lock names, if that is a refill.
+  // made; the refill is then its process group's leader), or EndIdleJobs
+  // failed (its error is returned below): by the pid the lock names, if
+  // that is a refill.
   auto text = ReadFile(lock_path);
   pid_t pid = text.has_value() ? std::atoi(text->c_str()) : 0;
   auto cmdline = ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
   if (pid <= 0 || !cmdline.has_value() ||
       cmdline->find("hostkeys") == std::string::npos || ::getpgid(pid) != pid) {
+    if (!ended.ok()) return ended;
     return FailedPreconditionError("the host key refill lock in '" +
                                    pool.dir() + "' names no refill");
   }
@@ -189,6 +192,7 @@ Status StopHostKeyRefill(const NodeConfig& node) {
     if (::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) return ended;
     ::usleep(10000);
   }
+  if (!ended.ok()) return ended;
   return DeadlineExceededError("the host key refill " + std::to_string(pid) +
                                " did not stop");
 }
