@@ -161,6 +161,12 @@ Status StopNetwork(const NodeConfig& node, const VeConfig& ve) {
 }
 
 Status TearDown(const NodeConfig& node, const VeConfig& ve, bool premounted) {
+  Status first = TearDownRuntime(node, ve);
+  Status storage = TearDownStorage(node, ve, premounted);
+  return first.ok() ? storage : first;
+}
+
+Status TearDownRuntime(const NodeConfig& node, const VeConfig& ve) {
   Status first;
   auto keep = [&first](Status s) {
     if (first.ok() && !s.ok()) first = std::move(s);
@@ -178,6 +184,15 @@ Status TearDown(const NodeConfig& node, const VeConfig& ve, bool premounted) {
   if (const std::string dev = DevNodeDir(node, ve.ctid()); PathExists(dev)) {
     keep(RemoveTree(dev));
   }
+  return first;
+}
+
+Status TearDownStorage(const NodeConfig& node, const VeConfig& ve,
+                       bool premounted) {
+  Status first;
+  auto keep = [&first](Status s) {
+    if (first.ok() && !s.ok()) first = std::move(s);
+  };
   if (!premounted) {
     auto st = GetStorageState(node, ve.ctid());
     if (st.has_value() && st->mounted) {

@@ -68,8 +68,15 @@ Status RunInsideScript(const NodeConfig& node, VeConfig& ve,
 // Takes down what a run of the container set up on the host: its
 // processes and cgroup, its network, and (unless `premounted`) the umount
 // scripts and the storage mount. Idempotent; the first error is returned
-// after every step was tried.
+// after every step was tried. TearDownRuntime and TearDownStorage in turn.
 Status TearDown(const NodeConfig& node, const VeConfig& ve, bool premounted);
+// Its first part: processes and cgroup, network, device nodes. The monitor
+// runs it while its flush of the container's disk is still writing.
+Status TearDownRuntime(const NodeConfig& node, const VeConfig& ve);
+// Its second part: unless `premounted`, the umount scripts and the
+// storage mount.
+Status TearDownStorage(const NodeConfig& node, const VeConfig& ve,
+                       bool premounted);
 
 // The container's network, when its config has any. A NET_INDEX taken
 // for it is set in `ve` and saved, so StopNetwork finds the links.

@@ -354,13 +354,17 @@ void Monitor::Finish(const ExitInfo& info) {
   ReapPrefetch(/*stop=*/true);
   EndRecording(/*window_done=*/false);
   CloseNotify();
+  // The cgroup and network go while the flush still writes (they need no
+  // disk); the unmount after it.
+  Status s = ve_ ? container::TearDownRuntime(node_, *ve_) : OkStatus();
   if (flush_) {
     (void)flush_->Wait();  // a hint: the unmount writes what it did not
     flush_.reset();
   }
   if (ve_) {
-    Status s =
-        container::TearDown(node_, *ve_, options_.premounted || skip_umount_);
+    Status storage = container::TearDownStorage(
+        node_, *ve_, options_.premounted || skip_umount_);
+    if (s.ok()) s = storage;
     if (!s.ok()) VZ_LOG(kWarning) << "clean up: " << s.message();
   }
   ended_recorder_.reset();  // its group's close waits less now
