@@ -32,39 +32,40 @@ std::string OwnCpuCgroup() {
   return "<none>";
 }
 
-TEST(IdleJobTest, AFakeV2GroupIsIdleWhileTheJobRunsAndGoneAfter) {
-  TempDir tmp;
-  ASSERT_TRUE(
-      WriteFileAtomic(tmp.Join("cgroup.controllers"), "cpu memory pids\n")
-          .ok());
-  cgroup::CgroupFs fs{
-      .layout = cgroup::Layout::kV2, .root = tmp.path(), .fake = true};
-  Status s = RunIdleJob(fs, "vz", [&] {
+// A v2 layout in a plain directory (cgroup::CgroupFs::fake).
+class FakeIdleJobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(
+        WriteFileAtomic(tmp_.Join("cgroup.controllers"), "cpu memory pids\n")
+            .ok());
+  }
+  TempDir tmp_;
+  cgroup::CgroupFs fs_{
+      .layout = cgroup::Layout::kV2, .root = tmp_.path(), .fake = true};
+};
+
+TEST_F(FakeIdleJobTest, TheGroupIsIdleWhileTheJobRunsAndGoneAfter) {
+  Status s = RunIdleJob(fs_, "vz", [&] {
     // In the child: what the group looks like while the job runs.
-    if (ReadFile(tmp.Join("vz/node.idle/cpu.idle")).value_or("") != "1") {
+    if (ReadFile(tmp_.Join("vz/node.idle/cpu.idle")).value_or("") != "1") {
       return InternalError("not idle");
     }
-    if (ReadFile(tmp.Join("vz/node.idle/cgroup.procs")).value_or("") !=
+    if (ReadFile(tmp_.Join("vz/node.idle/cgroup.procs")).value_or("") !=
         std::to_string(::getpid())) {
       return InternalError("not inside");
     }
     return OkStatus();
   });
   EXPECT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(ReadFile(tmp.Join("vz/cgroup.subtree_control")).value_or(""),
+  EXPECT_EQ(ReadFile(tmp_.Join("vz/cgroup.subtree_control")).value_or(""),
             "+cpu +memory +pids");
-  EXPECT_FALSE(PathExists(tmp.Join("vz/node.idle")));
-  EXPECT_TRUE(PathExists(tmp.Join("vz")));  // the node's level stays
+  EXPECT_FALSE(PathExists(tmp_.Join("vz/node.idle")));
+  EXPECT_TRUE(PathExists(tmp_.Join("vz")));  // the node's level stays
 }
 
-TEST(IdleJobTest, TheJobsErrorComesBack) {
-  TempDir tmp;
-  ASSERT_TRUE(
-      WriteFileAtomic(tmp.Join("cgroup.controllers"), "cpu memory pids\n")
-          .ok());
-  cgroup::CgroupFs fs{
-      .layout = cgroup::Layout::kV2, .root = tmp.path(), .fake = true};
-  Status s = RunIdleJob(fs, "vz", [] { return NotFoundError("no such key"); });
+TEST_F(FakeIdleJobTest, TheJobsErrorComesBack) {
+  Status s = RunIdleJob(fs_, "vz", [] { return NotFoundError("no such key"); });
   EXPECT_EQ(s.code(), Code::kNotFound);
   EXPECT_EQ(s.message(), "no such key");
 }
