@@ -1,8 +1,7 @@
 #include "libvz/cpu_quiet.h"
 
-#include <time.h>
-
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/file_util.h"
@@ -47,10 +46,7 @@ bool WaitForQuietCpus(double min_idle, std::chrono::milliseconds window,
   auto before = sample();
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (before.has_value() && std::chrono::steady_clock::now() < deadline) {
-    const auto ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(window).count();
-    timespec ts{static_cast<time_t>(ns / 1000000000), ns % 1000000000};
-    ::nanosleep(&ts, nullptr);
+    std::this_thread::sleep_for(window);
     auto after = sample();
     if (!after.has_value()) return false;
     if (IdleShare(*before, *after) >= min_idle) return true;

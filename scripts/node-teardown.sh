@@ -69,4 +69,3 @@ if [ -n "$rpid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$rpid/cmdline" |
   kill -TERM -- "-$rpid" 2>/dev/null || true
   for _ in $(seq 100); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.02; done
 fi
-

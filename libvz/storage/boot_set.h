@@ -130,6 +130,11 @@ struct OpenedFile {
 std::vector<BootSetEntry> Attribute(std::span<const OpenedFile> opened,
                                     const ReadAhead& ahead);
 
+// Whether `fd`, opened at `path`, is the root of an ext4 mounted right
+// there (a container's disk), not a host directory or a bind mount of
+// one. Errors: kFailedPrecondition when it is not; as stat(2).
+Status CheckDiskRoot(int fd, const std::string& path);
+
 // Records which files the ext4 filesystem mounted at `rootfs` has opened
 // (all its mounts count, the container's own included), from Start until
 // Finish. Needs CAP_SYS_ADMIN (fanotify). Events queue in the kernel (at
@@ -137,11 +142,6 @@ std::vector<BootSetEntry> Attribute(std::span<const OpenedFile> opened,
 // Finish, which first removes the mark: whatever the container does
 // meanwhile, Finish reads a bounded queue and keeps at most
 // kBootSetMaxFiles paths.
-// Whether `fd`, opened at `path`, is the root of an ext4 mounted right
-// there (a container's disk), not a host directory or a bind mount of
-// one. Errors: kFailedPrecondition when it is not; as stat(2).
-Status CheckDiskRoot(int fd, const std::string& path);
-
 class BootSetRecorder {
  public:
   // Errors: `rootfs` not the root of an ext4 filesystem mounted there (a
