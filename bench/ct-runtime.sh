@@ -25,8 +25,10 @@ pod=(podman --root "$scratch/podman/root" --runroot "$scratch/podman/run"
 vzctl=("$build/vzctl/vzctl" -q --root "$root")
 vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
 declare -A nspawn_pid=()   # nspawn container name -> pid of its nspawn
-declare -A nspawn_ns=()    # nspawn container name -> its init's PID namespace
-host_pidns=$(readlink /proc/self/ns/pid)
+declare -A nspawn_init=()  # nspawn container name -> pid of its init
+nspawn_bin=$(readlink -f "$(command -v systemd-nspawn)")
+# A pipe no one writes to: `read -t` on it is a sleep without a fork.
+exec {nap_fd}<> <(:)
 tools=(vz lxc nspawn podman)
 kinds=(${BENCH_KINDS:-bb deb})  # BENCH_KINDS=bb: busybox only (tries)
 
@@ -40,7 +42,7 @@ cleanup() {
     lxc-stop -P "$lxcpath" -n "$c" -k >/dev/null 2>&1
     lxc-destroy -P "$lxcpath" -n "$c" >/dev/null 2>&1
   done
-  for name in $(printf '%s\n' "${!nspawn_pid[@]}" "${!nspawn_ns[@]}" | sort -u); do
+  for name in $(printf '%s\n' "${!nspawn_pid[@]}" "${!nspawn_init[@]}" | sort -u); do
     nspawn_end "$name"
     rm -rf "/run/systemd/nspawn/propagate/$name"
   done
@@ -103,13 +105,16 @@ nspawn_create() {
 # has exec'd (before, it is still the nspawn binary). nspawn's first child
 # there is short-lived: while it exits, its exe cannot be read, and taking
 # it for the init made 2-8 of 11 busybox runs fail (the exec found it gone).
-nspawn_init() {
-  local c exe
-  for c in $(cat "/proc/${nspawn_pid[$1]}/task/${nspawn_pid[$1]}/children" 2>/dev/null); do
-    exe=$(readlink "/proc/$c/exe" 2>/dev/null) || continue
-    [[ $(readlink "/proc/$c/ns/pid" 2>/dev/null) != "$host_pidns" ]] &&
-      [[ $exe != */systemd-nspawn ]] &&
-      { echo "$c"; return 0; }
+# Sets `init_pid`. Only bash builtins: a lookup with readlink and cat took
+# 5 ms of forks and execs, which the timed steps charged to nspawn.
+nspawn_find_init() {
+  local p=${nspawn_pid[$1]} c kids=()
+  read -r -a kids <"/proc/$p/task/$p/children" 2>/dev/null || true
+  for c in "${kids[@]}"; do
+    [[ -e /proc/$c/exe && ! /proc/$c/exe -ef $nspawn_bin ]] || continue
+    [[ /proc/$c/ns/pid -ef /proc/$$/ns/pid ]] && continue
+    init_pid=$c
+    return 0
   done
   return 1
 }
@@ -122,55 +127,55 @@ nspawn_start() {
     --private-network -M "$name" "${sig[@]}" -D "$nsdir/$name/root" -b \
     </dev/null >>"$log" 2>&1 &
   nspawn_pid[$name]=$!
-  # Started once its init runs (lxc-start -d returns at the same point).
-  local i pid
-  for ((i = 0; i < 4000; i++)); do
-    if pid=$(nspawn_init "$name"); then
-      nspawn_ns[$name]=$(readlink "/proc/$pid/ns/pid")
+  # Started once its init runs (lxc-start -d returns at the same point),
+  # looked for every millisecond.
+  local i
+  for ((i = 0; i < 20000; i++)); do
+    if nspawn_find_init "$name"; then
+      nspawn_init[$name]=$init_pid
       return 0
     fi
     kill -0 "${nspawn_pid[$name]}" 2>/dev/null || break
-    sleep 0.005
+    read -r -t 0.001 -u "$nap_fd" || true
   done
   echo "failed: systemd-nspawn $name" >&2
   tail -5 "$log" >&2
   return 1
 }
+# The init found at the start: it is the container's for its lifetime.
 nspawn_exec() {
-  local name=$1 pid
+  local name=$1
   shift
-  pid=$(nspawn_init "$name") || return 1
-  nsenter -t "$pid" -a "$@"
+  nsenter -t "${nspawn_init[$name]}" -a "$@"
 }
 nspawn_stop() {
   local name=$1
   kill -TERM "${nspawn_pid[$name]}"
   wait "${nspawn_pid[$name]}" || true  # its exit code is the init's
   unset "nspawn_pid[$name]"
-  unset "nspawn_ns[$name]"
+  unset "nspawn_init[$name]"
 }
 # SIGKILL to the init ends its PID namespace, then nspawn exits.
 nspawn_kill() {
-  local name=$1 pid
-  pid=$(nspawn_init "$name") || return 1
-  kill -KILL "$pid"
+  local name=$1
+  kill -KILL "${nspawn_init[$name]}"
   wait "${nspawn_pid[$name]}" || true
   unset "nspawn_pid[$name]"
-  unset "nspawn_ns[$name]"
+  unset "nspawn_init[$name]"
 }
-# Ends what runs in the container's PID namespace (the init, which takes
-# the rest with it) and then nspawn: nspawn can be gone before its init
+# Ends the container's init (the kernel takes the rest of its PID
+# namespace with it) and then nspawn: nspawn can be gone before its init
 # (a failed run, a SIGKILL), and the init would run on, holding the
-# container's mounts and every mount it copied from the host. Untimed:
-# for failures and the end of the run.
+# container's mounts and every mount it copied from the host. The init is
+# killed only while its PID is still in another namespace than ours (not
+# reused by a host process). Untimed: for failures and the end of the run.
 nspawn_end() {
   local name=$1 p
-  if [[ -n ${nspawn_ns[$name]:-} ]]; then
-    for p in /proc/[0-9]*; do
-      [[ $(readlink "$p/ns/pid" 2>/dev/null) == "${nspawn_ns[$name]}" ]] &&
-        kill -KILL "${p#/proc/}" 2>/dev/null
-    done
-    unset "nspawn_ns[$name]"
+  if [[ -n ${nspawn_init[$name]:-} ]]; then
+    p=${nspawn_init[$name]}
+    [[ -e /proc/$p/ns/pid && ! /proc/$p/ns/pid -ef /proc/$$/ns/pid ]] &&
+      kill -KILL "$p" 2>/dev/null
+    unset "nspawn_init[$name]"
   fi
   if [[ -n ${nspawn_pid[$name]:-} ]]; then
     kill -KILL "${nspawn_pid[$name]}" 2>/dev/null
