@@ -100,6 +100,12 @@ Result<std::vector<pid_t>> ReadPidsRecursive(const std::string& dir) {
 namespace {
 
 Status RemoveOnce(const std::string& dir, bool fake) {
+  // Most cgroups have no children: one rmdir then, where listing first
+  // cost five system calls per hierarchy (nine on v1) at every stop. A
+  // cgroup with children or tasks refuses it with EBUSY.
+  if (!fake && (::rmdir(dir.c_str()) == 0 || errno == ENOENT)) {
+    return OkStatus();
+  }
   for (const auto& sub : SubDirs(dir)) {
     VZ_RETURN_IF_ERROR(RemoveOnce(sub, fake));
   }

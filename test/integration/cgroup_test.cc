@@ -97,6 +97,24 @@ TEST_F(CgroupV1Test, CreateAttachFreezeKillRemove) {
   EXPECT_FALSE(cg_->Exists());
 }
 
+// A container's systemd makes cgroups of its own below the container's;
+// the removal takes them too, children first (the kernel refuses a
+// cgroup with live children), in every hierarchy.
+TEST_F(CgroupV1Test, RemoveTakesChildCgroupsToo) {
+  ASSERT_TRUE(cg_->Create().ok());
+  const std::string path = "/" + prefix_ + "/default/101";
+  for (auto h : cgroup::kV1Hierarchies) {
+    const std::string dir = fs_.root + "/" + std::string(h) + path;
+    ASSERT_EQ(::mkdir((dir + "/system.slice").c_str(), 0755), 0) << dir;
+    ASSERT_EQ(::mkdir((dir + "/system.slice/a.service").c_str(), 0755), 0);
+  }
+  ASSERT_TRUE(cg_->Remove(std::chrono::seconds(2)).ok());
+  EXPECT_FALSE(cg_->Exists());
+  for (auto h : cgroup::kV1Hierarchies) {
+    EXPECT_FALSE(PathExists(fs_.root + "/" + std::string(h) + path)) << h;
+  }
+}
+
 // A single-threaded process moves itself by "0" in each `tasks` file: the
 // whole process lands in every hierarchy, as with Attach, without the
 // threadgroup lock (no grace period: doc/runtime.md §4).
