@@ -82,6 +82,17 @@ Status ValidatePolicyKeys(const VeConfig& config);
 Result<std::string> MergeCapabilities(std::string_view current,
                                       std::string_view change);
 
+// FEATURES after `change` ("ppp:on nfs:off") is applied to `current`,
+// the same way: one entry per feature in canonical form. Errors: as
+// ValidatePolicyKeys.
+Result<std::string> MergeFeatures(std::string_view current,
+                                  std::string_view change);
+
+// Why each feature `change` names changes nothing in a vz container
+// ("nfs: ..."), for `vzctl set` to say; empty when every one has an
+// effect or `change` does not parse.
+std::vector<std::string> FeaturesWithoutEffect(std::string_view change);
+
 // An init cloned and set up, stopped just before exec.
 class PendingInit {
  public:

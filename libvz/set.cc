@@ -210,6 +210,12 @@ Result<SetReport> ApplySet(const NodeConfig& node, const std::string& ctid,
                           runtime::MergeCapabilities(
                               ve.Get("CAPABILITY").value_or(""), *c.value));
       VZ_RETURN_IF_ERROR(ve.Set(c.key, merged));
+    } else if (c.value && c.key == "FEATURES") {
+      // So does --features.
+      VZ_ASSIGN_OR_RETURN(
+          std::string merged,
+          runtime::MergeFeatures(ve.Get("FEATURES").value_or(""), *c.value));
+      VZ_RETURN_IF_ERROR(ve.Set(c.key, merged));
     } else if (c.value) {
       VZ_RETURN_IF_ERROR(ve.Set(c.key, *c.value));
     } else {
@@ -240,6 +246,13 @@ Result<SetReport> ApplySet(const NodeConfig& node, const std::string& ctid,
   VZ_RETURN_IF_ERROR(Validate(ve));
 
   SetReport report;
+  for (const auto& c : changes) {
+    if (c.key != "FEATURES" || !c.value) continue;
+    for (const auto& why : runtime::FeaturesWithoutEffect(*c.value)) {
+      report.warnings.push_back("FEATURES " + why +
+                                "; kept in the config, it changes nothing");
+    }
+  }
   VZ_ASSIGN_OR_RETURN(RunState run, GetRunState(node, ctid));
   VZ_ASSIGN_OR_RETURN(auto cg, container::OpenCgroup(node, ve));
   // Processes without a monitor (a stale container) still get the limits.

@@ -104,11 +104,78 @@ Result<std::vector<DevNode>> ParseDevNodes(
     access.erase(std::remove(access.begin(), access.end(), 'q'), access.end());
     out.push_back({"/dev/" + name, access});
   }
-  for (const auto& entry : Entries(features.value_or(""))) {
-    if (entry == "tun:on") out.push_back({"/dev/net/tun", "rw"});
-    if (entry == "fuse:on") out.push_back({"/dev/fuse", "rw"});
+  VZ_ASSIGN_OR_RETURN(auto on, FeatureEntries(features.value_or("")));
+  for (const auto& f : on) {
+    if (!f.on) continue;
+    if (f.name == "tun") out.push_back({"/dev/net/tun", "rw"});
+    if (f.name == "fuse") out.push_back({"/dev/fuse", "rw"});
+    if (f.name == "ppp") out.push_back({"/dev/ppp", "rw"});
   }
   return out;
+}
+
+namespace {
+
+struct KnownFeature {
+  std::string_view name;
+  std::string_view without_effect;  // "" when vz acts on it
+};
+// OpenVZ's list (vzctl(8): sysfs, nfs, sit, ipip, ppp, ipgre, bridge,
+// nfsd) and the two device features. The kernel, not vz, decides the
+// rest: a container has its own network namespace, where it may make
+// tunnels and bridges whenever the host has the module loaded, and no
+// user namespace may mount NFS or run its server.
+constexpr std::string_view kUngatedNet =
+    "not gated: the container's network namespace may make it when the host "
+    "has the module loaded";
+constexpr KnownFeature kFeatures[] = {
+    {"tun", ""},
+    {"fuse", ""},
+    {"ppp", ""},
+    {"sysfs", "every container has /sys (read-only) already"},
+    {"nfs", "the kernel decides: no user namespace may mount NFS"},
+    {"nfsd", "the kernel decides: no user namespace may run an NFS server"},
+    {"sit", kUngatedNet},
+    {"ipip", kUngatedNet},
+    {"ipgre", kUngatedNet},
+    {"bridge", kUngatedNet},
+};
+
+const KnownFeature* FindFeature(std::string_view name) {
+  for (const auto& f : kFeatures) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::vector<Feature>> FeatureEntries(std::string_view features) {
+  std::vector<Feature> out;
+  for (const auto& entry : Entries(features)) {
+    auto colon = entry.rfind(':');
+    if (colon == std::string::npos) return Bad("FEATURES", entry, "no ':'");
+    std::string name = ToLower(entry.substr(0, colon));
+    std::string state = entry.substr(colon + 1);
+    if (state != "on" && state != "off") {
+      return Bad("FEATURES", entry, "on or off");
+    }
+    if (!FindFeature(name)) {
+      std::string known;
+      for (const auto& f : kFeatures) {
+        known += (known.empty() ? "" : ", ") + std::string(f.name);
+      }
+      return Bad("FEATURES", entry, "unknown feature (known: " + known + ")");
+    }
+    std::erase_if(out, [&](const Feature& f) { return f.name == name; });
+    out.push_back({name, state == "on"});
+  }
+  return out;
+}
+
+std::string_view FeatureWithoutEffect(std::string_view name) {
+  const KnownFeature* f = FindFeature(name);
+  return f ? f->without_effect : std::string_view();
 }
 
 namespace {

@@ -44,8 +44,24 @@ struct DevNode {
   std::string access;
   friend bool operator==(const DevNode&, const DevNode&) = default;
 };
-// DEVNODES, plus FEATURES tun:on / fuse:on as /dev/net/tun and /dev/fuse.
-// Errors: exit 21 naming the entry.
+// A FEATURES entry, OpenVZ's "name:on|off".
+struct Feature {
+  std::string name;  // "tun"
+  bool on = false;
+  friend bool operator==(const Feature&, const Feature&) = default;
+};
+// The entries of FEATURES ("tun:on nfs:off", spaces or commas), one per
+// name, where the last word wins. Names: OpenVZ's sysfs, nfs, nfsd, sit,
+// ipip, ipgre, ppp, bridge, and tun, fuse. Errors: kInvalidArgument,
+// exit 21, naming the entry (an unknown name lists the known ones).
+Result<std::vector<Feature>> FeatureEntries(std::string_view features);
+// Why a feature changes nothing in a vz container, or "" for those that
+// do (tun, fuse, ppp: a device node). `vzctl set` says it.
+std::string_view FeatureWithoutEffect(std::string_view name);
+
+// DEVNODES, plus FEATURES tun:on, fuse:on and ppp:on as /dev/net/tun,
+// /dev/fuse and /dev/ppp. Errors: exit 21 naming the entry (FEATURES:
+// as FeatureEntries).
 Result<std::vector<DevNode>> ParseDevNodes(std::optional<std::string> devnodes,
                                            std::optional<std::string> features);
 

@@ -92,15 +92,46 @@ TEST(DevicesTest, ParseDevices) {
 }
 
 TEST(DevicesTest, DevNodesAndFeatures) {
-  auto nodes =
-      ParseDevNodes("fuse:rw net/tun:r loop0:none", "tun:on fuse:off nfs:on");
+  auto nodes = ParseDevNodes("fuse:rw net/tun:r loop0:none",
+                             "tun:on fuse:off nfs:on ppp:on");
   ASSERT_TRUE(nodes.has_value());
-  ASSERT_EQ(nodes->size(), 3u);
+  ASSERT_EQ(nodes->size(), 4u);
   EXPECT_EQ((*nodes)[0], (DevNode{"/dev/fuse", "rw"}));
   EXPECT_EQ((*nodes)[1], (DevNode{"/dev/net/tun", "r"}));
   EXPECT_EQ((*nodes)[2], (DevNode{"/dev/net/tun", "rw"}));
+  EXPECT_EQ((*nodes)[3], (DevNode{"/dev/ppp", "rw"}));
+  // The last word for a feature wins.
+  nodes = ParseDevNodes(std::nullopt, "fuse:on tun:on fuse:off");
+  ASSERT_TRUE(nodes.has_value());
+  ASSERT_EQ(nodes->size(), 1u);
+  EXPECT_EQ((*nodes)[0], (DevNode{"/dev/net/tun", "rw"}));
+  EXPECT_EQ(ParseDevNodes(std::nullopt, "tunnel:on").status().exit_code(),
+            kVzInvalidParameterValue);
   EXPECT_FALSE(ParseDevNodes("../sda:rw", std::nullopt).has_value());
   EXPECT_FALSE(ParseDevNodes("/dev/sda:rw", std::nullopt).has_value());
+}
+
+TEST(FeaturesTest, OpenVzNamesOnOrOff) {
+  auto f = FeatureEntries("TUN:on, sysfs:off nfs:on tun:off");
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(*f, (std::vector<Feature>{
+                    {"sysfs", false}, {"nfs", true}, {"tun", false}}));
+  EXPECT_TRUE(FeatureEntries("").value().empty());
+  for (const char* bad : {"tun", "tun:yes", "tun:", ":on", "iptables:on"}) {
+    auto r = FeatureEntries(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.status().exit_code(), kVzInvalidParameterValue) << bad;
+    EXPECT_NE(r.status().message().find(bad), std::string::npos)
+        << r.status().message();
+  }
+  EXPECT_NE(FeatureEntries("iptables:on")
+                .status()
+                .message()
+                .find("known: tun, fuse, ppp, sysfs"),
+            std::string::npos);
+  EXPECT_EQ(FeatureWithoutEffect("tun"), "");
+  EXPECT_EQ(FeatureWithoutEffect("ppp"), "");
+  EXPECT_NE(FeatureWithoutEffect("bridge"), "");
 }
 
 }  // namespace

@@ -103,4 +103,30 @@ Result<std::string> MergeCapabilities(std::string_view current,
   return out;
 }
 
+Result<std::string> MergeFeatures(std::string_view current,
+                                  std::string_view change) {
+  VZ_ASSIGN_OR_RETURN(auto entries, internal::FeatureEntries(current));
+  VZ_ASSIGN_OR_RETURN(auto more, internal::FeatureEntries(change));
+  for (const auto& f : more) {
+    std::erase_if(entries, [&](const auto& e) { return e.name == f.name; });
+    entries.push_back(f);
+  }
+  std::string out;
+  for (const auto& f : entries) {
+    out += (out.empty() ? "" : " ") + f.name + (f.on ? ":on" : ":off");
+  }
+  return out;
+}
+
+std::vector<std::string> FeaturesWithoutEffect(std::string_view change) {
+  std::vector<std::string> out;
+  auto entries = internal::FeatureEntries(change);
+  if (!entries.has_value()) return out;
+  for (const auto& f : *entries) {
+    std::string_view why = internal::FeatureWithoutEffect(f.name);
+    if (!why.empty()) out.push_back(f.name + ": " + std::string(why));
+  }
+  return out;
+}
+
 }  // namespace vz::runtime

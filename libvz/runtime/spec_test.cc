@@ -27,6 +27,27 @@ TEST(MergeCapabilitiesTest, LastWordPerCapabilityWins) {
             kVzInvalidParameterValue);
 }
 
+// OpenVZ's --features adds to what the config has, as --capability does.
+TEST(MergeFeaturesTest, LastWordPerFeatureWins) {
+  auto m = MergeFeatures("tun:on nfs:off", "PPP:on,tun:off nfs:on");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(*m, "ppp:on tun:off nfs:on");
+  EXPECT_EQ(*MergeFeatures("", "fuse:on"), "fuse:on");
+  EXPECT_EQ(MergeFeatures("", "bogus:on").status().exit_code(),
+            kVzInvalidParameterValue);
+  EXPECT_EQ(MergeFeatures("tun:on", "fuse").status().exit_code(),
+            kVzInvalidParameterValue);
+}
+
+TEST(FeaturesWithoutEffectTest, NamesWhatVzDoesNotGate) {
+  EXPECT_TRUE(FeaturesWithoutEffect("tun:on fuse:off ppp:on").empty());
+  auto w = FeaturesWithoutEffect("tun:on sit:on nfs:off");
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_TRUE(w[0].starts_with("sit: ")) << w[0];
+  EXPECT_TRUE(w[1].starts_with("nfs: ")) << w[1];
+  EXPECT_TRUE(FeaturesWithoutEffect("bogus:on").empty());
+}
+
 TEST(ValidatePolicyKeysTest, RefusesWhatAStartWould) {
   EXPECT_TRUE(ValidatePolicyKeys(Config("CAPABILITY=\"sys_time:on\"\n"
                                         "DEVICES=\"c:10:200:rw\"\n"
@@ -34,7 +55,8 @@ TEST(ValidatePolicyKeysTest, RefusesWhatAStartWould) {
                                         "FEATURES=\"tun:on\"\n"))
                   .ok());
   for (const char* bad : {"CAPABILITY=\"sys_time\"\n", "DEVICES=\"x:1:2:rw\"\n",
-                          "DEVNODES=\"../sda:rw\"\n"}) {
+                          "DEVNODES=\"../sda:rw\"\n", "FEATURES=\"nfs:yes\"\n",
+                          "FEATURES=\"iptables:on\"\n"}) {
     EXPECT_EQ(ValidatePolicyKeys(Config(bad)).exit_code(),
               kVzInvalidParameterValue)
         << bad;

@@ -108,6 +108,8 @@ TEST_F(SetTest, SavesCanonicalValuesAndRefusesBadOnesUntouched) {
            {{"--ioprio", "9"}, 21},
            {{"--hostname", "bad_host!"}, 70},
            {{"--onboot", "sometimes"}, 21},
+           {{"--features", "iptables:on"}, 21},
+           {{"--features", "tun:yes"}, 21},
            {{"--unknown-field", "1"}, 20},
            {{"--applyconfig", "missing"}, 109},
            // Its next start would fail (a restart would leave it down).
@@ -132,6 +134,23 @@ TEST_F(SetTest, SavesCanonicalValuesAndRefusesBadOnesUntouched) {
   EXPECT_NE(Conf().find("PHYSPAGES=\"0:1G\""), std::string::npos) << Conf();
   EXPECT_NE(Conf().find("OSTEMPLATE=\"busybox-1.35-x86_64\""),
             std::string::npos);
+}
+
+// --features adds to what the config has, as OpenVZ's does; a feature vz
+// does not gate is kept with a warning that says so.
+TEST_F(SetTest, FeaturesAreMergedAndTheUngatedOnesSaySo) {
+  auto r = Vzctl({"set", "101", "--features", "tun:on", "--save"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  r = Vzctl({"set", "101", "--features", "sit:on,fuse:on", "--save"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: FEATURES sit: not gated"), std::string::npos)
+      << r.err;
+  r = Vzctl({"set", "101", "--features", "tun:off", "--save"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(Conf().find("FEATURES=\"sit:on fuse:on tun:off\""),
+            std::string::npos)
+      << Conf();
 }
 
 // A stopped container's disk is resized when the change is saved: a shrink
