@@ -84,6 +84,9 @@ const std::vector<Field>& Fields() {
       {"diskspace.s", "DQBLOCKS.S", [](I i) { return Kb(i.disk_soft); }},
       {"diskspace.h", "DQBLOCKS.H", [](I i) { return Kb(i.disk_hard); }},
       {"diskinodes", "DQINODES", [](I i) { return Num(i.inodes_used); }},
+      // ext4 on ploop has one inode limit, its inode count: OpenVZ's
+      // soft and hard are both that.
+      {"diskinodes.s", "DQINODES.S", [](I i) { return Num(i.inodes_total); }},
       {"diskinodes.h", "DQINODES.H", [](I i) { return Num(i.inodes_total); }},
       {"iolimit", "IOLIMIT", [](I i) { return Num(i.iolimit); }},
       {"iopslimit", "IOPSLIMIT", [](I i) { return Num(i.iopslimit); }},

@@ -45,6 +45,11 @@ TEST(VzlistFormatTest, UnitsFollowOpenVz) {
       "65536");  // 4K pages
   EXPECT_EQ(Show(*FindField("ram.l"), FindField("ram.l")->get(cts[0])), "256M");
   EXPECT_EQ(FindField("nosuch"), nullptr);
+  // OpenVZ's disk quota fields, soft and hard.
+  for (const char* f :
+       {"diskspace.s", "diskspace.h", "diskinodes.s", "diskinodes.h"}) {
+    EXPECT_NE(FindField(f), nullptr) << f;
+  }
 }
 
 TEST(VzlistFormatTest, JsonHasNumbersStringsAndNullsEscaped) {
