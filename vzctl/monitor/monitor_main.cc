@@ -1,9 +1,5 @@
-// vz-monitor: the per-container monitor (libvz/monitor.h). vzctl start
-// launches it; it is not meant to be run by hand. It puts itself in the
-// background at once (its first process exits).
-//
-//   vz-monitor --root DIR --ctid CTID [--ready-fd N] [--premounted]
-//              [--boot-weight]
+#include "vzctl/monitor/monitor_main.h"
+
 #include <unistd.h>
 
 #include <charconv>
@@ -29,7 +25,9 @@ void Fail(int ready_fd, const std::string& message) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace vz {
+
+int MonitorMain(int argc, char** argv) {
   std::string root;
   vz::MonitorOptions options;
   for (int i = 1; i < argc; ++i) {
@@ -79,3 +77,5 @@ int main(int argc, char** argv) {
   // Its memory is locked once the start is reported (Monitor::Run).
   return vz::RunMonitor(*node, options);
 }
+
+}  // namespace vz
