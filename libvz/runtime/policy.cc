@@ -24,6 +24,26 @@ std::vector<std::string> Entries(std::string_view text) {
   return SplitNonEmpty(t, ' ');
 }
 
+// One "name:on|off" entry of `key` (CAPABILITY, FEATURES): its name in
+// lowercase, whether on, and the entry as written for errors.
+struct OnOff {
+  std::string name;
+  bool on = false;
+  std::string entry;
+};
+Result<std::vector<OnOff>> OnOffEntries(std::string_view key,
+                                        std::string_view text) {
+  std::vector<OnOff> out;
+  for (const auto& entry : Entries(text)) {
+    auto colon = entry.rfind(':');
+    if (colon == std::string::npos) return Bad(key, entry, "no ':'");
+    std::string state = entry.substr(colon + 1);
+    if (state != "on" && state != "off") return Bad(key, entry, "on or off");
+    out.push_back({ToLower(entry.substr(0, colon)), state == "on", entry});
+  }
+  return out;
+}
+
 }  // namespace
 
 const std::vector<int>& DefaultDroppedCapabilities() {
@@ -39,20 +59,14 @@ const std::vector<int>& DefaultDroppedCapabilities() {
 Result<std::vector<std::pair<std::string, bool>>> CapabilityEntries(
     std::string_view capability_key) {
   std::vector<std::pair<std::string, bool>> out;
-  for (const auto& entry : Entries(capability_key)) {
-    auto colon = entry.rfind(':');
-    if (colon == std::string::npos) return Bad("CAPABILITY", entry, "no ':'");
-    std::string name = ToLower(entry.substr(0, colon));
-    std::string state = entry.substr(colon + 1);
-    if (state != "on" && state != "off") {
-      return Bad("CAPABILITY", entry, "on or off");
-    }
-    if (name.starts_with("cap_")) name = name.substr(4);
+  VZ_ASSIGN_OR_RETURN(auto entries, OnOffEntries("CAPABILITY", capability_key));
+  for (auto& e : entries) {
+    if (e.name.starts_with("cap_")) e.name = e.name.substr(4);
     cap_value_t cap = 0;
-    if (cap_from_name(("cap_" + name).c_str(), &cap) != 0) {
-      return Bad("CAPABILITY", entry, "unknown capability");
+    if (cap_from_name(("cap_" + e.name).c_str(), &cap) != 0) {
+      return Bad("CAPABILITY", e.entry, "unknown capability");
     }
-    out.emplace_back(name, state == "on");
+    out.emplace_back(e.name, e.on);
   }
   return out;
 }
@@ -152,23 +166,17 @@ const KnownFeature* FindFeature(std::string_view name) {
 
 Result<std::vector<Feature>> FeatureEntries(std::string_view features) {
   std::vector<Feature> out;
-  for (const auto& entry : Entries(features)) {
-    auto colon = entry.rfind(':');
-    if (colon == std::string::npos) return Bad("FEATURES", entry, "no ':'");
-    std::string name = ToLower(entry.substr(0, colon));
-    std::string state = entry.substr(colon + 1);
-    if (state != "on" && state != "off") {
-      return Bad("FEATURES", entry, "on or off");
-    }
-    if (!FindFeature(name)) {
+  VZ_ASSIGN_OR_RETURN(auto entries, OnOffEntries("FEATURES", features));
+  for (const auto& e : entries) {
+    if (!FindFeature(e.name)) {
       std::string known;
       for (const auto& f : kFeatures) {
         known += (known.empty() ? "" : ", ") + std::string(f.name);
       }
-      return Bad("FEATURES", entry, "unknown feature (known: " + known + ")");
+      return Bad("FEATURES", e.entry, "unknown feature (known: " + known + ")");
     }
-    std::erase_if(out, [&](const Feature& f) { return f.name == name; });
-    out.push_back({name, state == "on"});
+    std::erase_if(out, [&](const Feature& f) { return f.name == e.name; });
+    out.push_back({e.name, e.on});
   }
   return out;
 }
