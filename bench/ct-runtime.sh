@@ -26,6 +26,7 @@ vzctl=("$build/vzctl/vzctl" -q --root "$root")
 vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
 declare -A nspawn_pid=()   # nspawn container name -> pid of its nspawn
 declare -A nspawn_init=()  # nspawn container name -> pid of its init
+declare -A nspawn_nsfd=()  # nspawn container name -> fd on its init's PID ns
 nspawn_bin=$(readlink -f "$(command -v systemd-nspawn)")
 # A pipe no one writes to: `read -t` on it is a sleep without a fork.
 exec {nap_fd}<> <(:)
@@ -106,20 +107,23 @@ nspawn_create() {
 # there is short-lived: while it exits, its exe cannot be read, and taking
 # it for the init made 2-8 of 11 busybox runs fail (the exec found it gone).
 # Sets `init_pid`. Only bash builtins: a lookup with readlink and cat took
-# 5 ms of forks and execs, which the timed steps charged to nspawn.
+# 5 ms of forks and execs, which the timed steps charged to nspawn. A child
+# whose exe or namespace cannot be read (exiting) is passed over.
 nspawn_find_init() {
   local p=${nspawn_pid[$1]} c kids=()
-  read -r -a kids <"/proc/$p/task/$p/children" 2>/dev/null || true
+  read -r -a kids 2>/dev/null <"/proc/$p/task/$p/children" || true
   for c in "${kids[@]}"; do
-    [[ -e /proc/$c/exe && ! /proc/$c/exe -ef $nspawn_bin ]] || continue
+    [[ -e /proc/$c/exe && -e /proc/$c/ns/pid ]] || continue
+    [[ /proc/$c/exe -ef $nspawn_bin ]] && continue
     [[ /proc/$c/ns/pid -ef /proc/$$/ns/pid ]] && continue
+    [[ -e /proc/$c/exe ]] || continue
     init_pid=$c
     return 0
   done
   return 1
 }
 nspawn_start() {
-  local name=$1 kind=$2 sig=()
+  local name=$1 kind=$2 sig=() fd
   # busybox init powers off on SIGUSR2; systemd halts on nspawn's default.
   [[ $kind == bb ]] && sig=(--kill-signal=SIGUSR2)
   # Loopback only, as the other tools here.
@@ -128,11 +132,14 @@ nspawn_start() {
     </dev/null >>"$log" 2>&1 &
   nspawn_pid[$name]=$!
   # Started once its init runs (lxc-start -d returns at the same point),
-  # looked for every millisecond.
+  # looked for every millisecond. Its PID namespace is held open, so that
+  # the cleanup kills that init and never a process that took its PID.
   local i
   for ((i = 0; i < 20000; i++)); do
-    if nspawn_find_init "$name"; then
+    if nspawn_find_init "$name" &&
+      { exec {fd}<"/proc/$init_pid/ns/pid"; } 2>/dev/null; then
       nspawn_init[$name]=$init_pid
+      nspawn_nsfd[$name]=$fd
       return 0
     fi
     kill -0 "${nspawn_pid[$name]}" 2>/dev/null || break
@@ -144,44 +151,49 @@ nspawn_start() {
 }
 # The init found at the start: it is the container's for its lifetime.
 nspawn_exec() {
-  local name=$1
+  local name=$1 p=${nspawn_init[$1]:-}
   shift
-  nsenter -t "${nspawn_init[$name]}" -a "$@"
+  [[ -n $p ]] || return 1
+  nsenter -t "$p" -a "$@"
 }
 nspawn_stop() {
   local name=$1
   kill -TERM "${nspawn_pid[$name]}"
   wait "${nspawn_pid[$name]}" || true  # its exit code is the init's
-  unset "nspawn_pid[$name]"
-  unset "nspawn_init[$name]"
+  nspawn_forget "$name"
 }
 # SIGKILL to the init ends its PID namespace, then nspawn exits.
 nspawn_kill() {
-  local name=$1
-  kill -KILL "${nspawn_init[$name]}"
+  local name=$1 p=${nspawn_init[$1]:-}
+  if [[ -z $p ]]; then
+    nspawn_end "$name"
+    return 1
+  fi
+  kill -KILL "$p"
   wait "${nspawn_pid[$name]}" || true
-  unset "nspawn_pid[$name]"
-  unset "nspawn_init[$name]"
+  nspawn_forget "$name"
+}
+nspawn_forget() {
+  local fd=${nspawn_nsfd[$1]:-}
+  [[ -z $fd ]] || exec {fd}<&-
+  unset "nspawn_pid[$1]" "nspawn_init[$1]" "nspawn_nsfd[$1]"
 }
 # Ends the container's init (the kernel takes the rest of its PID
 # namespace with it) and then nspawn: nspawn can be gone before its init
 # (a failed run, a SIGKILL), and the init would run on, holding the
 # container's mounts and every mount it copied from the host. The init is
-# killed only while its PID is still in another namespace than ours (not
-# reused by a host process). Untimed: for failures and the end of the run.
+# killed only while its PID is still in the namespace held open at the
+# start. Untimed: for failures and the end of the run.
 nspawn_end() {
-  local name=$1 p
-  if [[ -n ${nspawn_init[$name]:-} ]]; then
-    p=${nspawn_init[$name]}
-    [[ -e /proc/$p/ns/pid && ! /proc/$p/ns/pid -ef /proc/$$/ns/pid ]] &&
-      kill -KILL "$p" 2>/dev/null
-    unset "nspawn_init[$name]"
+  local name=$1 p=${nspawn_init[$1]:-} fd=${nspawn_nsfd[$1]:-}
+  if [[ -n $p && -n $fd && /proc/$p/ns/pid -ef /proc/$$/fd/$fd ]]; then
+    kill -KILL "$p" 2>/dev/null
   fi
   if [[ -n ${nspawn_pid[$name]:-} ]]; then
     kill -KILL "${nspawn_pid[$name]}" 2>/dev/null
     wait "${nspawn_pid[$name]}" 2>/dev/null
-    unset "nspawn_pid[$name]"
   fi
+  nspawn_forget "$name"
   return 0
 }
 nspawn_destroy() {
