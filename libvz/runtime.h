@@ -83,15 +83,16 @@ Result<std::string> MergeCapabilities(std::string_view current,
                                       std::string_view change);
 
 // FEATURES after `change` ("ppp:on nfs:off") is applied to `current`,
-// the same way: one entry per feature in canonical form. Errors: as
-// ValidatePolicyKeys.
+// the same way: one entry per feature in canonical form; entries of
+// `current` that do not parse are dropped. Errors: as ValidatePolicyKeys,
+// for `change`.
 Result<std::string> MergeFeatures(std::string_view current,
                                   std::string_view change);
 
-// Why each feature `change` names changes nothing in a vz container
-// ("nfs: ..."), for `vzctl set` to say; empty when every one has an
-// effect or `change` does not parse.
-std::vector<std::string> FeaturesWithoutEffect(std::string_view change);
+// What `vzctl set` says about the features `change` names ("nfs: ..."):
+// those vz does not gate, and those whose device node the host lacks (a
+// start goes on without it). Empty when `change` does not parse.
+std::vector<std::string> FeatureWarnings(std::string_view change);
 
 // An init cloned and set up, stopped just before exec.
 class PendingInit {

@@ -248,9 +248,8 @@ Result<SetReport> ApplySet(const NodeConfig& node, const std::string& ctid,
   SetReport report;
   for (const auto& c : changes) {
     if (c.key != "FEATURES" || !c.value) continue;
-    for (const auto& why : runtime::FeaturesWithoutEffect(*c.value)) {
-      report.warnings.push_back("FEATURES " + why +
-                                "; kept in the config, it changes nothing");
+    for (const auto& why : runtime::FeatureWarnings(*c.value)) {
+      report.warnings.push_back("FEATURES " + why);
     }
   }
   VZ_ASSIGN_OR_RETURN(RunState run, GetRunState(node, ctid));

@@ -214,10 +214,19 @@ Result<std::string> MakeDevNodes(const NodeConfig& node,
   if (PathExists(dir)) VZ_RETURN_IF_ERROR(RemoveTree(dir));
   if (spec.devnodes.empty()) return std::string();
   // The container's root (an unmapped ID on the host) binds them from
-  // here: it may pass through, not list.
+  // here: it may pass through, not list. The node's run/ too: made by
+  // another runtime directory's MakeDirs (run/ploop, 0700) on a node root
+  // without one, it stopped every unprivileged start with DEVNODES or a
+  // device feature. There only x is added, and only where missing (the
+  // host's /run keeps its mode).
   VZ_RETURN_IF_ERROR(MakeDirs(dir, 0711));
   ::chmod(DirName(dir).c_str(), 0711);
   ::chmod(DirName(DirName(dir)).c_str(), 0711);
+  const std::string run = node.root().Path("/run");
+  struct stat run_st;
+  if (::stat(run.c_str(), &run_st) == 0 && !(run_st.st_mode & S_IXOTH)) {
+    ::chmod(run.c_str(), (run_st.st_mode & 07777) | 0111);
+  }
   for (const auto& path : spec.devnodes) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) {

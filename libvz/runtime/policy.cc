@@ -118,12 +118,11 @@ Result<std::vector<DevNode>> ParseDevNodes(
     access.erase(std::remove(access.begin(), access.end(), 'q'), access.end());
     out.push_back({"/dev/" + name, access});
   }
-  VZ_ASSIGN_OR_RETURN(auto on, FeatureEntries(features.value_or("")));
-  for (const auto& f : on) {
-    if (!f.on) continue;
-    if (f.name == "tun") out.push_back({"/dev/net/tun", "rw"});
-    if (f.name == "fuse") out.push_back({"/dev/fuse", "rw"});
-    if (f.name == "ppp") out.push_back({"/dev/ppp", "rw"});
+  for (const auto& f : ValidFeatureEntries(features.value_or(""))) {
+    const std::string_view dev = FeatureDevice(f.name);
+    if (f.on && !dev.empty()) {
+      out.push_back({std::string(dev), "rw", /*optional=*/true});
+    }
   }
   return out;
 }
@@ -133,6 +132,7 @@ namespace {
 struct KnownFeature {
   std::string_view name;
   std::string_view without_effect;  // "" when vz acts on it
+  std::string_view device = "";     // the node it gives, if any
 };
 // OpenVZ's list (vzctl(8): sysfs, nfs, sit, ipip, ppp, ipgre, bridge,
 // nfsd) and the two device features. The kernel, not vz, decides the
@@ -143,9 +143,9 @@ constexpr std::string_view kUngatedNet =
     "not gated: the container's network namespace may make it when the host "
     "has the module loaded";
 constexpr KnownFeature kFeatures[] = {
-    {"tun", ""},
-    {"fuse", ""},
-    {"ppp", ""},
+    {"tun", "", "/dev/net/tun"},
+    {"fuse", "", "/dev/fuse"},
+    {"ppp", "", "/dev/ppp"},
     {"sysfs", "every container has /sys (read-only) already"},
     {"nfs", "the kernel decides: no user namespace may mount NFS"},
     {"nfsd", "the kernel decides: no user namespace may run an NFS server"},
@@ -181,9 +181,26 @@ Result<std::vector<Feature>> FeatureEntries(std::string_view features) {
   return out;
 }
 
+std::vector<Feature> ValidFeatureEntries(std::string_view features) {
+  std::vector<Feature> out;
+  for (const auto& entry : Entries(features)) {
+    auto one = FeatureEntries(entry);
+    if (!one.has_value() || one->empty()) continue;
+    std::erase_if(out,
+                  [&](const Feature& f) { return f.name == (*one)[0].name; });
+    out.push_back((*one)[0]);
+  }
+  return out;
+}
+
 std::string_view FeatureWithoutEffect(std::string_view name) {
   const KnownFeature* f = FindFeature(name);
   return f ? f->without_effect : std::string_view();
+}
+
+std::string_view FeatureDevice(std::string_view name) {
+  const KnownFeature* f = FindFeature(name);
+  return f ? f->device : std::string_view();
 }
 
 namespace {

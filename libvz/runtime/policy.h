@@ -42,6 +42,8 @@ std::vector<cgroup::DeviceRule> BaseDeviceRules();
 struct DevNode {
   std::string path;  // "/dev/fuse"
   std::string access;
+  // From FEATURES: a start without it on the host goes on without it.
+  bool optional = false;
   friend bool operator==(const DevNode&, const DevNode&) = default;
 };
 // A FEATURES entry, OpenVZ's "name:on|off".
@@ -55,13 +57,19 @@ struct Feature {
 // ipip, ipgre, ppp, bridge, and tun, fuse. Errors: kInvalidArgument,
 // exit 21, naming the entry (an unknown name lists the known ones).
 Result<std::vector<Feature>> FeatureEntries(std::string_view features);
+// The entries of FEATURES that parse, the others left out: what a start
+// or an exec reads, so that a config saved before vz checked FEATURES (any
+// word was taken then) does not stop its container. `vzctl set` checks.
+std::vector<Feature> ValidFeatureEntries(std::string_view features);
 // Why a feature changes nothing in a vz container, or "" for those that
 // do (tun, fuse, ppp: a device node). `vzctl set` says it.
 std::string_view FeatureWithoutEffect(std::string_view name);
+// The device node a feature gives the container ("/dev/ppp"), or "".
+std::string_view FeatureDevice(std::string_view name);
 
 // DEVNODES, plus FEATURES tun:on, fuse:on and ppp:on as /dev/net/tun,
-// /dev/fuse and /dev/ppp. Errors: exit 21 naming the entry (FEATURES:
-// as FeatureEntries).
+// /dev/fuse and /dev/ppp (optional; FEATURES read as ValidFeatureEntries).
+// Errors: exit 21 naming the DEVNODES entry.
 Result<std::vector<DevNode>> ParseDevNodes(std::optional<std::string> devnodes,
                                            std::optional<std::string> features);
 

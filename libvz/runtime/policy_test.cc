@@ -98,15 +98,15 @@ TEST(DevicesTest, DevNodesAndFeatures) {
   ASSERT_EQ(nodes->size(), 4u);
   EXPECT_EQ((*nodes)[0], (DevNode{"/dev/fuse", "rw"}));
   EXPECT_EQ((*nodes)[1], (DevNode{"/dev/net/tun", "r"}));
-  EXPECT_EQ((*nodes)[2], (DevNode{"/dev/net/tun", "rw"}));
-  EXPECT_EQ((*nodes)[3], (DevNode{"/dev/ppp", "rw"}));
-  // The last word for a feature wins.
-  nodes = ParseDevNodes(std::nullopt, "fuse:on tun:on fuse:off");
+  EXPECT_EQ((*nodes)[2], (DevNode{"/dev/net/tun", "rw", true}));
+  EXPECT_EQ((*nodes)[3], (DevNode{"/dev/ppp", "rw", true}));
+  // The last word for a feature wins; a start reads past what does not
+  // parse (a config from before vz checked FEATURES).
+  nodes =
+      ParseDevNodes(std::nullopt, "fuse:on tunnel:on tun:yes tun:on fuse:off");
   ASSERT_TRUE(nodes.has_value());
   ASSERT_EQ(nodes->size(), 1u);
-  EXPECT_EQ((*nodes)[0], (DevNode{"/dev/net/tun", "rw"}));
-  EXPECT_EQ(ParseDevNodes(std::nullopt, "tunnel:on").status().exit_code(),
-            kVzInvalidParameterValue);
+  EXPECT_EQ((*nodes)[0], (DevNode{"/dev/net/tun", "rw", true}));
   EXPECT_FALSE(ParseDevNodes("../sda:rw", std::nullopt).has_value());
   EXPECT_FALSE(ParseDevNodes("/dev/sda:rw", std::nullopt).has_value());
 }
@@ -132,6 +132,10 @@ TEST(FeaturesTest, OpenVzNamesOnOrOff) {
   EXPECT_EQ(FeatureWithoutEffect("tun"), "");
   EXPECT_EQ(FeatureWithoutEffect("ppp"), "");
   EXPECT_NE(FeatureWithoutEffect("bridge"), "");
+  EXPECT_EQ(FeatureDevice("ppp"), "/dev/ppp");
+  EXPECT_EQ(FeatureDevice("nfs"), "");
+  EXPECT_EQ(ValidFeatureEntries("nfs:on bogus:on tun ppp:on nfs:off"),
+            (std::vector<Feature>{{"ppp", true}, {"nfs", false}}));
 }
 
 }  // namespace

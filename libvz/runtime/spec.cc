@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "base/log.h"
 #include "base/strings.h"
 #include "libvz/exit_codes.h"
 #include "libvz/runtime.h"
@@ -57,6 +58,14 @@ Result<Spec> MakeSpec(const NodeConfig& node, const VeConfig& config,
     if (::stat(n.path.c_str(), &st) != 0 ||
         !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
       if (!for_start) continue;
+      if (n.optional) {
+        // A feature the host cannot give (ppp:on without ppp_generic):
+        // the container starts without it, as before vz knew ppp.
+        VZ_LOG(kWarning) << "container '" << config.ctid() << "': FEATURES: "
+                         << "the host has no device node '" << n.path
+                         << "'; started without it";
+        continue;
+      }
       return InvalidArgumentError("device '" + n.path +
                                   "' is not a device node on this host")
           .WithExitCode(kVzSetDevices);
@@ -84,6 +93,8 @@ Status ValidatePolicyKeys(const VeConfig& config) {
           .status());
   VZ_RETURN_IF_ERROR(
       internal::ParseDevices(config.Get("DEVICES").value_or("")).status());
+  VZ_RETURN_IF_ERROR(
+      internal::FeatureEntries(config.Get("FEATURES").value_or("")).status());
   return internal::ParseDevNodes(config.Get("DEVNODES"), config.Get("FEATURES"))
       .status();
 }
@@ -105,7 +116,9 @@ Result<std::string> MergeCapabilities(std::string_view current,
 
 Result<std::string> MergeFeatures(std::string_view current,
                                   std::string_view change) {
-  VZ_ASSIGN_OR_RETURN(auto entries, internal::FeatureEntries(current));
+  // What the config has is read as a start reads it: a word saved before
+  // vz checked FEATURES is dropped here, not a reason to refuse the fix.
+  auto entries = internal::ValidFeatureEntries(current);
   VZ_ASSIGN_OR_RETURN(auto more, internal::FeatureEntries(change));
   for (const auto& f : more) {
     std::erase_if(entries, [&](const auto& e) { return e.name == f.name; });
@@ -118,13 +131,22 @@ Result<std::string> MergeFeatures(std::string_view current,
   return out;
 }
 
-std::vector<std::string> FeaturesWithoutEffect(std::string_view change) {
+std::vector<std::string> FeatureWarnings(std::string_view change) {
   std::vector<std::string> out;
   auto entries = internal::FeatureEntries(change);
   if (!entries.has_value()) return out;
   for (const auto& f : *entries) {
     std::string_view why = internal::FeatureWithoutEffect(f.name);
-    if (!why.empty()) out.push_back(f.name + ": " + std::string(why));
+    if (!why.empty()) {
+      out.push_back(f.name + ": " + std::string(why) +
+                    "; kept in the config, it changes nothing");
+    }
+    const std::string dev(internal::FeatureDevice(f.name));
+    struct stat st;
+    if (f.on && !dev.empty() && ::stat(dev.c_str(), &st) != 0) {
+      out.push_back(f.name + ": the host has no " + dev +
+                    "; the container starts without it until it has");
+    }
   }
   return out;
 }

@@ -1,4 +1,5 @@
 #include <linux/capability.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -39,13 +40,29 @@ TEST(MergeFeaturesTest, LastWordPerFeatureWins) {
             kVzInvalidParameterValue);
 }
 
-TEST(FeaturesWithoutEffectTest, NamesWhatVzDoesNotGate) {
-  EXPECT_TRUE(FeaturesWithoutEffect("tun:on fuse:off ppp:on").empty());
-  auto w = FeaturesWithoutEffect("tun:on sit:on nfs:off");
+TEST(FeatureWarningsTest, NamesWhatVzDoesNotGateAndMissingNodes) {
+  // /dev/null stands for nothing here: tun and fuse exist on this host.
+  EXPECT_TRUE(FeatureWarnings("tun:on fuse:off ppp:off").empty());
+  auto w = FeatureWarnings("tun:on sit:on nfs:off");
   ASSERT_EQ(w.size(), 2u);
-  EXPECT_TRUE(w[0].starts_with("sit: ")) << w[0];
+  EXPECT_TRUE(w[0].starts_with("sit: not gated")) << w[0];
   EXPECT_TRUE(w[1].starts_with("nfs: ")) << w[1];
-  EXPECT_TRUE(FeaturesWithoutEffect("bogus:on").empty());
+  EXPECT_TRUE(FeatureWarnings("bogus:on").empty());
+  struct stat st;
+  if (::stat("/dev/ppp", &st) != 0) {
+    w = FeatureWarnings("ppp:on");
+    ASSERT_EQ(w.size(), 1u);
+    EXPECT_EQ(w[0],
+              "ppp: the host has no /dev/ppp; the container starts "
+              "without it until it has");
+  }
+}
+
+// A config saved before vz checked FEATURES took any word: merging into it
+// drops what does not parse instead of refusing the change.
+TEST(MergeFeaturesTest, ABrokenCurrentValueDoesNotBlockAFix) {
+  EXPECT_EQ(*MergeFeatures("tun:on iptables:on ppp:yes", "fuse:on"),
+            "tun:on fuse:on");
 }
 
 TEST(ValidatePolicyKeysTest, RefusesWhatAStartWould) {

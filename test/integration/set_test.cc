@@ -3,6 +3,7 @@
 // standing in for the container's init; the runtime tests start real ones).
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,15 +14,15 @@
 
 #include "base/file_util.h"
 #include "libvz/cgroup.h"
-#include "test/integration/node_fixture.h"
+#include "test/integration/container_fixture.h"
 
 namespace vz::testing {
 namespace {
 
-class SetTest : public NodeFixture {
+class SetTest : public ContainerFixture {
  protected:
   void SetUp() override {
-    NodeFixture::SetUp();
+    ContainerFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     BuildBusybox();
     ASSERT_EQ(Vzctl({"-q", "create", "101", "--ostemplate", kBusybox,
@@ -36,7 +37,7 @@ class SetTest : public NodeFixture {
       ::waitpid(child_, nullptr, 0);
     }
     if (cg_) (void)cg_->Remove(std::chrono::seconds(5));
-    NodeFixture::TearDown();
+    ContainerFixture::TearDown();
   }
 
   std::string Conf() { return *ReadFile(Path("/etc/vz/conf/101.conf")); }
@@ -151,6 +152,35 @@ TEST_F(SetTest, FeaturesAreMergedAndTheUngatedOnesSaySo) {
   EXPECT_NE(Conf().find("FEATURES=\"sit:on fuse:on tun:off\""),
             std::string::npos)
       << Conf();
+}
+
+// A config from before vz checked FEATURES (any word was taken) still
+// starts, and so does one asking for a device the host lacks: the start
+// goes on without it, and `set` says so when it is asked for.
+TEST_F(SetTest, FeaturesAStartCannotHonourDoNotStopIt) {
+  struct stat st;
+  const bool no_ppp = ::stat("/dev/ppp", &st) != 0;
+  ASSERT_TRUE(
+      WriteFileAtomic(Path("/etc/vz/conf/101.conf"),
+                      Conf() + "FEATURES=\"iptables:on ppp:on fuse:on\"\n")
+          .ok());
+  auto r = Vzctl({"start", "101"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto e = Vzctl({"exec2", "101", "test -c /dev/fuse"});
+  EXPECT_EQ(e.exit_code, 0) << e.err;
+  if (no_ppp) {
+    EXPECT_NE(Vzctl({"exec2", "101", "test -e /dev/ppp"}).exit_code, 0);
+    auto w = Vzctl({"set", "101", "--features", "ppp:on"});
+    EXPECT_EQ(w.exit_code, 0) << w.err;
+    EXPECT_NE(w.err.find("the host has no /dev/ppp"), std::string::npos)
+        << w.err;
+  }
+  // A fix through --features drops the word that does not parse.
+  r = Vzctl({"set", "101", "--features", "ppp:off", "--save"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(Conf().find("FEATURES=\"fuse:on ppp:off\""), std::string::npos)
+      << Conf();
+  EXPECT_EQ(Vzctl({"stop", "101", "--fast"}).exit_code, 0);
 }
 
 // A stopped container's disk is resized when the change is saved: a shrink
