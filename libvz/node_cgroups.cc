@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/file_util.h"
 #include "base/forked_call.h"
@@ -20,15 +21,21 @@ std::string IdlePath(std::string_view prefix) {
   return std::string(prefix) + "/" + std::string(kIdleJobsCgroup);
 }
 
+// The CPU weight in the layout's own file and units.
+Status SetCpuWeight(cgroup::Cgroup& cg, std::string_view v1_shares,
+                    std::string_view v2_weight) {
+  return cg.layout() == cgroup::Layout::kV1
+             ? cg.Set("cpu", "cpu.shares", v1_shares)
+             : cg.Set("cpu", "cpu.weight", v2_weight);
+}
+
 // cpu.idle puts the group's own scheduling entity at SCHED_IDLE among its
 // siblings (kernel 5.15 and later, v1 and v2); before it, the smallest
 // weight the layout has comes close.
 Status MakeIdle(cgroup::Cgroup& cg) {
   Status idle = cg.Set("cpu", "cpu.idle", "1");
   if (idle.ok()) return idle;
-  Status weight = cg.layout() == cgroup::Layout::kV1
-                      ? cg.Set("cpu", "cpu.shares", "2")
-                      : cg.Set("cpu", "cpu.weight", "1");
+  Status weight = SetCpuWeight(cg, "2", "1");
   if (weight.ok()) {
     VZ_LOG(kInfo) << "no cpu.idle (" << idle.message()
                   << "): the node's idle jobs get the smallest weight";
@@ -115,9 +122,7 @@ Status EndIdleJobs(const cgroup::CgroupFs& fs, std::string_view prefix) {
   // Best effort: a weight that cannot be written must not keep the kill
   // and the removal from running.
   (void)cg->Set("cpu", "cpu.idle", "0");
-  Status weight = cg->layout() == cgroup::Layout::kV1
-                      ? cg->Set("cpu", "cpu.shares", "1024")
-                      : cg->Set("cpu", "cpu.weight", "100");
+  Status weight = SetCpuWeight(*cg, "1024", "100");
   if (!weight.ok()) {
     VZ_LOG(kInfo) << "the node's idle cgroup keeps its weight: "
                   << weight.message();

@@ -160,17 +160,24 @@ Status StopNetwork(const NodeConfig& node, const VeConfig& ve) {
   return cn.Stop();
 }
 
+namespace {
+
+// Keeps the first error of steps that all run.
+void KeepFirst(Status& first, Status s) {
+  if (first.ok() && !s.ok()) first = std::move(s);
+}
+
+}  // namespace
+
 Status TearDown(const NodeConfig& node, const VeConfig& ve, bool premounted) {
   Status first = TearDownRuntime(node, ve);
-  Status storage = TearDownStorage(node, ve, premounted);
-  return first.ok() ? storage : first;
+  KeepFirst(first, TearDownStorage(node, ve, premounted));
+  return first;
 }
 
 Status TearDownRuntime(const NodeConfig& node, const VeConfig& ve) {
   Status first;
-  auto keep = [&first](Status s) {
-    if (first.ok() && !s.ok()) first = std::move(s);
-  };
+  auto keep = [&first](Status s) { KeepFirst(first, std::move(s)); };
   auto cg = OpenCgroup(node, ve);
   if (cg.has_value()) {
     if ((*cg)->Exists()) {
@@ -190,9 +197,7 @@ Status TearDownRuntime(const NodeConfig& node, const VeConfig& ve) {
 Status TearDownStorage(const NodeConfig& node, const VeConfig& ve,
                        bool premounted) {
   Status first;
-  auto keep = [&first](Status s) {
-    if (first.ok() && !s.ok()) first = std::move(s);
-  };
+  auto keep = [&first](Status s) { KeepFirst(first, std::move(s)); };
   if (!premounted) {
     auto st = GetStorageState(node, ve.ctid());
     if (st.has_value() && st->mounted) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 #include "base/strings.h"
 #include "libvz/exit_codes.h"
@@ -162,6 +163,12 @@ const KnownFeature* FindFeature(std::string_view name) {
   return nullptr;
 }
 
+// Adds `f`, replacing an earlier entry of its name: the last word wins.
+void Put(std::vector<Feature>& out, Feature f) {
+  std::erase_if(out, [&](const Feature& e) { return e.name == f.name; });
+  out.push_back(std::move(f));
+}
+
 }  // namespace
 
 Result<std::vector<Feature>> FeatureEntries(std::string_view features) {
@@ -175,8 +182,7 @@ Result<std::vector<Feature>> FeatureEntries(std::string_view features) {
       }
       return Bad("FEATURES", e.entry, "unknown feature (known: " + known + ")");
     }
-    std::erase_if(out, [&](const Feature& f) { return f.name == e.name; });
-    out.push_back({e.name, e.on});
+    Put(out, {e.name, e.on});
   }
   return out;
 }
@@ -185,10 +191,7 @@ std::vector<Feature> ValidFeatureEntries(std::string_view features) {
   std::vector<Feature> out;
   for (const auto& entry : Entries(features)) {
     auto one = FeatureEntries(entry);
-    if (!one.has_value() || one->empty()) continue;
-    std::erase_if(out,
-                  [&](const Feature& f) { return f.name == (*one)[0].name; });
-    out.push_back((*one)[0]);
+    if (one.has_value() && !one->empty()) Put(out, (*one)[0]);
   }
   return out;
 }

@@ -116,16 +116,13 @@ Result<std::string> MergeCapabilities(std::string_view current,
 
 Result<std::string> MergeFeatures(std::string_view current,
                                   std::string_view change) {
-  // What the config has is read as a start reads it: a word saved before
-  // vz checked FEATURES is dropped here, not a reason to refuse the fix.
-  auto entries = internal::ValidFeatureEntries(current);
-  VZ_ASSIGN_OR_RETURN(auto more, internal::FeatureEntries(change));
-  for (const auto& f : more) {
-    std::erase_if(entries, [&](const auto& e) { return e.name == f.name; });
-    entries.push_back(f);
-  }
+  VZ_RETURN_IF_ERROR(internal::FeatureEntries(change).status());
+  // The last word wins, so the change is read after what the config has;
+  // that is read as a start reads it: a word saved before vz checked
+  // FEATURES is dropped here, not a reason to refuse the fix.
   std::string out;
-  for (const auto& f : entries) {
+  for (const auto& f : internal::ValidFeatureEntries(
+           std::string(current) + " " + std::string(change))) {
     out += (out.empty() ? "" : " ") + f.name + (f.on ? ":on" : ":off");
   }
   return out;

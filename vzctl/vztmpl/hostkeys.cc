@@ -50,11 +50,11 @@ Status RunHostKeys(cli::Context& ctx, const cli::Args& args) {
   }
   // Started by a first mount (StartHostKeyRefill): a process group of its
   // own, so a node teardown stops it and its ssh-keygen together.
-  if (vm.count("detached")) (void)::setpgid(0, 0);
+  const bool detached = vm.count("detached") > 0;
+  if (detached) (void)::setpgid(0, 0);
   // It must not take CPU or disk time from containers: in the node's idle
   // cgroup (libvz/node_cgroups.h; SCHED_IDLE alone left it as much CPU as
   // a booting container had, and a Debian first start took 115 ms longer).
-  const bool detached = vm.count("detached") > 0;
   Status refilled = RunIdleJob(ctx.node, [&] {
     return pool.Refill(target, [detached] {
       // A first mount's: after the container's boot (libvz/cpu_quiet.h).
