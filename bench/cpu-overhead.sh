@@ -17,8 +17,9 @@ scratch=$(mktemp -d /var/tmp/vz-bench-cpu.XXXXXX)
 chmod 755 "$scratch"
 root=$scratch/node
 ct=101
-vzctl=("$build/vzctl/vzctl" -q --root "$root")
-vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
+bin=$scratch/install/sbin  # bench_install, below
+vzctl=("$bin/vzctl" -q --root "$root")
+vztmpl=("$bin/vztmpl" -q --root "$root")
 
 cleanup() {
   set +e
@@ -30,6 +31,7 @@ cleanup() {
   bench_rm_cgroups bchcpu
 }
 trap cleanup EXIT
+bench_install "$build" "$scratch/install"
 
 bench_node_setup "$root"
 # A node prefix of its own keeps this node's cgroups apart from others'.

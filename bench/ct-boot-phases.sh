@@ -31,8 +31,9 @@ scratch=$(mktemp -d /var/tmp/vz-bench-phases.XXXXXX)
 chmod 755 "$scratch"  # unprivileged containers traverse it
 root=$scratch/node
 lxcpath=$scratch/lxc
-vzctl=("$build/vzctl/vzctl" -q --root "$root")
-vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
+bin=$scratch/install/sbin  # bench_install, below
+vzctl=("$bin/vzctl" -q --root "$root")
+vztmpl=("$bin/vztmpl" -q --root "$root")
 
 tracing_was=$(cat "$trace/tracing_on")
 cleanup() {
@@ -55,6 +56,7 @@ cleanup() {
   [[ -z $mounted_tracefs ]] || umount "$trace"
 }
 trap cleanup EXIT
+bench_install "$build" "$scratch/install"
 
 bench_node_setup "$root"
 echo 'NODE_PREFIX="bchbp"' >>"$root/etc/vz/vz.conf"

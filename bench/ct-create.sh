@@ -14,12 +14,13 @@ root=$scratch/node
 lxcpath=$scratch/lxc
 pod=(podman --root "$scratch/podman/root" --runroot "$scratch/podman/run"
      --cgroup-manager cgroupfs --events-backend file)
-vzctl=("$build/vzctl/vzctl" -q --root "$root")
-vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
+bin=$scratch/install/sbin  # bench_install, below
+vzctl=("$bin/vzctl" -q --root "$root")
+vztmpl=("$bin/vztmpl" -q --root "$root")
 
 cleanup() {
   set +e
-  for ct in $("$build/vzctl/vzctl" --root "$root" help >/dev/null 2>&1 &&
+  for ct in $("$bin/vzctl" --root "$root" help >/dev/null 2>&1 &&
               ls "$root/etc/vz/conf" 2>/dev/null | sed -n 's/^\([0-9]*\)\.conf$/\1/p'); do
     "${vzctl[@]}" destroy "$ct" >/dev/null 2>&1
   done
@@ -33,6 +34,7 @@ cleanup() {
   rm -rf "$scratch"
 }
 trap cleanup EXIT
+bench_install "$build" "$scratch/install"
 
 # Milliseconds one command takes (its output discarded).
 ms() {

@@ -19,8 +19,9 @@ root=$scratch/node
 lxcpath=$scratch/lxc
 log=$scratch/log
 prefix=bchdn
-vzctl=("$build/vzctl/vzctl" -q --root "$root")
-vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
+bin=$scratch/install/sbin  # bench_install, below
+vzctl=("$bin/vzctl" -q --root "$root")
+vztmpl=("$bin/vztmpl" -q --root "$root")
 
 cleanup() {
   set +e
@@ -39,6 +40,7 @@ cleanup() {
   bench_rm_cgroups lxc.pivot
 }
 trap cleanup EXIT
+bench_install "$build" "$scratch/install"
 
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }  # KiB
 # MemAvailable and Cached (KiB): medians of 5 samples a second apart, as

@@ -16,8 +16,9 @@ build=$(cd "${VZ_BUILD_DIR:-build}" && pwd)
 scratch=$(mktemp -d /var/tmp/vz-bench-density.XXXXXX)
 chmod 755 "$scratch"  # unprivileged containers' root must reach VE_ROOT
 root=$scratch/node
-vzctl=("$build/vzctl/vzctl" -q --root "$root")
-vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
+bin=$scratch/install/sbin  # bench_install, below
+vzctl=("$bin/vzctl" -q --root "$root")
+vztmpl=("$bin/vztmpl" -q --root "$root")
 cleanup() {
   set +e
   for i in $(seq "$n"); do
@@ -29,6 +30,7 @@ cleanup() {
   rm -rf "$scratch"
 }
 trap cleanup EXIT
+bench_install "$build" "$scratch/install"
 
 bash scripts/node-setup.sh --root "$root" >/dev/null
 echo "NODE_PREFIX=bdens" >> "$root/etc/vz/vz.conf"

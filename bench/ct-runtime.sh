@@ -22,8 +22,9 @@ nsdir=$scratch/nspawn
 log=$scratch/log
 pod=(podman --root "$scratch/podman/root" --runroot "$scratch/podman/run"
      --cgroup-manager cgroupfs --events-backend file --runtime runc)
-vzctl=("$build/vzctl/vzctl" -q --root "$root")
-vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
+bin=$scratch/install/sbin  # bench_install, below
+vzctl=("$bin/vzctl" -q --root "$root")
+vztmpl=("$bin/vztmpl" -q --root "$root")
 declare -A nspawn_pid=()   # nspawn container name -> pid of its nspawn
 declare -A nspawn_init=()  # nspawn container name -> pid of its init
 declare -A nspawn_nsfd=()  # nspawn container name -> fd on its init's PID ns
@@ -57,6 +58,7 @@ cleanup() {
   bench_rm_cgroups libpod_parent  # podman's, empty once its containers are gone
 }
 trap cleanup EXIT
+bench_install "$build" "$scratch/install"
 
 # Runs a command with its output in the log; on failure shows the log's end.
 quiet() {

@@ -14,8 +14,9 @@ scratch=$(mktemp -d /var/tmp/vz-bench-parts.XXXXXX)
 # Unprivileged containers' root must traverse every directory up to VE_ROOT.
 chmod 755 "$scratch"
 root=$scratch/node
-vzctl=("$build/vzctl/vzctl" -q --root "$root")
-vztmpl=("$build/vzctl/vztmpl" -q --root "$root")
+bin=$scratch/install/sbin  # bench_install, below
+vzctl=("$bin/vzctl" -q --root "$root")
+vztmpl=("$bin/vztmpl" -q --root "$root")
 
 cleanup() {
   set +e
@@ -30,6 +31,7 @@ cleanup() {
   bench_rm_cgroups bchpt
 }
 trap cleanup EXIT
+bench_install "$build" "$scratch/install"
 
 # Milliseconds a command takes; its output discarded, a failure fatal.
 ms() {

@@ -45,6 +45,17 @@ bench_machine() {
   echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, kernel $(uname -r), $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg) when the table was written"
 }
 
+# Installs BUILD's node programs and data under PREFIX as a package would
+# ship them (`cmake --install --strip`): the benchmarks run vz from
+# PREFIX/sbin, as the peers run from Debian's stripped packages. The build
+# tree's programs carry their debug info (vzctl 91 MB, 4.7 MB stripped);
+# on a cold start the kernel's read-around (8 MiB on this VM's disk) then
+# reads debug sections next to the code too. A copy also keeps a rebuild
+# during the run from changing the programs under it.
+bench_install() {
+  cmake --install "$1" --prefix "$2" --strip >/dev/null
+}
+
 # A node under ROOT (a directory in the bench's scratch) as on a real host:
 # its run/ a tmpfs, as /run is. On the scratch's ext4 every pid, state or
 # socket file a start writes and a stop removes would free blocks, and on

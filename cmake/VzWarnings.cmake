@@ -31,4 +31,7 @@ function(vz_node_program target)
   if(NOT VZ_SANITIZE AND NOT VZ_FUZZ)
     target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)
   endif()
+  # A node's programs live in sbin, as OpenVZ's do; `cmake --install
+  # --strip` ships them as a package would, without their debug info.
+  install(TARGETS ${target} RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 endfunction()

@@ -34,8 +34,8 @@ struct Recipe {
   uint64_t size = 0;  // the image's disk size (SIZE)
 };
 
-// The directory recipes live in: $VZ_DATA_DIR/recipes, else the source
-// tree's templates/recipes.
+// The directory recipes live in: DataDir()/recipes (libvz/util/data_dir.h):
+// $VZ_DATA_DIR, an installed PREFIX/share/vz, or the source tree.
 std::string RecipesDir();
 
 // Reads `recipe`: a name in RecipesDir() or a path to a recipe directory

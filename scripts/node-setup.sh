@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Prepares a node (or a node root for tests): /etc/vz/vz.conf and the
-# config samples, from templates/, where they are missing. Never overwrites
-# an admin's file. Usage: node-setup.sh [--root DIR]
+# config samples, from templates/ (or share/vz), where they are missing.
+# Never overwrites an admin's file. Usage: node-setup.sh [--root DIR]
 set -euo pipefail
-src="$(cd "$(dirname "$0")/.." && pwd)/templates"
+# The source tree's templates/, or, installed, PREFIX/share/vz (this script
+# is in PREFIX/share/vz/scripts).
+src="$(cd "$(dirname "$0")/.." && pwd)"
+[ -e "$src/templates/vz.conf" ] && src="$src/templates"
 root=${VZ_ROOT:-/}
 if [ "${1:-}" = "--root" ]; then root=$2; fi
 conf="$root/etc/vz"

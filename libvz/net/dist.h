@@ -15,7 +15,7 @@ namespace vz::net {
 
 enum class DistAction { kNetwork, kHostname, kDns, kUserPasswd };
 
-// Where the dists live: $VZ_DATA_DIR/dists, else the build's default.
+// Where the dists live: DataDir()/dists (libvz/util/data_dir.h).
 std::string DistsDir();
 // The script text for `action` on `distro` ("debian", "busybox", ...).
 // Errors: kNotFound (exit 107, VZ_NO_DISTR_CONF) when neither the distro

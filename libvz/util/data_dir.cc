@@ -1,16 +1,42 @@
 #include "libvz/util/data_dir.h"
 
+#include <limits.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
-namespace vz {
+#include "base/file_util.h"
 
-std::string DataDir() {
-  if (const char* d = std::getenv("VZ_DATA_DIR"); d && *d) return d;
+namespace vz {
+namespace {
+
+std::string CompiledDefault() {
 #ifdef VZ_DATA_DIR_DEFAULT
   return VZ_DATA_DIR_DEFAULT;
 #else
   return "/usr/share/vz";
 #endif
+}
+
+std::string SelfExe() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+}  // namespace
+
+std::string InstalledDataDir(const std::string& exe) {
+  if (exe.empty()) return "";
+  std::string dir = JoinPath(DirName(DirName(exe)), "share/vz");
+  return PathExists(JoinPath(dir, "recipes")) ? dir : "";
+}
+
+std::string DataDir() {
+  if (const char* d = std::getenv("VZ_DATA_DIR"); d && *d) return d;
+  // Looked up once per process: it cannot change under a running program.
+  static const std::string installed = InstalledDataDir(SelfExe());
+  return installed.empty() ? CompiledDefault() : installed;
 }
 
 }  // namespace vz
