@@ -5,6 +5,7 @@
 #include "base/reverter.h"
 #include "ploop/exit_codes.h"
 #include "ploop/lib/delta.h"
+#include "ploop/lib/gpt.h"
 #include "ploop/lib/ops_util.h"
 #include "ploop/lib/stack.h"
 
@@ -26,6 +27,26 @@ vz::Status CheckNewGuid(const DiskDescriptor& dd, const vz::Uuid& guid) {
         .WithExitCode(kSysExitParam);
   }
   return vz::OkStatus();
+}
+
+// Puts `top` on the image's stack and copies the cluster holding the
+// filesystem's first 4 KiB up into it (rewriting those bytes as they are),
+// then syncs it: data, BAT. A disk that reads as zeros there copies
+// nothing.
+vz::Status CopyUpFsStart(Image& image, std::unique_ptr<Delta> top) {
+  DeltaStack& stack = image.stack();
+  stack.Push(std::move(top));
+  auto read = [&stack](uint64_t offset, void* buf, size_t len) {
+    return stack.Read(offset, buf, len);
+  };
+  VZ_ASSIGN_OR_RETURN(Partition part,
+                      FindFilesystemPartition(read, stack.virtual_bytes()));
+  constexpr size_t kBlock = 4096;
+  if (part.offset + kBlock > stack.virtual_bytes()) return vz::OkStatus();
+  alignas(kBlock) uint8_t block[kBlock];
+  VZ_RETURN_IF_ERROR(stack.Read(part.offset, block, kBlock));
+  VZ_RETURN_IF_ERROR(stack.Write(part.offset, block, kBlock));
+  return stack.Flush();
 }
 
 // The descriptor after a snapshot: the old top becomes `snap`, a new top
@@ -140,6 +161,12 @@ vz::Result<vz::Uuid> PushTopDelta(const std::string& descriptor_path,
     VZ_ASSIGN_OR_RETURN(auto top,
                         CreateTopDelta(path, image->size(), dd.blocksize,
                                        VersionOf(old_top), old_top.id(), {}));
+    if (params.copy_up_fs_start) {
+      if (vz::Status s = CopyUpFsStart(*image, std::move(top)); !s.ok()) {
+        (void)RemoveDeltaFile(path);
+        return s.WithContext("copy up the filesystem's first cluster");
+      }
+    }
   }
   if (vz::Status s = WriteDiskDescriptor(image->descriptor_path(), next);
       !s.ok()) {

@@ -48,6 +48,13 @@ struct SnapshotParams {
   std::optional<vz::Uuid> guid;  // the snapshot's GUID; default: a fresh one
   std::string name;              // optional labels kept in the descriptor
   std::string description;
+  // PushTopDelta only: the new top starts with the cluster that holds the
+  // filesystem's first 4 KiB (its superblock, which every read-write mount
+  // writes) copied up from below, durable. The first mount then neither
+  // copies that cluster nor waits for the copy in the flush that makes its
+  // superblock write durable; the copy's sync is the one the new delta
+  // gets anyway.
+  bool copy_up_fs_start = false;
 };
 
 // What an operation did beyond its plain result, for the CLI to print:

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
+#include "base/subprocess.h"
 #include "base/testing/golden.h"
 #include "base/testing/temp_dir.h"
 #include "ploop/exit_codes.h"
@@ -337,6 +338,89 @@ TEST_F(SnapshotTest, MergeIntoASharedBaseCopiesItUp) {
   EXPECT_EQ(st.st_nlink, 1u);
   EXPECT_FALSE(*Delta::IsShared(dir_.Join("root.hds")));
   EXPECT_TRUE(testing::SameDisk(Padded(model_, kSize), ReadDisk(dd_path_)));
+}
+
+// PushTopDelta's copy-up of the filesystem's first cluster, on 16 KiB
+// clusters so that the 4 KiB it rewrites take the rest from below.
+class PushTopDeltaTest : public ::testing::Test {
+ protected:
+  static constexpr uint64_t kCluster = 16384;
+  void Make(uint64_t size) {
+    CreateParams p = testing::SmallImage(size);
+    p.cluster_sectors = kCluster / 512;
+    ASSERT_TRUE(CreateImage(dir_.path(), p).ok());
+    dd_path_ = dir_.Join(kDescriptorName);
+  }
+  void Write(uint64_t offset, const std::string& data) {
+    auto img = Image::Open(dd_path_, {});
+    ASSERT_TRUE(img.has_value()) << img.error().message();
+    ASSERT_TRUE((*img)->Write(offset, data.data(), data.size()).ok());
+    if (model_.size() < offset + data.size()) {
+      model_.resize(offset + data.size(), '\0');
+    }
+    model_.replace(offset, data.size(), data);
+  }
+  // The clusters the new top maps, after a push with `copy_up`.
+  std::vector<uint32_t> PushAndListTop(bool copy_up) {
+    SnapshotParams p;
+    p.copy_up_fs_start = copy_up;
+    auto g = PushTopDelta(dd_path_, p);
+    EXPECT_TRUE(g.has_value()) << g.error().message();
+    OpenParams ro;
+    ro.read_only = true;
+    auto img = Image::Open(dd_path_, ro);
+    EXPECT_TRUE(img.has_value()) << img.error().message();
+    std::vector<uint32_t> mapped;
+    if (!img.has_value()) return mapped;
+    DeltaStack& stack = (*img)->stack();
+    EXPECT_EQ(stack.depth(), 2u);
+    for (uint32_t c = 0; c < stack.clusters(); ++c) {
+      if (stack.top().Lookup(c) != kUnmapped) mapped.push_back(c);
+    }
+    EXPECT_TRUE(testing::SameDisk(Padded(model_, stack.virtual_bytes()),
+                                  ReadDisk(**img)));
+    return mapped;
+  }
+
+  vz::testing::TempDir dir_;
+  std::string dd_path_;
+  std::string model_;
+};
+
+TEST_F(PushTopDeltaTest, CopiesUpTheClusterOfTheFilesystemsStart) {
+  Make(64 * kCluster);
+  Write(0, testing::Pattern(0, 2 * kCluster, 1));
+  EXPECT_EQ(PushAndListTop(true), std::vector<uint32_t>{0});
+}
+
+TEST_F(PushTopDeltaTest, APlainPushCopiesNothing) {
+  Make(64 * kCluster);
+  Write(0, testing::Pattern(0, 2 * kCluster, 1));
+  EXPECT_EQ(PushAndListTop(false), std::vector<uint32_t>{});
+}
+
+TEST_F(PushTopDeltaTest, ADiskOfZerosCopiesNothing) {
+  Make(64 * kCluster);
+  EXPECT_EQ(PushAndListTop(true), std::vector<uint32_t>{});
+}
+
+TEST_F(PushTopDeltaTest, FollowsTheGptToTheFilesystem) {
+  // A disk with a GPT whose partition 1 starts at 1 MiB, as `ploop init`
+  // makes it; the "superblock" there.
+  const uint64_t size = 4 << 20;
+  Make(size);
+  std::string raw = dir_.Join("raw");
+  ASSERT_TRUE(vz::WriteFileAtomic(raw, std::string(size, '\0')).ok());
+  vz::SubprocessOptions o;
+  o.stdin_data =
+      "label: gpt\nstart=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n";
+  auto r = vz::RunSubprocess({"sfdisk", "--quiet", raw}, o);
+  if (!r.has_value()) GTEST_SKIP() << "sfdisk not installed";
+  ASSERT_EQ(r->exit_code, 0) << r->err;
+  Write(0, *vz::ReadFile(raw, size));
+  Write(1 << 20, testing::Pattern(1 << 20, 4096, 7));
+  auto mapped = PushAndListTop(true);
+  EXPECT_EQ(mapped, std::vector<uint32_t>{(1 << 20) / kCluster});
 }
 
 TEST_F(SnapshotTest, MergeIntoATemplateImageIsRefused) {

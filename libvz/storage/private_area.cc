@@ -94,6 +94,8 @@ Result<PrivateAreaReport> MakePrivateArea(const std::string& template_dir,
       ploop::WriteDiskDescriptor(JoinPath(disk, ploop::kDescriptorName), dd));
   ploop::SnapshotParams snap;
   snap.name = "template:" + template_name;
+  // The first mount's superblock write then finds its cluster in place.
+  snap.copy_up_fs_start = true;
   VZ_ASSIGN_OR_RETURN(
       auto guid,
       ploop::PushTopDelta(JoinPath(disk, ploop::kDescriptorName), snap));

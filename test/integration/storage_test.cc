@@ -3,6 +3,7 @@
 // destroy, tamper detection, rollback, identity, import, bad input.
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -55,6 +56,18 @@ TEST_F(StorageTest, CreateLinksTheTemplateAndDestroyLeavesNothing) {
   // O(1): the container's base delta is the template's inode.
   EXPECT_EQ(Inode(PrivateImage("101")), ino);
   EXPECT_EQ(Nlink(TemplateImage()), 2u);
+  // The top delta: its header and, copied up at create, the cluster of the
+  // filesystem's superblock, which the first mount writes (1 MiB each).
+  auto files = ListDir(Path("/vz/private/101/root.hdd"));
+  ASSERT_TRUE(files.has_value());
+  std::string top;
+  for (const auto& f : files.value()) {
+    if (f.rfind("root.hds.{", 0) == 0) top = f;
+  }
+  ASSERT_FALSE(top.empty());
+  struct stat st;
+  ASSERT_EQ(::stat(Path("/vz/private/101/root.hdd/" + top).c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 2 << 20);
   auto conf = ReadFile(Path("/etc/vz/conf/101.conf"));
   ASSERT_TRUE(conf.has_value());
   for (const char* key :
