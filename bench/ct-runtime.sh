@@ -303,7 +303,12 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for kind in "${kinds[@]}"; do
   for i in $(seq "$runs"); do
     echo "$kind run $i/$runs ..." >&2
-    for tool in "${tools[@]}"; do
+    # Each run starts with the next tool (vz first in run 1, LXC in run
+    # 2, ...), so what a tool's position brings (the previous tool's
+    # teardown still settling, its own files idle the longest) falls on
+    # every tool alike.
+    for ((t = 0; t < ${#tools[@]}; t++)); do
+      tool=${tools[(i - 1 + t) % ${#tools[@]}]}
       n=$((2000 + i))
       [[ $kind == deb ]] && n=$((3000 + i))
       name=$n
@@ -344,13 +349,15 @@ table=$(mktemp)
   echo "Command: \`bench/ct-runtime.sh $runs\` (as root). $(bench_machine)."
   echo "Load average before: $load_before; after: $load_after (other work on the"
   echo "machine moves every tool's figures). Medians of $runs runs in ms;"
-  echo "the runs interleave the tools. \"÷ vz\" is the peer's median over vz's:"
-  echo "above 1, vz is faster."
+  echo "the runs interleave the tools, each run starting with the next tool."
+  echo "\"÷ vz\" is the peer's median over vz's: above 1, vz is faster."
   echo
   echo "All tools run the same root filesystem, copied out of a vz container made"
   echo "from the template (busybox ${rootfs_mb_bb} MiB, Debian 12 ${rootfs_mb_deb} MiB), with"
   echo "loopback-only networking. vz: the default unprivileged container (user"
-  echo "namespace, idmapped ploop-backed root, device server). LXC: an overlay"
+  echo "namespace, idmapped ploop-backed root, device server), its programs"
+  echo "installed stripped (\`cmake --install --strip\`) as the peers' come from"
+  echo "Debian's packages. LXC: an overlay"
   echo "clone (\`lxc-copy -s -B overlay\`) of a base container, privileged,"
   echo "\`common.conf\`, \`lxc.net.0.type = empty\`, AppArmor unconfined."
   echo "nspawn: an overlay mount over the rootfs (nspawn has no create),"
