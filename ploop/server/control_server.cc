@@ -5,8 +5,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -55,45 +57,76 @@ void ControlServer::Stop() {
   path_.clear();
 }
 
+namespace {
+
+uint64_t NowNs() {
+  timespec t{};
+  ::clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1000000000u +
+         static_cast<uint64_t>(t.tv_nsec);
+}
+
+}  // namespace
+
 void ControlServer::Loop() {
+  std::vector<Client> clients;
+  std::vector<pollfd> fds;
   for (;;) {
-    pollfd fds[2] = {{listen_.get(), POLLIN, 0},
-                     {stop_pipe_[0].get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
+    fds.clear();
+    fds.push_back({listen_.get(), POLLIN, 0});
+    fds.push_back({stop_pipe_[0].get(), POLLIN, 0});
+    for (const Client& c : clients) fds.push_back({c.fd.get(), POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;
       return;
     }
     if (fds[1].revents) return;
-    vz::UniqueFd c(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    if (!c) continue;
-    ucred cred{};
-    socklen_t len = sizeof cred;
-    if (::getsockopt(c.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-        (cred.uid != 0 && cred.uid != ::geteuid())) {
-      continue;  // only root (or our own user) may control the server
+    // From the back, so that erasing keeps the indexes still to come.
+    for (size_t i = clients.size(); i-- > 0;) {
+      if (!fds[i + 2].revents) continue;
+      if (ServeOne(clients[i].fd.get())) {
+        clients[i].last_ns = NowNs();
+      } else {
+        clients.erase(clients.begin() + static_cast<std::ptrdiff_t>(i));
+      }
     }
-    Serve(c.get());
+    if (fds[0].revents) Accept(clients);
   }
 }
 
-void ControlServer::Serve(int fd) {
-  std::string buf(kMaxControlMessage + 1, '\0');
-  for (;;) {
-    pollfd fds[2] = {{fd, POLLIN, 0}, {stop_pipe_[0].get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents) return;
-    ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
-    if (n <= 0) return;
-    ControlMessage resp;
-    auto req =
-        DecodeControl(std::string_view(buf.data(), static_cast<size_t>(n)));
-    resp = req.has_value() ? Dispatch(*req) : ErrorResponse(req.error());
-    std::string out = EncodeControl(resp);
-    if (::send(fd, out.data(), out.size(), MSG_NOSIGNAL) < 0) return;
+void ControlServer::Accept(std::vector<Client>& clients) {
+  vz::UniqueFd c(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  if (!c) return;
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(c.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+      (cred.uid != 0 && cred.uid != ::geteuid())) {
+    return;  // only root (or our own user) may control the server
   }
+  if (clients.size() >= kMaxClients) {
+    auto idlest = std::min_element(
+        clients.begin(), clients.end(),
+        [](const Client& a, const Client& b) { return a.last_ns < b.last_ns; });
+    VZ_LOG(kWarning) << "control: " << kMaxClients
+                     << " connections open; closing the one idle longest";
+    clients.erase(idlest);
+  }
+  clients.push_back({std::move(c), NowNs()});
+}
+
+bool ControlServer::ServeOne(int fd) {
+  recv_buf_.resize(kMaxControlMessage + 1);
+  ssize_t n = ::recv(fd, recv_buf_.data(), recv_buf_.size(), MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EINTR;
+  if (n == 0) return false;  // the client closed its end
+  auto req =
+      DecodeControl(std::string_view(recv_buf_.data(), static_cast<size_t>(n)));
+  ControlMessage resp =
+      req.has_value() ? Dispatch(*req) : ErrorResponse(req.error());
+  std::string out = EncodeControl(resp);
+  // Never wait for a client to read: one that does not is dropped.
+  return ::send(fd, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+         static_cast<ssize_t>(out.size());
 }
 
 ControlMessage ControlServer::Dispatch(const ControlMessage& req) {
