@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
 #include "base/log.h"
+#include "ploop/server/nospace.h"
 #include "ploop/server/request.h"
 
 namespace ploop::server {
@@ -30,12 +32,14 @@ uint8_t* AlignedAlloc(size_t len) {
 }  // namespace
 
 ClassicTransport::ClassicTransport(int fuse_fd, BlockEngine* engine, FuseFs* fs,
-                                   uint32_t max_write, bool want_uring)
+                                   uint32_t max_write, bool want_uring,
+                                   uint64_t nospace_wait_ns)
     : fuse_fd_(fuse_fd),
       engine_(engine),
       fs_(fs),
       max_write_(max_write),
-      want_uring_(want_uring) {}
+      want_uring_(want_uring),
+      nospace_wait_ns_(nospace_wait_ns) {}
 
 ClassicTransport::~ClassicTransport() { Join(); }
 
@@ -80,6 +84,42 @@ void ClassicTransport::Reply(int fd, uint64_t unique, int result,
   while (::writev(fd, iov, plen ? 2 : 1) < 0 && errno == EINTR) {
   }
   // ENOENT: the request was interrupted meanwhile; nothing to do.
+}
+
+int ClassicTransport::HeldWrite(const fuse_in_header& in,
+                                const fuse_write_in& w, const uint8_t* data,
+                                uint8_t* out) {
+  // Past the device's end is the container's error, not the host's.
+  uint64_t disk = 0;
+  if (int rc = engine_->ToDisk(in.nodeid, w.offset, w.size, &disk); rc < 0)
+    return rc;
+  uint64_t held_since = 0;
+  for (;;) {
+    int rc = SyncWrite(*engine_, in, w, data, out);
+    if (!IsNoSpace(rc)) {
+      if (held_since && rc >= 0) SaySpaceAgain(NowNs() - held_since);
+      return rc;
+    }
+    const uint64_t now = NowNs();
+    if (!held_since) held_since = now;
+    if (now - held_since >= nospace_wait_ns_) {
+      SayWritesFail(-rc, now - held_since, now);
+      return rc;
+    }
+    SayWritesWait(-rc, nospace_wait_ns_, now);
+    // Waiting outside the gate, so that an online snapshot can pause the
+    // disk meanwhile; woken early when the connection ends.
+    engine_->gate().Exit();
+    bool closed;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      init_cv_.wait_for(l, std::chrono::nanoseconds(kNospaceRetryNs),
+                        [&] { return closed_; });
+      closed = closed_;
+    }
+    engine_->gate().EnterBlocking();
+    if (closed) return rc;
+  }
 }
 
 void ClassicTransport::Loop(int fd) {
@@ -131,7 +171,7 @@ void ClassicTransport::Loop(int fd) {
         case FUSE_WRITE: {
           const auto& w = *reinterpret_cast<const fuse_write_in*>(arg);
           ThrottleSync(*engine_, w.size);
-          rc = SyncWrite(*engine_, in, w, buf + kWriteHeader, out.get());
+          rc = HeldWrite(in, w, buf + kWriteHeader, out.get());
           break;
         }
         case FUSE_FSYNC:

@@ -7,6 +7,11 @@
 // kernel still sends through /dev/fuse (FORGET, INTERRUPT). Each thread
 // reads its own cloned descriptor (FUSE_DEV_IOC_CLONE), so the kernel
 // wakes exactly one.
+//
+// A write the host filesystem has no space for is held in its thread and
+// tried again every second, outside the engine's gate, for up to
+// `nospace_wait_ns` (ploop/server/nospace.h), as the io_uring workers hold
+// theirs; it fails at once when another thread has seen the connection end.
 #pragma once
 
 #include <condition_variable>
@@ -23,7 +28,8 @@ namespace ploop::server {
 class ClassicTransport {
  public:
   ClassicTransport(int fuse_fd, BlockEngine* engine, FuseFs* fs,
-                   uint32_t max_write, bool want_uring);
+                   uint32_t max_write, bool want_uring,
+                   uint64_t nospace_wait_ns);
   ~ClassicTransport();
 
   vz::Status Start(int threads);
@@ -35,20 +41,25 @@ class ClassicTransport {
  private:
   void Loop(int fd);
   void Reply(int fd, uint64_t unique, int result, const uint8_t* payload);
+  // SyncWrite, held while the host has no space (see above). Called inside
+  // the gate; returns inside it.
+  int HeldWrite(const fuse_in_header& in, const fuse_write_in& w,
+                const uint8_t* data, uint8_t* out);
 
   int fuse_fd_;
   BlockEngine* engine_;
   FuseFs* fs_;
   uint32_t max_write_;
   bool want_uring_;
+  uint64_t nospace_wait_ns_;
   std::vector<vz::UniqueFd> clones_;
   std::vector<std::thread> threads_;
 
   std::mutex mu_;
-  std::condition_variable init_cv_;
-  bool init_done_ = false;      // Guarded by mu_.
-  bool closed_ = false;         // Guarded by mu_.
-  bool uring_granted_ = false;  // Guarded by mu_.
+  std::condition_variable init_cv_;  // INIT answered, or the end
+  bool init_done_ = false;           // Guarded by mu_.
+  bool closed_ = false;              // Guarded by mu_.
+  bool uring_granted_ = false;       // Guarded by mu_.
 };
 
 }  // namespace ploop::server

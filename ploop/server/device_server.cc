@@ -107,7 +107,8 @@ vz::Status DeviceServer::StartTransports() {
   }
   int ncpu = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
   classic_ = std::make_unique<ClassicTransport>(
-      fuse_fd_.get(), engine_.get(), fs_.get(), opt_.max_io, want_uring);
+      fuse_fd_.get(), engine_.get(), fs_.get(), opt_.max_io, want_uring,
+      uint64_t{opt_.nospace_wait_s} * 1000000000);
   VZ_RETURN_IF_ERROR(classic_->Start(1));
   VZ_ASSIGN_OR_RETURN(bool granted, classic_->WaitInit());
   int fallback_threads =

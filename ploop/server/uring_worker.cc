@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "ploop/server/nospace.h"
 #include "ploop/server/request.h"
 
 namespace ploop::server {
@@ -25,26 +26,9 @@ enum Kind : uint64_t {
   kNospaceTimer = 5
 };
 
-// How often a write held for host space is tried again.
-constexpr uint64_t kNospaceRetryNs = 1000000000;
-
 uint64_t Tag(Kind k, uint32_t entry, uint32_t op = 0) {
   return uint64_t{k} << 56 | uint64_t{op & 0xFFFFFF} << 32 | entry;
 }
-
-// Whether a line may go to the log now: at most once per 10 s per kind,
-// across the server's workers (a full host fails every write of every
-// retry, and a write that finds space can be followed by one that finds
-// none again).
-bool Say(std::atomic<uint64_t>& last, uint64_t now) {
-  uint64_t before = last.load();
-  return (before == 0 ||
-          (now > before && now - before >= uint64_t{10} * 1000000000)) &&
-         last.compare_exchange_strong(before, now);
-}
-
-std::atomic<uint64_t> g_said_wait{0};
-std::atomic<uint64_t> g_said_fail{0};
 
 }  // namespace
 
@@ -338,22 +322,10 @@ bool UringWorker::HoldForSpace(uint32_t i) {
   const uint64_t now = NowNs();
   if (e.held_since_ns == 0) e.held_since_ns = now;
   if (now - e.held_since_ns >= cfg_.nospace_wait_ns) {
-    if (Say(g_said_fail, now)) {
-      VZ_LOG(kError) << "no space on the host filesystem of the image ("
-                     << std::strerror(-e.result) << ") for "
-                     << (now - e.held_since_ns) / 1000000000
-                     << " s: writes fail (the container sees I/O errors)";
-    }
+    SayWritesFail(-e.result, now - e.held_since_ns, now);
     return false;
   }
-  if (Say(g_said_wait, now)) {
-    VZ_LOG(kError) << "no space on the host filesystem of the image ("
-                   << std::strerror(-e.result)
-                   << "): its writes wait for space, up to "
-                   << cfg_.nospace_wait_ns / 1000000000
-                   << " s each; free space on it";
-  }
-  nospace_said_ = true;
+  SayWritesWait(-e.result, cfg_.nospace_wait_ns, now);
   held_.push_back(i);
   if (!nospace_timer_armed_) {
     nospace_timer_armed_ = true;
@@ -402,17 +374,10 @@ void UringWorker::Finish(uint32_t i) {
     e.entered = false;
     engine_->gate().Exit();
   }
-  if (e.host_write && (e.result == -ENOSPC || e.result == -EDQUOT) &&
-      HoldForSpace(i)) {
-    return;
-  }
+  if (e.host_write && IsNoSpace(e.result) && HoldForSpace(i)) return;
   engine_->stats().Record(e.kind, e.bytes, NowNs() - e.start_ns);
-  if (e.held_since_ns && e.result == 0 && nospace_said_) {
-    // A warning, so that ploop.log keeps the end of the episode too.
-    VZ_LOG(kWarning) << "space again on the host: held writes go through (the "
-                        "first waited "
-                     << (NowNs() - e.held_since_ns) / 1000000 << " ms)";
-    nospace_said_ = false;
+  if (e.held_since_ns && e.result == 0) {
+    SaySpaceAgain(NowNs() - e.held_since_ns);
   }
   e.held_since_ns = 0;
   int reply = e.result;

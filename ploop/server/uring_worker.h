@@ -98,8 +98,7 @@ class UringWorker {
   std::deque<uint32_t> held_;       // writes waiting for host space
   bool throttle_timer_armed_ = false;
   bool nospace_timer_armed_ = false;
-  bool nospace_said_ = false;  // this worker held writes: say when they pass
-  int in_hand_ = 0;            // requests received and not yet answered
+  int in_hand_ = 0;  // requests received and not yet answered
   bool idle_timer_armed_ = false;
   bool release_due_ = false;  // the idle timer fired: release after the batch
   __kernel_timespec throttle_ts_{};
