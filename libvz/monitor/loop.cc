@@ -319,6 +319,9 @@ void Monitor::FlushWhileDying() {
   // A second fast stop: the first one's flush runs on (replacing it would
   // wait for it here).
   if (!ve_ || flush_) return;
+  // It only spares the unmount work: none follows a stop that leaves the
+  // disk mounted, whose writeback goes on as usual.
+  if (options_.premounted || skip_umount_) return;
   auto root = ve_->VeRoot(node_);
   if (!root.has_value()) return;
   // Only stdio: the child holds no lock or socket of ours while it waits.
