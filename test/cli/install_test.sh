@@ -3,7 +3,8 @@
 # programs that work from there: sbin/ holds vzctl, vz-monitor (a hard link
 # of it), vzlist, vztmpl, ploop and ploop-server without debug info;
 # share/vz holds the recipes, dists, samples and the node scripts, and the
-# installed programs find them by their own path, not the source tree. As
+# installed programs find them by their own path, not the source tree;
+# lib/systemd/system/vz.service starts the installed vzctl. As
 # root it also builds the busybox template with the installed vztmpl and
 # runs a container through the installed vzctl, checking that its monitor
 # and device server are the installed programs.
@@ -51,6 +52,9 @@ for f in vz.conf ve-basic.conf-sample recipes/busybox/recipe.conf \
   [[ -e $prefix/share/vz/$f ]] || fail "no share/vz/$f"
 done
 [[ -x $prefix/share/vz/recipes/busybox/build ]] || fail "the busybox recipe lost its x bit"
+unit=$prefix/lib/systemd/system/vz.service
+grep -qx "ExecStart=$sbin/vzctl start --onboot" "$unit" 2>/dev/null ||
+  fail "vz.service does not start the installed vzctl: $(grep ExecStart "$unit" 2>&1)"
 
 # --- the programs find their own data --------------------------------------
 out=$("$sbin/vz-monitor" 2>&1)
