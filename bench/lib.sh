@@ -53,7 +53,8 @@ bench_machine() {
 # reads debug sections next to the code too. A copy also keeps a rebuild
 # during the run from changing the programs under it.
 bench_install() {
-  cmake --install "$1" --prefix "$2" --strip >/dev/null
+  cmake --install "$1" --prefix "$2" --strip >/dev/null &&
+    chown --reference="$1" "$1/install_manifest.txt"  # root wrote it
 }
 
 # A node under ROOT (a directory in the bench's scratch) as on a real host:

@@ -1,8 +1,8 @@
 // Starting the node's containers at host boot (`vzctl start --onboot`,
-// what scripts/vz.service runs): every container with ONBOOT="yes" that is
-// not running, highest BOOTORDER first (then by CTID), at most `parallel`
-// at a time. Each boots with the default CPU weight and gets its CPUUNITS
-// once it has booted, so a boot storm cannot starve the host.
+// what vz.service, from scripts/vz.service.in, runs): every container with
+// ONBOOT="yes" that is not running, highest BOOTORDER first (then by CTID), at
+// most `parallel` at a time. Each boots with the default CPU weight and gets
+// its CPUUNITS once it has booted, so a boot storm cannot starve the host.
 //
 // Each start runs in a child process of its own (the runtime forks, so
 // starts cannot share one process). Call from a single-threaded process.

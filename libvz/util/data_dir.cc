@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "base/file_util.h"
 
@@ -28,7 +29,14 @@ std::string SelfExe() {
 
 std::string InstalledDataDir(const std::string& exe) {
   if (exe.empty()) return "";
-  std::string dir = JoinPath(DirName(DirName(exe)), "share/vz");
+#ifdef VZ_DATA_DIR_FROM_SBIN
+  const char* from_sbin = VZ_DATA_DIR_FROM_SBIN;
+#else
+  const char* from_sbin = "../share/vz";
+#endif
+  std::string dir = std::filesystem::path(JoinPath(DirName(exe), from_sbin))
+                        .lexically_normal()
+                        .string();
   return PathExists(JoinPath(dir, "recipes")) ? dir : "";
 }
 

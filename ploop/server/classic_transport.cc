@@ -1,12 +1,12 @@
 #include "ploop/server/classic_transport.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -86,15 +86,16 @@ void ClassicTransport::Reply(int fd, uint64_t unique, int result,
   // ENOENT: the request was interrupted meanwhile; nothing to do.
 }
 
-int ClassicTransport::HeldWrite(const fuse_in_header& in,
+int ClassicTransport::HeldWrite(int fd, const fuse_in_header& in,
                                 const fuse_write_in& w, const uint8_t* data,
                                 uint8_t* out) {
-  // Past the device's end is the container's error, not the host's.
-  uint64_t disk = 0;
-  if (int rc = engine_->ToDisk(in.nodeid, w.offset, w.size, &disk); rc < 0)
-    return rc;
   uint64_t held_since = 0;
   for (;;) {
+    // Past the device's end is the container's error, not the host's: it
+    // is never held (checked at each try, as a rescan may shrink it).
+    uint64_t disk = 0;
+    if (int rc = engine_->ToDisk(in.nodeid, w.offset, w.size, &disk); rc < 0)
+      return rc;
     int rc = SyncWrite(*engine_, in, w, data, out);
     if (!IsNoSpace(rc)) {
       if (held_since && rc >= 0) SaySpaceAgain(NowNs() - held_since);
@@ -108,17 +109,15 @@ int ClassicTransport::HeldWrite(const fuse_in_header& in,
     }
     SayWritesWait(-rc, nospace_wait_ns_, now);
     // Waiting outside the gate, so that an online snapshot can pause the
-    // disk meanwhile; woken early when the connection ends.
+    // disk meanwhile. On its own descriptor, with no event asked for: the
+    // kernel reports POLLERR once the connection is gone (even when every
+    // thread is holding a write and none reads), and new requests do not
+    // wake it.
     engine_->gate().Exit();
-    bool closed;
-    {
-      std::unique_lock<std::mutex> l(mu_);
-      init_cv_.wait_for(l, std::chrono::nanoseconds(kNospaceRetryNs),
-                        [&] { return closed_; });
-      closed = closed_;
-    }
+    pollfd p{fd, 0, 0};
+    int n = ::poll(&p, 1, static_cast<int>(kNospaceRetryNs / 1000000));
     engine_->gate().EnterBlocking();
-    if (closed) return rc;
+    if (n > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL))) return rc;
   }
 }
 
@@ -171,7 +170,7 @@ void ClassicTransport::Loop(int fd) {
         case FUSE_WRITE: {
           const auto& w = *reinterpret_cast<const fuse_write_in*>(arg);
           ThrottleSync(*engine_, w.size);
-          rc = HeldWrite(in, w, buf + kWriteHeader, out.get());
+          rc = HeldWrite(fd, in, w, buf + kWriteHeader, out.get());
           break;
         }
         case FUSE_FSYNC:

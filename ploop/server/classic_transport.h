@@ -11,7 +11,8 @@
 // A write the host filesystem has no space for is held in its thread and
 // tried again every second, outside the engine's gate, for up to
 // `nospace_wait_ns` (ploop/server/nospace.h), as the io_uring workers hold
-// theirs; it fails at once when another thread has seen the connection end.
+// theirs; it fails at once when the connection ends. Unlike those, a held
+// write keeps its thread: with every thread holding one, reads wait too.
 #pragma once
 
 #include <condition_variable>
@@ -41,9 +42,9 @@ class ClassicTransport {
  private:
   void Loop(int fd);
   void Reply(int fd, uint64_t unique, int result, const uint8_t* payload);
-  // SyncWrite, held while the host has no space (see above). Called inside
-  // the gate; returns inside it.
-  int HeldWrite(const fuse_in_header& in, const fuse_write_in& w,
+  // SyncWrite, held while the host has no space (see above), for the
+  // thread reading `fd`. Called inside the gate; returns inside it.
+  int HeldWrite(int fd, const fuse_in_header& in, const fuse_write_in& w,
                 const uint8_t* data, uint8_t* out);
 
   int fuse_fd_;
@@ -56,10 +57,10 @@ class ClassicTransport {
   std::vector<std::thread> threads_;
 
   std::mutex mu_;
-  std::condition_variable init_cv_;  // INIT answered, or the end
-  bool init_done_ = false;           // Guarded by mu_.
-  bool closed_ = false;              // Guarded by mu_.
-  bool uring_granted_ = false;       // Guarded by mu_.
+  std::condition_variable init_cv_;
+  bool init_done_ = false;      // Guarded by mu_.
+  bool closed_ = false;         // Guarded by mu_.
+  bool uring_granted_ = false;  // Guarded by mu_.
 };
 
 }  // namespace ploop::server

@@ -68,6 +68,13 @@ uint64_t NowNs() {
 
 }  // namespace
 
+std::vector<ControlServer::Client>::iterator ControlServer::IdlestClient(
+    std::vector<Client>& clients) {
+  return std::min_element(
+      clients.begin(), clients.end(),
+      [](const Client& a, const Client& b) { return a.last_ns < b.last_ns; });
+}
+
 void ControlServer::Loop() {
   std::vector<Client> clients;
   std::vector<pollfd> fds;
@@ -96,6 +103,17 @@ void ControlServer::Loop() {
 
 void ControlServer::Accept(std::vector<Client>& clients) {
   vz::UniqueFd c(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  if (!c && (errno == EMFILE || errno == ENFILE)) {
+    // The connection stays queued and the socket readable: make room (or
+    // wait a little) rather than spin on it.
+    VZ_LOG(kWarning) << "control: accept: " << std::strerror(errno);
+    if (clients.empty()) {
+      ::usleep(100000);
+    } else {
+      clients.erase(IdlestClient(clients));
+    }
+    return;
+  }
   if (!c) return;
   ucred cred{};
   socklen_t len = sizeof cred;
@@ -104,12 +122,9 @@ void ControlServer::Accept(std::vector<Client>& clients) {
     return;  // only root (or our own user) may control the server
   }
   if (clients.size() >= kMaxClients) {
-    auto idlest = std::min_element(
-        clients.begin(), clients.end(),
-        [](const Client& a, const Client& b) { return a.last_ns < b.last_ns; });
     VZ_LOG(kWarning) << "control: " << kMaxClients
                      << " connections open; closing the one idle longest";
-    clients.erase(idlest);
+    clients.erase(IdlestClient(clients));
   }
   clients.push_back({std::move(c), NowNs()});
 }

@@ -48,6 +48,8 @@ class ControlServer {
   void Loop();
   // Accepts one connection into `clients` (root or our own user only).
   void Accept(std::vector<Client>& clients);
+  static std::vector<Client>::iterator IdlestClient(
+      std::vector<Client>& clients);
   // Answers the request waiting on `fd`; false when the client is gone or
   // is to be dropped.
   bool ServeOne(int fd);

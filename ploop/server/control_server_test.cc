@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -55,7 +56,7 @@ class ControlServerTest : public ::testing::Test {
   vz::testing::TempDir dir_;
   std::string path_ = dir_.Join("control.sock");
   ControlServer server_;
-  int pings_ = 0;
+  std::atomic<int> pings_{0};
 };
 
 TEST_F(ControlServerTest, AnIdleConnectionHoldsUpNoOne) {

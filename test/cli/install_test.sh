@@ -38,6 +38,8 @@ trap cleanup EXIT
 
 out=$(cmake --install "$build" --prefix "$prefix" --strip 2>&1) ||
   { echo "FAIL: cmake --install: $out" >&2; exit 1; }
+# The manifest it wrote in the build tree stays its owner's.
+chown --reference="$build" "$build/install_manifest.txt" 2>/dev/null
 
 # --- the files ---------------------------------------------------------
 for p in vzctl vz-monitor vzlist vztmpl ploop ploop-server; do
@@ -47,6 +49,9 @@ for p in vzctl vz-monitor vzlist vztmpl ploop ploop-server; do
   fi
 done
 [[ $sbin/vz-monitor -ef $sbin/vzctl ]] || fail "vz-monitor is not a hard link of vzctl"
+for f in "$sbin/vz-monitor" "$prefix/lib/systemd/system/vz.service"; do
+  grep -qxF "$f" "$build/install_manifest.txt" || fail "$f is not in install_manifest.txt"
+done
 for f in vz.conf ve-basic.conf-sample recipes/busybox/recipe.conf \
   dists/debian scripts/node-setup.sh scripts/node-teardown.sh; do
   [[ -e $prefix/share/vz/$f ]] || fail "no share/vz/$f"
