@@ -40,3 +40,21 @@ function(vz_add_privileged_test target)
                ENVIRONMENT "VZ_SOURCE_DIR=${PROJECT_SOURCE_DIR};VZ_BUILD_DIR=${PROJECT_BINARY_DIR}"
     DISCOVERY_TIMEOUT 60)
 endfunction()
+
+# The tests of `target` matching the gtest FILTER once more, as
+# "devfuse.<test>", with the device servers on /dev/fuse threads
+# (VZ_PLOOP_URING=off, ploop/mount.h): the transport of kernels before
+# 6.14, Debian 12's among them, which this machine would otherwise never
+# use past the FUSE handshake.
+function(vz_add_devfuse_variant target filter)
+  if(NOT VZ_BUILD_TESTS OR VZ_FUZZ)
+    return()
+  endif()
+  gtest_discover_tests(${target}
+    TEST_PREFIX "devfuse."
+    TEST_FILTER "${filter}"
+    TEST_LIST ${target}_devfuse_TESTS
+    PROPERTIES LABELS "privileged" RUN_SERIAL TRUE TIMEOUT 600
+               ENVIRONMENT "VZ_SOURCE_DIR=${PROJECT_SOURCE_DIR};VZ_BUILD_DIR=${PROJECT_BINARY_DIR};VZ_PLOOP_URING=off"
+    DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 
 #include "base/file_util.h"
@@ -280,9 +281,32 @@ vz::Result<std::optional<MountInfo>> FindMount(const vz::NodeRoot& node,
   return std::optional<MountInfo>();
 }
 
+namespace {
+
+// The transport the server is to use: `uring`, or for "auto" the
+// environment's VZ_PLOOP_URING when set (mount.h). Errors: kInvalidArgument
+// (SYSEXIT_PARAM) naming a value that is not auto, on or off.
+vz::Result<std::string> Transport(const std::string& uring) {
+  std::string what = "--uring", v = uring;
+  if (const char* e = std::getenv("VZ_PLOOP_URING"); v == "auto" && e && *e) {
+    what = "VZ_PLOOP_URING";
+    v = e;
+  }
+  if (v != "auto" && v != "on" && v != "off") {
+    return vz::InvalidArgumentError(what + " is '" + v +
+                                    "': expected auto, on or off")
+        .WithExitCode(kSysExitParam);
+  }
+  return v;
+}
+
+}  // namespace
+
 vz::Result<MountInfo> Mount(const vz::NodeRoot& node,
                             const std::string& descriptor,
-                            const MountOptions& o) {
+                            const MountOptions& options) {
+  MountOptions o = options;
+  VZ_ASSIGN_OR_RETURN(o.uring, Transport(options.uring));
   MountInfo m;
   std::string dd = descriptor;
   struct stat st;

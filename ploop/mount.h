@@ -28,8 +28,12 @@ struct MountOptions {
   bool read_only = false;
   std::string mount_point;  // empty: attach the device only
   std::string fs_type = "ext4";
-  std::string fs_options;      // passed to mount(2)
-  std::string uring = "auto";  // device server transport: auto, on, off
+  std::string fs_options;  // passed to mount(2)
+  // The device server's transport: auto, on (FUSE over io_uring) or off
+  // (/dev/fuse threads, what kernels before 6.14 use). "auto" takes
+  // $VZ_PLOOP_URING when it is set: a node, or a test run, can try the
+  // /dev/fuse path on a kernel that has io_uring.
+  std::string uring = "auto";
   // Where the server keeps what the descriptor said, so that the next
   // mount of the unchanged image skips the XML (doc/ploop-format.md §9);
   // empty: none.

@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "base/file_util.h"
 #include "base/subprocess.h"
+#include "ploop/control_client.h"
 #include "ploop/exit_codes.h"
 #include "ploop/lib/delta.h"
 #include "test/integration/ploop_fixture.h"
@@ -77,6 +79,42 @@ TEST_F(PloopMountTest, CommandLineFindsMountsUnderItsRootFlag) {
   EXPECT_EQ(bad.exit_code, ploop::kSysExitParam);
   EXPECT_NE(bad.err.find("--root needs a directory"), std::string::npos);
   ASSERT_TRUE(ploop::Umount(node_, dd).ok());
+}
+
+// $VZ_PLOOP_URING stands in for "auto" (the devfuse.* variants of these
+// tests run with it set to off); any other value than auto, on or off fails
+// the mount before it starts anything, naming the value.
+TEST_F(PloopMountTest, TheTransportFollowsVzPloopUring) {
+  const char* was = std::getenv("VZ_PLOOP_URING");
+  const std::string saved = was ? was : "";
+  std::string dd = MakeImage("img");
+  auto transport = [&]() -> std::string {
+    ploop::MountOptions o;
+    o.mount_point = Path("mnt");
+    auto m = ploop::Mount(node_, dd, o);
+    if (!m.has_value()) return "error: " + m.error().message();
+    auto c = ploop::ControlClient::Connect(m->control);
+    std::string t = c.has_value()
+                        ? (*c)->Call(ploop::ControlMessage{"status", {}})
+                              ->Get("transport")
+                              .value_or("none")
+                        : "no control";
+    EXPECT_TRUE(ploop::Umount(node_, dd).ok());
+    return t;
+  };
+  ::setenv("VZ_PLOOP_URING", "off", 1);
+  EXPECT_EQ(transport(), "dev-fuse");
+  ::setenv("VZ_PLOOP_URING", "sideways", 1);
+  std::string bad = transport();
+  EXPECT_NE(bad.find("VZ_PLOOP_URING is 'sideways': expected auto, on or off"),
+            std::string::npos)
+      << bad;
+  EXPECT_TRUE(ploop::ListMounts(node_)->empty());
+  if (was) {
+    ::setenv("VZ_PLOOP_URING", saved.c_str(), 1);
+  } else {
+    ::unsetenv("VZ_PLOOP_URING");
+  }
 }
 
 TEST_F(PloopMountTest, SecondMountOfTheSameImageIsRefused) {
