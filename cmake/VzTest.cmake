@@ -37,10 +37,15 @@ function(vz_add_privileged_test target)
   vz_target_warnings(${target})
   gtest_discover_tests(${target}
     PROPERTIES LABELS "privileged;${ARG_LABELS}" RUN_SERIAL TRUE TIMEOUT ${ARG_TIMEOUT}
-               ENVIRONMENT "VZ_SOURCE_DIR=${PROJECT_SOURCE_DIR};VZ_BUILD_DIR=${PROJECT_BINARY_DIR}"
+               ENVIRONMENT "VZ_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+               ENVIRONMENT_MODIFICATION "VZ_BUILD_DIR=set:${PROJECT_BINARY_DIR}"
     DISCOVERY_TIMEOUT 60)
 endfunction()
 
+# (gtest_discover_tests passes each property value on as separate words,
+# so a list would lose all but its first element: one variable per
+# ENVIRONMENT and ENVIRONMENT_MODIFICATION.)
+#
 # The tests of `target` matching the gtest FILTER once more, as
 # "devfuse.<test>", with the device servers on /dev/fuse threads
 # (VZ_PLOOP_URING=off, ploop/mount.h): the transport of kernels before
@@ -55,6 +60,7 @@ function(vz_add_devfuse_variant target filter)
     TEST_FILTER "${filter}"
     TEST_LIST ${target}_devfuse_TESTS
     PROPERTIES LABELS "privileged" RUN_SERIAL TRUE TIMEOUT 600
-               ENVIRONMENT "VZ_SOURCE_DIR=${PROJECT_SOURCE_DIR};VZ_BUILD_DIR=${PROJECT_BINARY_DIR};VZ_PLOOP_URING=off"
+               ENVIRONMENT "VZ_PLOOP_URING=off"
+               ENVIRONMENT_MODIFICATION "VZ_SOURCE_DIR=set:${PROJECT_SOURCE_DIR}"
     DISCOVERY_TIMEOUT 60)
 endfunction()

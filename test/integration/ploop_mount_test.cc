@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include "base/file_util.h"
 #include "base/subprocess.h"
@@ -81,40 +82,73 @@ TEST_F(PloopMountTest, CommandLineFindsMountsUnderItsRootFlag) {
   ASSERT_TRUE(ploop::Umount(node_, dd).ok());
 }
 
+// Sets VZ_PLOOP_URING for one test and puts back what was there, also
+// when the test fails half-way.
+class UringEnv {
+ public:
+  explicit UringEnv(const char* value) {
+    const char* was = std::getenv("VZ_PLOOP_URING");
+    if (was) saved_ = was;
+    ::setenv("VZ_PLOOP_URING", value, 1);
+  }
+  ~UringEnv() {
+    if (saved_) {
+      ::setenv("VZ_PLOOP_URING", saved_->c_str(), 1);
+    } else {
+      ::unsetenv("VZ_PLOOP_URING");
+    }
+  }
+
+ private:
+  std::optional<std::string> saved_;
+};
+
+// The transport a mount of `dd` with the default options gets, as its
+// server says ("error: ..." when the mount fails).
+std::string MountedTransport(const NodeRoot& node, const std::string& dd,
+                             const std::string& mnt) {
+  ploop::MountOptions o;
+  o.mount_point = mnt;
+  auto m = ploop::Mount(node, dd, o);
+  if (!m.has_value()) return "error: " + m.error().message();
+  std::string t = "no answer";
+  auto c = ploop::ControlClient::Connect(m->control);
+  if (c.has_value()) {
+    auto status = (*c)->Call(ploop::ControlMessage{"status", {}});
+    if (status.has_value()) t = status->Get("transport").value_or("none");
+  }
+  EXPECT_TRUE(ploop::Umount(node, dd).ok());
+  return t;
+}
+
 // $VZ_PLOOP_URING stands in for "auto" (the devfuse.* variants of these
 // tests run with it set to off); any other value than auto, on or off fails
 // the mount before it starts anything, naming the value.
 TEST_F(PloopMountTest, TheTransportFollowsVzPloopUring) {
-  const char* was = std::getenv("VZ_PLOOP_URING");
-  const std::string saved = was ? was : "";
   std::string dd = MakeImage("img");
-  auto transport = [&]() -> std::string {
-    ploop::MountOptions o;
-    o.mount_point = Path("mnt");
-    auto m = ploop::Mount(node_, dd, o);
-    if (!m.has_value()) return "error: " + m.error().message();
-    auto c = ploop::ControlClient::Connect(m->control);
-    std::string t = c.has_value()
-                        ? (*c)->Call(ploop::ControlMessage{"status", {}})
-                              ->Get("transport")
-                              .value_or("none")
-                        : "no control";
-    EXPECT_TRUE(ploop::Umount(node_, dd).ok());
-    return t;
-  };
-  ::setenv("VZ_PLOOP_URING", "off", 1);
-  EXPECT_EQ(transport(), "dev-fuse");
-  ::setenv("VZ_PLOOP_URING", "sideways", 1);
-  std::string bad = transport();
+  {
+    UringEnv env("off");
+    EXPECT_EQ(MountedTransport(node_, dd, Path("mnt")), "dev-fuse");
+  }
+  UringEnv env("sideways");
+  std::string bad = MountedTransport(node_, dd, Path("mnt"));
   EXPECT_NE(bad.find("VZ_PLOOP_URING is 'sideways': expected auto, on or off"),
             std::string::npos)
       << bad;
-  EXPECT_TRUE(ploop::ListMounts(node_)->empty());
-  if (was) {
-    ::setenv("VZ_PLOOP_URING", saved.c_str(), 1);
-  } else {
-    ::unsetenv("VZ_PLOOP_URING");
-  }
+  auto mounts = ploop::ListMounts(node_);
+  ASSERT_TRUE(mounts.has_value());
+  EXPECT_TRUE(mounts->empty());
+}
+
+// The devfuse.* variants really run on /dev/fuse: the environment CTest
+// gives them reaches the mounts (a CMake list in a discovered test's
+// property once lost it without a sound).
+TEST_F(PloopMountTest, TheVariantsTransportIsTheOneItNames) {
+  const char* want = std::getenv("VZ_PLOOP_URING");
+  if (!want || std::string(want) == "auto")
+    GTEST_SKIP() << "VZ_PLOOP_URING not set: the default variant";
+  EXPECT_EQ(MountedTransport(node_, MakeImage("img"), Path("mnt")),
+            std::string(want) == "off" ? "dev-fuse" : "io_uring");
 }
 
 TEST_F(PloopMountTest, SecondMountOfTheSameImageIsRefused) {

@@ -140,25 +140,35 @@ TEST_P(PloopServerMemoryTest, ABurstLeavesNoBuffersHeld) {
   o.uring = GetParam();
   auto m = ploop::Mount(node_, dd, o);
   ASSERT_TRUE(m.has_value()) << m.error().message();
+  // Anonymous memory the kernel could not take back: resident and not
+  // lazily free (whether locked or not: there is no swap to take it to).
+  auto held = [&]() -> long {
+    long rss = ProcKb(m->pid, "status", "RssAnon");
+    long lazy = ProcKb(m->pid, "smaps_rollup", "LazyFree");
+    return rss < 0 || lazy < 0 ? -1 : rss - lazy;
+  };
+  const long before = held();
+  ASSERT_GE(before, 0) << "the server's memory is not readable";
   // 32 requests of 1 MiB in flight: every thread or ring entry gets one.
   for (const char* rw : {"write", "read"}) {
     auto fio = RunSubprocess(
         {"fio", "--name=burst", "--directory=" + Path("mnt"), "--size=128M",
          std::string("--rw=") + rw, "--bs=1M", "--direct=1",
          "--ioengine=libaio", "--iodepth=32", "--output=/dev/null"});
-    ASSERT_TRUE(fio.has_value() && fio->exit_code == 0) << rw;
+    ASSERT_TRUE(fio.has_value() && fio->exit_code == 0)
+        << rw << ": " << (fio.has_value() ? fio->err : fio.error().message());
   }
-  // Anonymous memory the kernel could not take back: resident and not
-  // lazily free (whether locked or not: there is no swap to take it to).
-  // Waited for up to 10 s (the io_uring release comes after 2 s idle).
-  long held = 0;
+  // What the burst left, waited for up to 10 s (the io_uring release
+  // comes after 2 s idle).
+  long grown = 0;
   for (int i = 0; i < 100; ++i) {
-    held = ProcKb(m->pid, "status", "RssAnon") -
-           ProcKb(m->pid, "smaps_rollup", "LazyFree");
-    if (held < 8192) break;
+    long now = held();
+    ASSERT_GE(now, 0) << "the server is gone";
+    grown = now - before;
+    if (grown < 8192) break;
     ::usleep(100000);
   }
-  EXPECT_LT(held, 8192) << "kB of anonymous memory held after the burst";
+  EXPECT_LT(grown, 8192) << "kB of anonymous memory the burst left held";
   ASSERT_TRUE(ploop::Umount(node_, dd).ok());
 }
 

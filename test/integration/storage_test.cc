@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <optional>
 
 #include <gtest/gtest.h>
@@ -98,6 +99,25 @@ TEST_F(StorageTest, CreateLinksTheTemplateAndDestroyLeavesNothing) {
   // The template was resealed after the unlink: still intact and trusted.
   EXPECT_EQ(Vztmpl({"verify", kBusybox}).exit_code, 0);
   EXPECT_EQ(Vzctl({"destroy", "101"}).exit_code, 14);  // VZ_NOVECONFIG
+}
+
+// The devfuse.* variant's disks are served over /dev/fuse, through vzctl
+// and its monitor too: VZ_PLOOP_URING reaches every mount vz makes.
+TEST_F(StorageTest, TheVariantsTransportReachesVzctlsMounts) {
+  const char* want = std::getenv("VZ_PLOOP_URING");
+  if (!want || std::string(want) == "auto")
+    GTEST_SKIP() << "VZ_PLOOP_URING not set: the default variant";
+  ASSERT_EQ(Vzctl({"create", "101", "--ostemplate", kBusybox}).exit_code, 0);
+  ASSERT_EQ(Vzctl({"mount", "101"}).exit_code, 0);
+  auto stat = RunSubprocess({PloopBinary(), "--root", node_.root(), "stat",
+                             Path("/vz/private/101/root.hdd")});
+  ASSERT_TRUE(stat.has_value());
+  EXPECT_NE(
+      stat->out.find(std::string("transport=") +
+                     (std::string(want) == "off" ? "dev-fuse" : "io_uring")),
+      std::string::npos)
+      << stat->out << stat->err;
+  ASSERT_EQ(Vzctl({"destroy", "101"}).exit_code, 0);
 }
 
 // doc/storage.md §3: the size the descriptor records, remembered with
