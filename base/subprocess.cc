@@ -188,11 +188,14 @@ Result<std::string> FindProgram(std::string_view name) {
   return NotFoundError("program '" + std::string(name) + "' not found in PATH");
 }
 
-Result<std::string> FindSiblingProgram(std::string_view name) {
+std::string SelfExecutable() {
   char self[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) {
-    self[n] = '\0';
+  return n > 0 ? std::string(self, static_cast<size_t>(n)) : std::string();
+}
+
+Result<std::string> FindSiblingProgram(std::string_view name) {
+  if (std::string self = SelfExecutable(); !self.empty()) {
     std::string beside = JoinPath(DirName(self), name);
     if (::access(beside.c_str(), X_OK) == 0) return beside;
   }

@@ -63,8 +63,11 @@ Result<SubprocessResult> RunChecked(const std::vector<std::string>& argv,
 // Looks `name` up in $PATH (and /usr/sbin:/sbin, where root's tools live).
 Result<std::string> FindProgram(std::string_view name);
 
+// The running program's path (/proc/self/exe); "" if it cannot be read.
+std::string SelfExecutable();
+
 // Our own programs are installed (and built) side by side: `name` in the
-// directory of /proc/self/exe when it is executable there, else as
+// directory of SelfExecutable() when it is executable there, else as
 // FindProgram finds it.
 Result<std::string> FindSiblingProgram(std::string_view name);
 

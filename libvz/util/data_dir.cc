@@ -1,12 +1,10 @@
 #include "libvz/util/data_dir.h"
 
-#include <limits.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 
 #include "base/file_util.h"
+#include "base/subprocess.h"
 
 namespace vz {
 namespace {
@@ -17,12 +15,6 @@ std::string CompiledDefault() {
 #else
   return "/usr/share/vz";
 #endif
-}
-
-std::string SelfExe() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
 }  // namespace
@@ -43,7 +35,7 @@ std::string InstalledDataDir(const std::string& exe) {
 std::string DataDir() {
   if (const char* d = std::getenv("VZ_DATA_DIR"); d && *d) return d;
   // Looked up once per process: it cannot change under a running program.
-  static const std::string installed = InstalledDataDir(SelfExe());
+  static const std::string installed = InstalledDataDir(SelfExecutable());
   return installed.empty() ? CompiledDefault() : installed;
 }
 

@@ -48,9 +48,9 @@ constexpr size_t kLargeRequest = 8192;
 // read(2), and a request left up to a megabyte resident in each buffer of
 // each thread for the server's lifetime (16 MiB in a server after one
 // burst of 1 MiB writes).
-void LetBuffersGo(uint8_t* in, size_t in_len, uint8_t* out, size_t out_len) {
-  ::madvise(in, in_len, MADV_FREE);
-  ::madvise(out, out_len, MADV_FREE);
+void LetBuffersGo(const Buffer& in, const Buffer& out) {
+  ::madvise(in.get(), in.get_deleter().len, MADV_FREE);
+  ::madvise(out.get(), out.get_deleter().len, MADV_FREE);
 }
 
 }  // namespace
@@ -115,16 +115,16 @@ int ClassicTransport::HeldWrite(int fd, const fuse_in_header& in,
                                 uint8_t* out) {
   uint64_t held_since = 0;
   for (;;) {
-    // Past the device's end is the container's error, not the host's: it
-    // is never held (checked at each try, as a rescan may shrink it).
-    uint64_t disk = 0;
-    if (int rc = engine_->ToDisk(in.nodeid, w.offset, w.size, &disk); rc < 0)
-      return rc;
     int rc = SyncWrite(*engine_, in, w, data, out);
     if (!IsNoSpace(rc)) {
       if (held_since && rc >= 0) SaySpaceAgain(NowNs() - held_since);
       return rc;
     }
+    // Past the device's end (ENOSPC too) is the container's error, not the
+    // host's: it is never held (looked at on each try, as a rescan may
+    // shrink the device).
+    uint64_t disk = 0;
+    if (engine_->ToDisk(in.nodeid, w.offset, w.size, &disk) < 0) return rc;
     const uint64_t now = NowNs();
     if (!held_since) held_since = now;
     if (now - held_since >= nospace_wait_ns_) {
@@ -214,7 +214,7 @@ void ClassicTransport::Loop(int fd) {
     // leaves up to a megabyte resident in each buffer.
     if (static_cast<size_t>(n) > kLargeRequest ||
         (rc > 0 && static_cast<size_t>(rc) > kLargeRequest)) {
-      LetBuffersGo(base.get(), in_cap + 8192, out.get(), max_write_ + 8192);
+      LetBuffersGo(base, out);
     }
   }
   std::lock_guard<std::mutex> l(mu_);

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 
 #include "base/log.h"
 #include "ploop/exit_codes.h"
+#include "ploop/server/request.h"
 
 namespace ploop::server {
 
@@ -56,17 +56,6 @@ void ControlServer::Stop() {
   if (!path_.empty()) ::unlink(path_.c_str());
   path_.clear();
 }
-
-namespace {
-
-uint64_t NowNs() {
-  timespec t{};
-  ::clock_gettime(CLOCK_MONOTONIC, &t);
-  return static_cast<uint64_t>(t.tv_sec) * 1000000000u +
-         static_cast<uint64_t>(t.tv_nsec);
-}
-
-}  // namespace
 
 std::vector<ControlServer::Client>::iterator ControlServer::IdlestClient(
     std::vector<Client>& clients) {

@@ -9,6 +9,7 @@
 
 #include "base/file_util.h"
 #include "base/log.h"
+#include "base/subprocess.h"
 #include "libvz/ctid.h"
 #include "libvz/exit_codes.h"
 #include "libvz/journal.h"
@@ -91,11 +92,9 @@ Result<NodeConfig> LoadNode(const std::string& flag_root) {
 // ploop::ServerBinary() where, unless the environment already does.
 void FindPloopServerInBuildTree() {
   if (std::getenv("VZ_PLOOP_SERVER")) return;
-  char exe[4096];
-  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return;
-  std::string dir = DirName(std::string(exe, static_cast<size_t>(n)));
-  std::string server = DirName(dir) + "/ploop/ploop-server";
+  std::string exe = SelfExecutable();
+  if (exe.empty()) return;
+  std::string server = DirName(DirName(exe)) + "/ploop/ploop-server";
   if (::access(server.c_str(), X_OK) == 0) {
     ::setenv("VZ_PLOOP_SERVER", server.c_str(), 0);
   }
